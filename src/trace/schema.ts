@@ -1,0 +1,53 @@
+/**
+ * The trace model of TRACE-FORMAT.md: one definition of the columns, the kind
+ * codes and the metadata keys, shared by every reader, writer and variant.
+ */
+
+export const Kind = { vcpu: 0, fault: 1, resolve: 2 } as const;
+export type KindCode = (typeof Kind)[keyof typeof Kind];
+export const KIND_NAMES = ['vcpu', 'fault', 'resolve'] as const;
+export type KindName = (typeof KIND_NAMES)[number];
+
+export function kindCode(name: string): KindCode | undefined {
+  switch (name) {
+    case 'vcpu':
+      return Kind.vcpu;
+    case 'fault':
+      return Kind.fault;
+    case 'resolve':
+      return Kind.resolve;
+    default:
+      return undefined;
+  }
+}
+
+/** Column names in file order. */
+export const COLUMNS = ['t_ns', 'kind', 'tid', 'addr', 'cpu'] as const;
+
+export const META = {
+  pageSize: 'blocktime.page_size',
+  vcpus: 'blocktime.vcpus',
+  startNs: 'blocktime.start_ns',
+  source: 'blocktime.source',
+} as const;
+
+export const DEFAULT_PAGE_SIZE = 4096;
+
+/** Rows per record batch when we write Arrow: large enough to amortize per-batch work, small enough to stream. */
+export const DEFAULT_BATCH_ROWS = 65536;
+
+/** Trace-level metadata. Absent fields take the defaults of TRACE-FORMAT.md. */
+export interface TraceMeta {
+  /** Bytes per page, a power of two. */
+  pageSize: number;
+  /** N, when the file or the user declares it; otherwise the highest declared cpu + 1. */
+  vcpus?: number;
+  /** Blocktime start for the `atomic` clock; otherwise the time of the first row. */
+  startNs?: bigint;
+  /** What produced the trace (`{"kind":"sim",...}`), parsed from JSON. */
+  source?: Record<string, unknown>;
+}
+
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0 && Number.isInteger(Math.log2(n));
+}
