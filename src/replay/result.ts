@@ -1,0 +1,70 @@
+/**
+ * The `analyze --json` contract of TRACE-FORMAT.md. Keys may be added; none
+ * of these is renamed or removed. Every variant builds one of these from its
+ * state at the end of the pass.
+ */
+
+export type VariantName = 'mutex' | 'atomic' | 'exact';
+export const VARIANTS: readonly VariantName[] = ['mutex', 'atomic', 'exact'];
+
+/** Number of log2 latency buckets: bucket k holds [2^k us, 2^(k+1) us). */
+export const LATENCY_BUCKETS = 24;
+
+export interface LatencyStats {
+  count: number;
+  mean_ns: number;
+  p50_ns: number;
+  p90_ns: number;
+  p99_ns: number;
+  max_ns: number;
+}
+
+export interface QemuFigures {
+  'postcopy-blocktime': number;
+  'postcopy-vcpu-blocktime': number[];
+  'postcopy-latency'?: number;
+  'postcopy-vcpu-latency'?: number[];
+  'postcopy-non-vcpu-latency'?: number;
+  'postcopy-latency-dist'?: number[];
+}
+
+export interface AnalysisResult {
+  variant: VariantName;
+  vcpus: number;
+  page_size: number;
+  events: { vcpu: number; fault: number; resolve: number };
+  faults: {
+    counted: number;
+    no_tid: number;
+    already_received: number;
+    non_vcpu: number;
+    unresolved: number;
+  };
+  total_blocktime_ns: number;
+  vcpu_blocktime_ns: number[];
+  vcpu_faults: number[];
+  non_vcpu_faults: number;
+  non_vcpu_blocktime_ns: number;
+  latency_buckets: number[];
+  anomalies: {
+    negative_duration: number;
+    over_255_outstanding: number;
+    /** Resolves of pages that no fault asked for (background placements are normal; counted, not fatal). */
+    resolve_without_fault: number;
+    /** Times more than 2^53 ns from the first row: not representable exactly. */
+    time_out_of_range: number;
+  };
+  /** What that QEMU design reported, under QEMU's names (absent for `exact`). */
+  qemu?: QemuFigures;
+  /** `exact` only. */
+  latency?: { overall: LatencyStats; non_vcpu: LatencyStats; vcpu: LatencyStats[] };
+  /** `exact` only: intervals still open at the end, and the oldest one's age at the last event. */
+  open_at_end?: { count: number; max_age_ns: number };
+  /** `atomic` only. */
+  diagnostics?: {
+    overwritten: number;
+    erased: number;
+    lost_blocked_vcpu: number;
+    ignored_non_vcpu: number;
+  };
+}
