@@ -12,9 +12,8 @@ export interface TraceBatch {
   /** `Kind` codes: 0 vcpu, 1 fault, 2 resolve. */
   readonly kind: Uint8Array;
   readonly tid: Uint32Array;
-  /** Low and high 32 bits of the 64-bit address: page keys come from them without BigInt. */
-  readonly addrLo: Uint32Array;
-  readonly addrHi: Uint32Array;
+  /** Full 64-bit addresses. Hot loops read them through `addrWords()` (two 32-bit halves), never as BigInt. */
+  readonly addr: BigUint64Array;
   /** vCPU index on `vcpu` rows, -1 elsewhere. */
   readonly cpu: Int32Array;
 }
@@ -27,8 +26,7 @@ export function allocBatch(capacity: number, firstRow = 0): TraceBatch & { lengt
     t: new BigInt64Array(capacity),
     kind: new Uint8Array(capacity),
     tid: new Uint32Array(capacity),
-    addrLo: new Uint32Array(capacity),
-    addrHi: new Uint32Array(capacity),
+    addr: new BigUint64Array(capacity),
     cpu: new Int32Array(capacity),
   };
 }
@@ -41,8 +39,7 @@ export function sliceBatch(b: TraceBatch, length: number, firstRow = b.firstRow)
     t: b.t.subarray(0, length),
     kind: b.kind.subarray(0, length),
     tid: b.tid.subarray(0, length),
-    addrLo: b.addrLo.subarray(0, length),
-    addrHi: b.addrHi.subarray(0, length),
+    addr: b.addr.subarray(0, length),
     cpu: b.cpu.subarray(0, length),
   };
 }
@@ -55,8 +52,7 @@ export function subBatch(b: TraceBatch, start: number, end: number): TraceBatch 
     t: b.t.subarray(start, end),
     kind: b.kind.subarray(start, end),
     tid: b.tid.subarray(start, end),
-    addrLo: b.addrLo.subarray(start, end),
-    addrHi: b.addrHi.subarray(start, end),
+    addr: b.addr.subarray(start, end),
     cpu: b.cpu.subarray(start, end),
   };
 }
@@ -85,9 +81,13 @@ export function relativeTimes(t: BigInt64Array, base: bigint, out: Float64Array)
   return ok;
 }
 
-/** The full 64-bit address of row `i`, for messages and output (never in a per-event loop). */
-export function addrAt(b: TraceBatch, i: number): bigint {
-  return (BigInt(b.addrHi[i]!) << 32n) | BigInt(b.addrLo[i]!);
+/**
+ * The address column as 32-bit words, a view (no copy): row i's low half is
+ * word 2i, its high half word 2i+1 (x86-64 and arm64 are little-endian).
+ * Page keys come from the halves without BigInt.
+ */
+export function addrWords(addr: BigUint64Array): Uint32Array {
+  return new Uint32Array(addr.buffer, addr.byteOffset, addr.length * 2);
 }
 
 export function hexAddr(hi: number, lo: number): string {
