@@ -1,0 +1,29 @@
+import { describe, it, expect } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { parseFormat, parsePageSize, parsePositiveInt, parseVariant, parseVcpus } from '../../src/cli/trace-options.js';
+
+describe('trace option parsers', () => {
+  it('parses vCPU counts and rejects anything but a positive integer, naming the flag', () => {
+    expect(parseVcpus('512')).toBe(512);
+    for (const bad of ['0', '-1', '1.5', 'x', '', '1e3']) {
+      expect(() => parseVcpus(bad)).toThrow(UsageError);
+    }
+    expect(() => parsePositiveInt('--top', 'x')).toThrow("--top: expected a positive integer, got 'x'");
+  });
+
+  it('parses page sizes with binary units and requires a power of two', () => {
+    expect(parsePageSize('4096')).toBe(4096);
+    expect(parsePageSize('4k')).toBe(4096);
+    expect(parsePageSize('2M')).toBe(2 * 1024 * 1024);
+    expect(parsePageSize('1GiB')).toBe(1024 ** 3);
+    expect(() => parsePageSize('3000')).toThrow("--page-size: expected a power of two in bytes (4096, 4k, 2M), got '3000'");
+    expect(() => parsePageSize('4q')).toThrow(UsageError);
+  });
+
+  it('parses formats and variants case-insensitively', () => {
+    expect(parseFormat('CSV')).toBe('csv');
+    expect(parseVariant('Exact')).toBe('exact');
+    expect(() => parseFormat('xml')).toThrow("--format: expected one of arrow, arrows, csv, ndjson, parquet, qemu-log, got 'xml'");
+    expect(() => parseVariant('lockfree')).toThrow("--variant: expected one of mutex, exact, atomic, got 'lockfree'");
+  });
+});
