@@ -1,0 +1,81 @@
+/**
+ * The tables a loaded trace lives in, besides `events` (event-appender.ts):
+ * `trace_meta` (one row: what the views need to know about the trace) and the
+ * replay engine's figures, `results` (long form, for SQL) and `analysis` (the
+ * `analyze --json` object of each variant, whole).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AnalysisResult, VariantName } from '../replay/result.js';
+import { VARIANTS } from '../replay/result.js';
+import { EVENTS_TABLE_SQL } from './event-appender.js';
+
+export const TRACE_TABLES = ['events', 'trace_meta', 'results', 'analysis'] as const;
+
+export interface TraceMetaRow {
+  path: string;
+  format: string;
+  pageSize: number;
+  /** N, the vCPU count the figures use. */
+  vcpus: number;
+  startNs?: bigint;
+  /** The trace's `blocktime.source`, as JSON text. */
+  source?: string;
+  events: number;
+}
+
+export async function createTraceTables(connection: DuckDBConnection): Promise<void> {
+  await connection.run(EVENTS_TABLE_SQL);
+  await connection.run(`CREATE TABLE trace_meta (
+    path VARCHAR, format VARCHAR, page_size UBIGINT NOT NULL, vcpus INTEGER NOT NULL,
+    start_ns BIGINT, source JSON, events BIGINT NOT NULL)`);
+  await connection.run(`CREATE TABLE results (
+    variant VARCHAR NOT NULL, cpu INTEGER, blocktime_ns BIGINT NOT NULL, faults BIGINT NOT NULL)`);
+  await connection.run(`CREATE TABLE analysis (variant VARCHAR NOT NULL, result JSON NOT NULL)`);
+}
+
+export async function dropTraceTables(connection: DuckDBConnection): Promise<void> {
+  for (const table of TRACE_TABLES) await connection.run(`DROP TABLE IF EXISTS ${table} CASCADE`);
+}
+
+export async function writeTraceMeta(connection: DuckDBConnection, m: TraceMetaRow): Promise<void> {
+  await connection.run('INSERT INTO trace_meta VALUES ($1, $2, $3::UBIGINT, $4, $5::BIGINT, $6::JSON, $7::BIGINT)', [
+    m.path,
+    m.format,
+    m.pageSize,
+    m.vcpus,
+    m.startNs ?? null,
+    m.source ?? null,
+    m.events,
+  ]);
+}
+
+/**
+ * One row per variant and vCPU (`cpu` 0..N-1), one for the threads that are
+ * not vCPUs (`cpu` = -1, as in `faults`) and one for the whole VM (`cpu` NULL:
+ * total blocktime, all counted faults), so `WHERE cpu >= 0` selects vCPUs and
+ * `cpu IS NULL` the total (its `faults`: every counted fault, vCPU or not).
+ */
+export async function writeResults(connection: DuckDBConnection, results: Partial<Record<VariantName, AnalysisResult>>): Promise<void> {
+  const appender = await connection.createAppender('results');
+  const row = (variant: string, cpu: number | null, blocktime: number, faults: number): void => {
+    appender.appendVarchar(variant);
+    if (cpu === null) appender.appendNull();
+    else appender.appendInteger(cpu);
+    appender.appendBigInt(BigInt(blocktime));
+    appender.appendBigInt(BigInt(faults));
+    appender.endRow();
+  };
+  for (const variant of VARIANTS) {
+    const r = results[variant];
+    if (!r) continue;
+    r.vcpu_blocktime_ns.forEach((ns, cpu) => row(variant, cpu, ns, r.vcpu_faults[cpu] ?? 0));
+    row(variant, -1, r.non_vcpu_blocktime_ns, r.non_vcpu_faults);
+    const faults = r.vcpu_faults.reduce((a, b) => a + b, 0) + r.non_vcpu_faults;
+    row(variant, null, r.total_blocktime_ns, faults);
+  }
+  appender.closeSync();
+  for (const variant of VARIANTS) {
+    const r = results[variant];
+    if (r) await connection.run('INSERT INTO analysis VALUES ($1, $2::JSON)', [variant, JSON.stringify(r)]);
+  }
+}

@@ -1,0 +1,27 @@
+-- all_down_intervals: the times when every one of the N vCPUs is blocked at
+-- once (`exact` total blocktime is the sum of their lengths). N is
+-- trace_meta.vcpus, else the highest declared cpu + 1. A sweep over the
+-- runs' edges counts the vCPUs down; at equal times ends go first, so
+-- touching runs never make a zero-length window.
+CREATE OR REPLACE VIEW all_down_intervals AS
+WITH n AS (
+  SELECT coalesce((SELECT max(vcpus) FROM trace_meta), (SELECT max(cpu) + 1 FROM vcpus), 0) AS vcpus
+),
+-- A cpu index at or beyond N (a trace declaring more vCPUs than --vcpus)
+-- is not one of the N.
+edges AS (
+  SELECT start_ns AS t_ns, 1 AS delta FROM blocked_intervals WHERE cpu < (SELECT vcpus FROM n)
+  UNION ALL
+  SELECT end_ns AS t_ns, -1 AS delta FROM blocked_intervals WHERE cpu < (SELECT vcpus FROM n)
+),
+levels AS (
+  SELECT
+    t_ns,
+    sum(delta) OVER (ORDER BY t_ns, delta ROWS UNBOUNDED PRECEDING) AS down,
+    lead(t_ns) OVER (ORDER BY t_ns, delta) AS next_t_ns
+  FROM edges
+)
+SELECT l.t_ns AS start_ns, l.next_t_ns AS end_ns
+FROM levels AS l
+CROSS JOIN n
+WHERE n.vcpus > 0 AND l.down = n.vcpus AND l.next_t_ns > l.t_ns;
