@@ -1,0 +1,259 @@
+/**
+ * Reads Arrow IPC (file or stream format) batch by batch through a file
+ * handle. Fixed-width columns are handed out as views on the buffers Arrow
+ * read (no copy); only a `kind` dictionary that is not ours, and null cells,
+ * cost a pass over the batch.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { RecordBatchReader } from 'apache-arrow';
+import type { Data, RecordBatch } from 'apache-arrow';
+import { InputError } from '../errors.js';
+import type { TraceBatch } from './batch.js';
+import { KIND_NAMES, kindCode } from './schema.js';
+import { checkArrowSchema, metaFromArrow } from './arrow-schema.js';
+import type { ArrowColumns } from './arrow-schema.js';
+import type { TraceValidator } from './validate.js';
+import type { FormatReader } from './reader.js';
+
+export const ARROW_MAGIC = 'ARROW1';
+/** The file format's leading magic and its padding; a stream follows it. */
+const FILE_PREFIX = 8;
+/** Magic, padding and the int32 footer length at the end of an IPC file. */
+const FILE_TRAILER = 10;
+const END_OF_STREAM = [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+
+export interface ArrowReadOptions {
+  /**
+   * 'file' or 'stream' as the bytes say; 'stream' also reads the stream
+   * inside an IPC file whose footer is missing (a truncated file).
+   */
+  layout?: 'stream';
+  onWarning?: (message: string) => void;
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+}
+
+export interface ArrowTrace extends FormatReader {
+  readonly layout: 'file' | 'stream';
+}
+
+/**
+ * What Arrow's reader sees of the file: a handle whose reads we watch, so
+ * that an error can be placed at a byte offset and a cut-off stream told
+ * apart from a corrupt one.
+ */
+class WatchedHandle {
+  readonly fd: number;
+  /** Offset of the last read, and whether a read reached the end of the file. */
+  lastRead = 0;
+  reachedEnd = false;
+  furthest = 0;
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly base: number,
+    readonly size: number,
+  ) {
+    this.fd = fh.fd;
+  }
+  async stat(): Promise<{ size: number }> {
+    return { size: this.size };
+  }
+  async read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+    this.lastRead = position;
+    const end = position + length;
+    if (end >= this.size) this.reachedEnd = true;
+    if (end > this.furthest) this.furthest = end;
+    const r = await this.fh.read(buffer, offset, length, this.base + position);
+    return { bytesRead: r.bytesRead, buffer };
+  }
+  async close(): Promise<void> {
+    // The trace owns the real handle and closes it once.
+  }
+}
+
+export async function openArrow(path: string, opts: ArrowReadOptions = {}): Promise<ArrowTrace> {
+  const fh = await open(path, 'r');
+  try {
+    return await openArrowHandle(fh, path, opts);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOptions): Promise<ArrowTrace> {
+  const { size } = await fh.stat();
+  if (size === 0) throw new InputError({ file }, 'empty file; expected an Arrow IPC file or stream');
+  const head = await readAt(fh, 0, Math.min(size, FILE_PREFIX));
+  const isFile = head.length >= ARROW_MAGIC.length && Buffer.from(head.subarray(0, ARROW_MAGIC.length)).toString('latin1') === ARROW_MAGIC;
+  if (isFile && opts.layout !== 'stream') await checkFileTrailer(fh, file, size);
+  const base = isFile && opts.layout === 'stream' ? FILE_PREFIX : 0;
+  const handle = new WatchedHandle(fh, base, size - base);
+  const layout = isFile && base === 0 ? 'file' : 'stream';
+  const fail = (err: unknown): InputError => asInputError(err, file, handle.lastRead + base, layout);
+
+  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
+  try {
+    reader = await RecordBatchReader.from(handle as unknown as FileHandle);
+    await reader.open({ autoDestroy: false });
+  } catch (err) {
+    throw fail(err);
+  }
+  if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, `expected an Arrow IPC ${layout === 'file' ? 'file' : 'stream'} schema message`);
+  const columns = checkArrowSchema(reader.schema, file);
+  const meta = metaFromArrow(reader.schema.metadata, file);
+  const endsCleanly = layout === 'file' || (await hasEndOfStream(fh, size));
+  let closed = false;
+
+  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
+    const it = reader[Symbol.asyncIterator]();
+    let rows = 0;
+    let index = 0;
+    for (;;) {
+      let next: IteratorResult<RecordBatch>;
+      const before = handle.furthest;
+      try {
+        next = await it.next();
+      } catch (err) {
+        if (layout === 'stream' && handle.reachedEnd && !(err instanceof InputError)) {
+          opts.onWarning?.(
+            `${file}: the stream is cut off at byte ${before + base} (after ${rows} rows in ${index} complete batches); ` +
+              'reading what was complete',
+          );
+          return;
+        }
+        throw fail(err);
+      }
+      if (next.done) break;
+      const rb = next.value;
+      if (rb.numRows === 0) continue;
+      const batch = toTraceBatch(rb, columns, rows, file, index);
+      validator.check(batch);
+      rows += batch.length;
+      index++;
+      opts.onProgress?.(handle.furthest + base, size);
+      yield batch;
+    }
+    if (!endsCleanly) {
+      opts.onWarning?.(`${file}: the stream has no end-of-stream marker (a capture cut off?); read ${rows} rows in ${index} complete batches`);
+    }
+  }
+
+  return {
+    layout,
+    meta,
+    batches,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fh.close();
+    },
+  };
+}
+
+/** An IPC file ends with its footer, the footer's length and the magic; without them it was cut off. */
+async function checkFileTrailer(fh: FileHandle, file: string, size: number): Promise<void> {
+  const truncated = (): InputError =>
+    new InputError(
+      { file, byteOffset: size },
+      'expected the Arrow file footer: the file is truncated (read its complete batches with --format arrows)',
+    );
+  if (size < FILE_PREFIX + FILE_TRAILER) throw truncated();
+  const tail = await readAt(fh, size - FILE_TRAILER, FILE_TRAILER);
+  if (Buffer.from(tail.subarray(4)).toString('latin1') !== `${ARROW_MAGIC}`) throw truncated();
+  const footerLength = new DataView(tail.buffer, tail.byteOffset).getInt32(0, true);
+  if (footerLength <= 0 || footerLength > size - FILE_PREFIX - FILE_TRAILER) {
+    throw new InputError({ file, byteOffset: size - FILE_TRAILER }, `Arrow file footer length ${footerLength}; expected 1 to ${size - FILE_PREFIX - FILE_TRAILER}`);
+  }
+}
+
+async function hasEndOfStream(fh: FileHandle, size: number): Promise<boolean> {
+  if (size < 8) return false;
+  const tail = await readAt(fh, size - 8, 8);
+  // Streams written before Arrow 0.15 end with four zero bytes instead.
+  return END_OF_STREAM.every((b, i) => tail[i] === b) || (tail[4] === 0 && tail[5] === 0 && tail[6] === 0 && tail[7] === 0);
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  const { bytesRead } = await fh.read(buf, 0, length, position);
+  return buf.subarray(0, bytesRead);
+}
+
+function asInputError(err: unknown, file: string, byteOffset: number, layout: 'file' | 'stream'): InputError {
+  if (err instanceof InputError) return err;
+  const why = err instanceof Error ? err.message : String(err);
+  return new InputError({ file, byteOffset }, `expected a valid Arrow IPC ${layout} message (${why})`);
+}
+
+/** One record batch as a TraceBatch: views where the layout allows, a pass where nulls or a foreign dictionary need one. */
+function toTraceBatch(rb: RecordBatch, cols: ArrowColumns, firstRow: number, file: string, index: number): TraceBatch {
+  const length = rb.numRows;
+  const child = (name: keyof ArrowColumns['index']): Data => rb.data.children[cols.index[name]]!;
+  const where = (i: number) => ({ file, row: firstRow + i + 1 });
+  const view = <A extends { subarray(a: number, b: number): A; length: number }>(name: keyof ArrowColumns['index']): A => {
+    const d = child(name);
+    const values = d.values as unknown as A;
+    if (!values || values.length < d.offset + length) {
+      throw new InputError({ file }, `record batch ${index + 1}: column ${name} holds ${values?.length ?? 0} values, expected ${d.offset + length}`);
+    }
+    return values.subarray(d.offset, d.offset + length);
+  };
+
+  const t = view<BigInt64Array>('t_ns');
+  rejectNulls(child('t_ns'), length, (i) => new InputError(where(i), 'null t_ns; expected a time in nanoseconds'));
+  const tid = view<Uint32Array>('tid');
+  const addr = view<BigUint64Array>('addr');
+  const cpu = view<Int32Array>('cpu');
+  // Missing thread ids and addresses mean "unknown" (0), a missing cpu means "not a vCPU" (-1), as in CSV.
+  fillNulls(child('tid'), tid, 0);
+  fillNulls(child('addr'), addr, 0n);
+  fillNulls(child('cpu'), cpu, -1);
+
+  const kd = child('kind');
+  rejectNulls(kd, length, (i) => new InputError(where(i), 'null kind; expected vcpu, fault or resolve'));
+  const kind = cols.kind === 'codes' ? view<Uint8Array>('kind') : dictionaryKinds(kd, view('kind'), firstRow, file);
+  return { length, firstRow, t, kind, tid, addr, cpu };
+}
+
+/** Dictionary indices to kind codes: a view when the dictionary is ours (indices are the codes), else one pass. */
+function dictionaryKinds(d: Data, indices: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array, firstRow: number, file: string): Uint8Array {
+  const dict = d.dictionary;
+  const names: string[] = [];
+  for (let i = 0; i < (dict?.length ?? 0); i++) names.push(String(dict!.get(i)));
+  const n = indices.length;
+  const isOurs = names.length <= KIND_NAMES.length && names.every((s, i) => s === KIND_NAMES[i]);
+  if (isOurs && indices.BYTES_PER_ELEMENT === 1) {
+    const codes = new Uint8Array(indices.buffer, indices.byteOffset, n);
+    if (names.length < KIND_NAMES.length) {
+      for (let i = 0; i < n; i++) if (codes[i]! >= names.length) badIndex(i, codes[i]!);
+    }
+    return codes;
+  }
+  const table = names.map((s) => kindCode(s) ?? -1);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const code = table[indices[i]!];
+    if (code === undefined) badIndex(i, indices[i]!);
+    if (code < 0) {
+      throw new InputError({ file, row: firstRow + i + 1 }, `unknown kind ${JSON.stringify(names[indices[i]!])}; expected vcpu, fault or resolve`);
+    }
+    out[i] = code;
+  }
+  return out;
+
+  function badIndex(i: number, index: number): never {
+    throw new InputError({ file, row: firstRow + i + 1 }, `kind dictionary index ${index}; expected 0 to ${names.length - 1}`);
+  }
+}
+
+function rejectNulls(d: Data, length: number, error: (i: number) => InputError): void {
+  if (d.nullCount <= 0 || !d.nullBitmap) return;
+  for (let i = 0; i < length; i++) if (!d.getValid(i)) throw error(i);
+}
+
+/** Writes `fill` into null cells, in place: the buffer is the one Arrow just read for us. */
+function fillNulls<T>(d: Data, values: { [i: number]: T }, fill: T): void {
+  if (d.nullCount <= 0 || !d.nullBitmap) return;
+  for (let i = 0; i < d.length; i++) if (!d.getValid(i)) values[i] = fill;
+}

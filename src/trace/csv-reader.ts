@@ -1,0 +1,250 @@
+/**
+ * CSV as TRACE-FORMAT.md, parsed straight from bytes in chunks: header
+ * `t_ns,kind,tid,addr,cpu`, `addr` decimal or 0x hex, `cpu` empty on
+ * non-vCPU rows, `#` comment lines. Comment lines before the header of the
+ * form `# blocktime.<key>=<value>` carry the trace metadata (our writer puts
+ * them there); the options override them.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { allocBatch, sliceBatch } from './batch.js';
+import type { TraceBatch } from './batch.js';
+import { metaFromArrow } from './arrow-schema.js';
+import type { FormatReader } from './reader.js';
+import { COLUMNS } from './schema.js';
+import { DEFAULT_BATCH_ROWS } from './schema.js';
+import { textChunks } from './text-chunks.js';
+import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
+import { badValue, kindAt, shown } from './text-row.js';
+import type { Column } from './text-row.js';
+import type { TraceValidator } from './validate.js';
+
+export interface TextReadOptions {
+  batchRows?: number | undefined;
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+}
+
+const HEADER = COLUMNS.join(',');
+/** Metadata comments and the header must come within this many bytes. */
+const PREAMBLE_BYTES = 1 << 16;
+const META_COMMENT = /^#\s*(blocktime\.[a-z_]+)\s*=\s*(.*?)\s*$/;
+
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const HASH = 0x23;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+export async function openCsv(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
+  const fh = await open(path, 'r');
+  try {
+    return await openCsvHandle(fh, path, opts);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+async function openCsvHandle(fh: FileHandle, file: string, opts: TextReadOptions): Promise<FormatReader> {
+  const preamble = await readPreamble(fh, file);
+  const meta = metaFromArrow(preamble.meta, file);
+  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  let closed = false;
+
+  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
+    let batch = allocBatch(batchRows, 0);
+    let lines = new Float64Array(batchRows);
+    let n = 0;
+    let line = preamble.lines;
+    let row = 0;
+    const lineOf = (i: number): number => lines[i]!;
+    const parser = new CsvRowParser(file);
+    parser.target(batch);
+
+    for await (const chunk of textChunks(fh, file, preamble.bytes, opts.onProgress)) {
+      const b = chunk.bytes;
+      const size = b.length;
+      let p = 0;
+      while (p < size) {
+        let eol = b.indexOf(NEWLINE, p);
+        if (eol < 0) eol = size;
+        let end = eol;
+        if (end > p && b[end - 1] === CR) end--;
+        line++;
+        const start = skipBlanks(b, p, end);
+        if (start < end && b[start] !== HASH) {
+          row++;
+          parser.parse(b, start, end, n, line, row);
+          lines[n] = line;
+          if (++n === batchRows) {
+            validator.check(batch, lineOf);
+            yield batch;
+            batch = allocBatch(batchRows, row);
+            lines = new Float64Array(batchRows);
+            parser.target(batch);
+            n = 0;
+          }
+        }
+        p = eol + 1;
+      }
+    }
+    if (n > 0) {
+      const last = sliceBatch(batch, n);
+      validator.check(last, lineOf);
+      yield last;
+    }
+  }
+
+  return {
+    meta,
+    batches,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fh.close();
+    },
+  };
+}
+
+/** Parses one data line into row i of the target batch; the state lives here so that no closure is made per row. */
+class CsvRowParser {
+  private batch!: TraceBatch;
+  private tw!: Uint32Array;
+  private aw!: Uint32Array;
+  private b: Uint8Array = new Uint8Array(0);
+  private p = 0;
+  private end = 0;
+  private line = 0;
+  private row = 0;
+
+  constructor(private readonly file: string) {}
+
+  target(batch: TraceBatch): void {
+    this.batch = batch;
+    this.tw = new Uint32Array(batch.t.buffer, batch.t.byteOffset, batch.t.length * 2);
+    this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
+  }
+
+  parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
+    this.b = b;
+    this.p = p;
+    this.end = end;
+    this.line = line;
+    this.row = row;
+
+    let q = p;
+    let f = parseI64(b, q, end);
+    if (f < 0) this.bad('t_ns', q, true);
+    this.tw[2 * i] = parsed.lo;
+    this.tw[2 * i + 1] = parsed.hi;
+    q = this.next('t_ns', f, q, false);
+
+    const kEnd = trimEnd(b, q, this.fieldEnd(q));
+    const k = kindAt(b, q, kEnd);
+    if (k < 0) this.fail(`column kind: expected vcpu, fault or resolve, got ${shown(b, q, kEnd)}`);
+    this.batch.kind[i] = k;
+    q = this.next('kind', kEnd, q, false);
+
+    f = parseU32(b, q, end);
+    if (f < 0) this.bad('tid', q, true);
+    this.batch.tid[i] = parsed.lo;
+    q = this.next('tid', f, q, false);
+
+    f = parseU64(b, q, end, true);
+    if (f < 0) this.bad('addr', q, true);
+    this.aw[2 * i] = parsed.lo;
+    this.aw[2 * i + 1] = parsed.hi;
+    q = this.next('addr', f, q, false);
+
+    if (q === end) {
+      this.batch.cpu[i] = -1;
+    } else {
+      f = parseI32(b, q, end);
+      if (f < 0) this.bad('cpu', q, true);
+      this.batch.cpu[i] = parsed.lo | 0;
+      this.next('cpu', f, q, true);
+    }
+  }
+
+  /** After a value: optional blanks, then a comma, or the end of the line after the last column. */
+  private next(column: Column, q: number, start: number, last: boolean): number {
+    const { b, end } = this;
+    q = skipBlanks(b, q, end);
+    if (last) {
+      if (q !== end) return b[q] === COMMA ? this.fail(fieldCount(b, this.p, end)) : this.bad(column, start, false);
+      return q;
+    }
+    if (q === end) return this.fail(fieldCount(b, this.p, end));
+    if (b[q] !== COMMA) return this.bad(column, start, false);
+    return skipBlanks(b, q + 1, end);
+  }
+
+  private fieldEnd(q: number): number {
+    const c = this.b.indexOf(COMMA, q);
+    return c < 0 || c > this.end ? this.end : c;
+  }
+
+  private bad(column: Column, q: number, afterNumber: boolean): never {
+    const e = trimEnd(this.b, q, this.fieldEnd(q));
+    return this.fail(badValue(column, shown(this.b, q, e), afterNumber));
+  }
+
+  private fail(what: string): never {
+    throw new InputError({ file: this.file, line: this.line, row: this.row }, what);
+  }
+}
+
+interface Preamble {
+  meta: Map<string, string>;
+  /** Bytes and lines up to and including the header line. */
+  bytes: number;
+  lines: number;
+}
+
+/** Reads the metadata comments and the header. */
+async function readPreamble(fh: FileHandle, file: string): Promise<Preamble> {
+  const buf = Buffer.alloc(PREAMBLE_BYTES);
+  const { bytesRead } = await fh.read(buf, 0, PREAMBLE_BYTES, 0);
+  if (bytesRead === 0) throw new InputError({ file }, `empty file; expected the CSV header ${HEADER}`);
+  const meta = new Map<string, string>();
+  let p = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let line = 0;
+  while (p < bytesRead) {
+    let eol = buf.indexOf(NEWLINE, p);
+    if (eol < 0 || eol >= bytesRead) {
+      if (bytesRead === PREAMBLE_BYTES) break;
+      eol = bytesRead;
+    }
+    line++;
+    const text = buf.toString('utf8', p, eol).trim();
+    if (text.startsWith('#')) {
+      const m = META_COMMENT.exec(text);
+      if (m) meta.set(m[1]!, m[2]!);
+    } else if (text !== '') {
+      if (text.replace(/\s+/g, '') !== HEADER) {
+        throw new InputError({ file, line }, `expected the CSV header ${HEADER}, got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}`);
+      }
+      return { meta, bytes: eol + 1, lines: line };
+    }
+    p = eol + 1;
+  }
+  throw new InputError({ file, line: line + 1 }, `expected the CSV header ${HEADER}${bytesRead < PREAMBLE_BYTES ? ', found only comments' : ' within the first 64 KiB'}`);
+}
+
+function skipBlanks(b: Uint8Array, p: number, end: number): number {
+  while (p < end && (b[p] === SPACE || b[p] === TAB)) p++;
+  return p;
+}
+
+function trimEnd(b: Uint8Array, p: number, end: number): number {
+  while (end > p && (b[end - 1] === SPACE || b[end - 1] === TAB)) end--;
+  return end;
+}
+
+function fieldCount(b: Uint8Array, p: number, end: number): string {
+  let n = 1;
+  for (let q = p; q < end; q++) if (b[q] === COMMA) n++;
+  return `expected 5 fields (${HEADER}), got ${n}`;
+}

@@ -1,0 +1,304 @@
+/**
+ * NDJSON as TRACE-FORMAT.md: one flat object per line with the keys t_ns,
+ * kind, tid, addr, cpu. Parsed from bytes with exact 64-bit integers (no
+ * JSON.parse, which would round t_ns through a double): `addr` as a 0x hex
+ * string or a number below 2^53, `t_ns` as an integer number (or a string of
+ * digits), `cpu` an integer or null. Other keys with scalar values are
+ * ignored.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { allocBatch, sliceBatch } from './batch.js';
+import type { TraceBatch } from './batch.js';
+import type { FormatReader } from './reader.js';
+import { DEFAULT_BATCH_ROWS, DEFAULT_PAGE_SIZE, Kind } from './schema.js';
+import { textChunks } from './text-chunks.js';
+import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
+import { EXPECTED, badValue, kindAt, shown } from './text-row.js';
+import type { Column } from './text-row.js';
+import type { TextReadOptions } from './csv-reader.js';
+import type { TraceValidator } from './validate.js';
+
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+
+const KEYS: readonly Column[] = ['t_ns', 'kind', 'tid', 'addr', 'cpu'];
+const KEY_BYTES = KEYS.map((k) => new TextEncoder().encode(k));
+const SEEN_REQUIRED = 0b00111;
+/** JSON numbers above this may already have been rounded by whoever wrote them. */
+const TWO_53_HI = 0x200000;
+
+export async function openNdjson(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) throw new InputError({ file: path }, 'empty file; expected one JSON object per line');
+    return ndjsonReader(fh, path, opts);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+function ndjsonReader(fh: FileHandle, file: string, opts: TextReadOptions): FormatReader {
+  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  let closed = false;
+
+  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
+    let batch = allocBatch(batchRows, 0);
+    let lines = new Float64Array(batchRows);
+    const lineOf = (i: number): number => lines[i]!;
+    const parser = new NdjsonRowParser(file);
+    parser.target(batch);
+    let n = 0;
+    let line = 0;
+    let row = 0;
+    for await (const chunk of textChunks(fh, file, 0, opts.onProgress)) {
+      const b = chunk.bytes;
+      const size = b.length;
+      let p = 0;
+      if (chunk.byteOffset === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
+      while (p < size) {
+        let eol = b.indexOf(NEWLINE, p);
+        if (eol < 0) eol = size;
+        line++;
+        const start = skipWs(b, p, eol);
+        if (start < eol) {
+          row++;
+          parser.parse(b, start, eol, n, line, row);
+          lines[n] = line;
+          if (++n === batchRows) {
+            validator.check(batch, lineOf);
+            yield batch;
+            batch = allocBatch(batchRows, row);
+            lines = new Float64Array(batchRows);
+            parser.target(batch);
+            n = 0;
+          }
+        }
+        p = eol + 1;
+      }
+    }
+    if (row === 0) throw new InputError({ file }, 'no rows; expected one JSON object per line');
+    if (n > 0) {
+      const last = sliceBatch(batch, n);
+      validator.check(last, lineOf);
+      yield last;
+    }
+  }
+
+  return {
+    meta: { pageSize: DEFAULT_PAGE_SIZE },
+    batches,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fh.close();
+    },
+  };
+}
+
+/** Parses one line into row i of the target batch; state lives here so that no closure is made per row. */
+class NdjsonRowParser {
+  private batch!: TraceBatch;
+  private tw!: Uint32Array;
+  private aw!: Uint32Array;
+  private b: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  private line = 0;
+  private row = 0;
+
+  constructor(private readonly file: string) {}
+
+  target(batch: TraceBatch): void {
+    this.batch = batch;
+    this.tw = new Uint32Array(batch.t.buffer, batch.t.byteOffset, batch.t.length * 2);
+    this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
+  }
+
+  parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
+    this.b = b;
+    this.start = p;
+    this.end = end;
+    this.line = line;
+    this.row = row;
+    const { batch } = this;
+    batch.addr[i] = 0n;
+    batch.cpu[i] = -1;
+    if (b[p] !== OPEN) this.expected('a JSON object', p);
+    let q = skipWs(b, p + 1, end);
+    let seen = 0;
+    if (b[q] !== CLOSE) {
+      for (;;) {
+        if (b[q] !== QUOTE) this.expected('a key in double quotes', q);
+        const keyEnd = this.stringEnd(q);
+        const key = keyIndex(b, q + 1, keyEnd);
+        q = skipWs(b, keyEnd + 1, end);
+        if (b[q] !== COLON) this.expected("':'", q);
+        q = skipWs(b, q + 1, end);
+        if (key >= 0) {
+          if (seen & (1 << key)) this.fail(`key ${KEYS[key]} appears twice`);
+          seen |= 1 << key;
+          q = this.value(key, q, i);
+        } else {
+          q = this.skipScalar(q);
+        }
+        q = skipWs(b, q, end);
+        if (b[q] === COMMA) {
+          q = skipWs(b, q + 1, end);
+          continue;
+        }
+        if (b[q] === CLOSE) break;
+        this.expected("',' or '}'", q);
+      }
+    }
+    q = skipWs(b, q + 1, end);
+    if (q !== end) this.expected('the end of the line after the object', q);
+    if ((seen & SEEN_REQUIRED) !== SEEN_REQUIRED) {
+      const missing = KEYS.filter((_, k) => k < 3 && !(seen & (1 << k)));
+      this.fail(`missing key ${missing.join(', ')}; expected an object with t_ns, kind, tid, addr, cpu`);
+    }
+    if (!(seen & (1 << 3)) && batch.kind[i] !== Kind.vcpu) this.fail('missing key addr; expected the address of a fault or resolve');
+  }
+
+  /** Parses the value of KEYS[key] at q into row i; returns the position after it. */
+  private value(key: number, q: number, i: number): number {
+    const { b, end, batch } = this;
+    const column = KEYS[key]!;
+    switch (column) {
+      case 't_ns': {
+        const quoted = b[q] === QUOTE;
+        const f = parseI64(b, quoted ? q + 1 : q, end);
+        if (f < 0) this.badValue(column, q, true);
+        this.tw[2 * i] = parsed.lo;
+        this.tw[2 * i + 1] = parsed.hi;
+        return this.afterNumber(column, q, f, quoted);
+      }
+      case 'kind': {
+        if (b[q] !== QUOTE) this.badValue(column, q, false);
+        const e = this.stringEnd(q);
+        const k = kindAt(b, q + 1, e);
+        if (k < 0) this.fail(`key kind: expected ${EXPECTED.kind}, got ${shown(b, q + 1, e)}`);
+        batch.kind[i] = k;
+        return e + 1;
+      }
+      case 'tid': {
+        const f = parseU32(b, q, end);
+        if (f < 0) this.badValue(column, q, true);
+        batch.tid[i] = parsed.lo;
+        return this.afterNumber(column, q, f, false);
+      }
+      case 'addr': {
+        const quoted = b[q] === QUOTE;
+        const f = parseU64(b, quoted ? q + 1 : q, end, quoted);
+        if (f < 0) this.badValue(column, q, true);
+        if (!quoted && parsed.hi >= TWO_53_HI) {
+          this.fail(`key addr: the number ${shown(b, q, f)} is 2^53 or more and may have been rounded; expected a 0x hex string`);
+        }
+        this.aw[2 * i] = parsed.lo;
+        this.aw[2 * i + 1] = parsed.hi;
+        return this.afterNumber(column, q, f, quoted);
+      }
+      case 'cpu': {
+        if (b[q] === 0x6e) return this.literal(q, 'null', column);
+        const f = parseI32(b, q, end);
+        if (f < 0) this.badValue(column, q, true);
+        batch.cpu[i] = parsed.lo | 0;
+        return this.afterNumber(column, q, f, false);
+      }
+    }
+  }
+
+  /** A number must end where a JSON token can: no fraction, exponent or trailing garbage. */
+  private afterNumber(column: Column, start: number, q: number, quoted: boolean): number {
+    const c = this.b[q];
+    if (quoted) {
+      if (c !== QUOTE) this.badValue(column, start, false);
+      return q + 1;
+    }
+    if (q < this.end && c !== COMMA && c !== CLOSE && c !== 0x20 && c !== 0x09 && c !== 0x0d) this.badValue(column, start, false);
+    return q;
+  }
+
+  private literal(q: number, word: string, column: Column): number {
+    for (let k = 0; k < word.length; k++) if (this.b[q + k] !== word.charCodeAt(k)) this.badValue(column, q, false);
+    return q + word.length;
+  }
+
+  /** Skips the value of a key we do not know; nested objects and arrays are not part of the model. */
+  private skipScalar(q: number): number {
+    const { b, end } = this;
+    const c = b[q];
+    if (c === QUOTE) return this.stringEnd(q) + 1;
+    if (c === OPEN || c === 0x5b) this.expected('a flat object (scalar values only)', q);
+    let e = q;
+    while (e < end && b[e] !== COMMA && b[e] !== CLOSE && b[e] !== 0x20 && b[e] !== 0x09 && b[e] !== 0x0d) e++;
+    if (e === q || !isScalarToken(b, q, e)) this.expected('a JSON value', q);
+    return e;
+  }
+
+  /** Position of the quote closing the string that opens at q. */
+  private stringEnd(q: number): number {
+    const { b, end } = this;
+    for (let e = q + 1; e < end; e++) {
+      if (b[e] === BACKSLASH) e++;
+      else if (b[e] === QUOTE) return e;
+    }
+    return this.expected('a closing double quote', end);
+  }
+
+  private badValue(column: Column, q: number, afterNumber: boolean): never {
+    const { b, end } = this;
+    let e = q;
+    if (b[q] === QUOTE) e = Math.min(end, this.stringEndOrLine(q) + 1);
+    else while (e < end && b[e] !== COMMA && b[e] !== CLOSE) e++;
+    return this.fail(badValue(column, shown(b, q, e), afterNumber).replace(/^column /, 'key '));
+  }
+
+  private stringEndOrLine(q: number): number {
+    const { b, end } = this;
+    for (let e = q + 1; e < end; e++) if (b[e] === QUOTE) return e;
+    return end;
+  }
+
+  private expected(what: string, q: number): never {
+    const got = q >= this.end ? 'the end of the line' : shown(this.b, q, Math.min(this.end, q + 12));
+    return this.fail(`expected ${what} at column ${q - this.start + 1}, got ${got}`);
+  }
+
+  private fail(what: string): never {
+    throw new InputError({ file: this.file, line: this.line, row: this.row }, what);
+  }
+}
+
+function keyIndex(b: Uint8Array, p: number, end: number): number {
+  outer: for (let k = 0; k < KEY_BYTES.length; k++) {
+    const key = KEY_BYTES[k]!;
+    if (key.length !== end - p) continue;
+    for (let j = 0; j < key.length; j++) if (b[p + j] !== key[j]) continue outer;
+    return k;
+  }
+  return -1;
+}
+
+function isScalarToken(b: Uint8Array, p: number, e: number): boolean {
+  const text = Buffer.from(b.buffer, b.byteOffset + p, e - p).toString('latin1');
+  return text === 'true' || text === 'false' || text === 'null' || /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text);
+}
+
+function skipWs(b: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const c = b[p];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
+    p++;
+  }
+  return p;
+}
+
