@@ -1,0 +1,309 @@
+/**
+ * Variant 3, `exact`: the tightest truth the trace supports. Each fault the
+ * `mutex` variant counts opens an interval for its thread; the interval
+ * closes at its page's next resolve or at the thread's next fault row,
+ * whichever comes first (a thread that faults again was running again).
+ * A thread waits on one fault at a time, so a vCPU's intervals never overlap
+ * and the union of them is their sum (when times do not go backwards; a
+ * negative length counts as 0).
+ */
+import { addrWords, type TraceBatch } from '../trace/batch.js';
+import { Kind } from '../trace/schema.js';
+import { type ReplayContext, type Variant, VcpuTable } from './context.js';
+import { latencyBucket } from './latency-buckets.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { ABSENT, PageMap, PageSet, U32Map, pageHi, pageLo } from './page-table.js';
+import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+
+/**
+ * Open intervals, pooled in typed arrays. Each page's open intervals form a
+ * doubly linked list, so a thread's interval leaves it in O(1) when the
+ * thread faults again.
+ */
+class IntervalPool {
+  next = new Int32Array(1024);
+  prev = new Int32Array(1024);
+  tOpen = new Float64Array(1024);
+  /** vCPU index, or -1 for another thread. */
+  owner = new Int32Array(1024);
+  tid = new Uint32Array(1024);
+  pLo = new Uint32Array(1024);
+  pHi = new Uint32Array(1024);
+  alive = new Uint8Array(1024);
+  private free = -1;
+  top = 0;
+  live = 0;
+
+  alloc(): number {
+    let e = this.free;
+    if (e >= 0) this.free = this.next[e]!;
+    else {
+      if (this.top === this.next.length) this.grow();
+      e = this.top++;
+    }
+    this.alive[e] = 1;
+    this.live++;
+    return e;
+  }
+
+  release(e: number): void {
+    this.alive[e] = 0;
+    this.next[e] = this.free;
+    this.free = e;
+    this.live--;
+  }
+
+  private grow(): void {
+    const cap = this.next.length * 2;
+    this.next = grown(this.next, new Int32Array(cap));
+    this.prev = grown(this.prev, new Int32Array(cap));
+    this.tOpen = grown(this.tOpen, new Float64Array(cap));
+    this.owner = grown(this.owner, new Int32Array(cap));
+    this.tid = grown(this.tid, new Uint32Array(cap));
+    this.pLo = grown(this.pLo, new Uint32Array(cap));
+    this.pHi = grown(this.pHi, new Uint32Array(cap));
+    this.alive = grown(this.alive, new Uint8Array(cap));
+  }
+}
+
+function grown<T extends { set(a: ArrayLike<number>): void }>(old: ArrayLike<number>, fresh: T): T {
+  fresh.set(old);
+  return fresh;
+}
+
+export class ExactVariant implements Variant<AnalysisResult> {
+  private readonly vcpus: VcpuTable;
+  private readonly shift: number;
+  private readonly received = new PageSet();
+  /** Page -> head of its open intervals; -1 when faulted since its last resolve but none is open any more. */
+  private readonly pages = new PageMap(1024);
+  private readonly pool = new IntervalPool();
+  /** Open interval of each non-vCPU thread that has one. */
+  private readonly openOfTid = new U32Map();
+
+  private n = -1;
+  private openOfCpu = new Int32Array(0);
+  private faults = new Float64Array(0);
+  private blockedNs = new Float64Array(0);
+  private hist: LatencyHistogram[] = [];
+  private readonly nonVcpuHist = new LatencyHistogram();
+  private down = 0;
+  private allDownSince = 0;
+  private totalNs = 0;
+  private nonVcpuFaults = 0;
+  private nonVcpuNs = 0;
+  private readonly buckets = new Float64Array(LATENCY_BUCKETS);
+  private lastT = 0;
+
+  private faultRows = 0;
+  private resolveRows = 0;
+  private noTid = 0;
+  private alreadyReceived = 0;
+  private negative = 0;
+  private resolveWithoutFault = 0;
+
+  constructor(private readonly ctx: ReplayContext) {
+    this.vcpus = new VcpuTable(ctx);
+    this.shift = ctx.pageShift;
+  }
+
+  private size(n: number): void {
+    this.n = n;
+    this.openOfCpu = new Int32Array(n).fill(-1);
+    this.faults = new Float64Array(n);
+    this.blockedNs = new Float64Array(n);
+    this.hist = Array.from({ length: n }, () => new LatencyHistogram());
+  }
+
+  consume(b: TraceBatch, rel: Float64Array): void {
+    const len = b.length;
+    if (len > 0) this.lastT = rel[len - 1]!;
+    let i = 0;
+    if (this.n < 0) {
+      i = this.vcpus.lead(b, 0);
+      if (i === len) return;
+      this.size(this.vcpus.n);
+    }
+    const kind = b.kind;
+    const tids = b.tid;
+    const words = addrWords(b.addr);
+    const shift = this.shift;
+    const vcpus = this.vcpus;
+    const received = this.received;
+    const pages = this.pages;
+    const pool = this.pool;
+    const openOfCpu = this.openOfCpu;
+    const openOfTid = this.openOfTid;
+    const n = this.n;
+
+    for (; i < len; i++) {
+      switch (kind[i]) {
+        case Kind.fault: {
+          this.faultRows++;
+          const tid = tids[i]!;
+          if (tid === 0) {
+            this.noTid++;
+            break;
+          }
+          const t = rel[i]!;
+          const cpu = vcpus.cpuOf(tid);
+          // The thread runs again: whatever it waited on is over.
+          const prev = cpu >= 0 ? openOfCpu[cpu]! : openOfTid.take(tid);
+          if (prev >= 0) {
+            this.close(prev, t);
+            this.unlink(prev);
+            if (cpu >= 0) {
+              openOfCpu[cpu] = -1;
+              if (this.down-- === n) this.endAllDown(t);
+            }
+          }
+          const lo = words[2 * i]!;
+          const hi = words[2 * i + 1]!;
+          const pLo = pageLo(lo, hi, shift);
+          const pHi = pageHi(hi, shift);
+          if (received.has(pLo, pHi)) {
+            this.alreadyReceived++;
+            break;
+          }
+          const e = pool.alloc();
+          pool.tOpen[e] = t;
+          pool.pLo[e] = pLo;
+          pool.pHi[e] = pHi;
+          pool.prev[e] = -1;
+          const head = pages.get(pLo, pHi);
+          pool.next[e] = head;
+          if (head >= 0) pool.prev[head] = e;
+          // ABSENT (-2) is stored nowhere: a new list's tail points to -1.
+          else pool.next[e] = -1;
+          pages.set(pLo, pHi, e);
+          if (cpu >= 0) {
+            pool.owner[e] = cpu;
+            openOfCpu[cpu] = e;
+            this.faults[cpu]++;
+            if (++this.down === n) this.allDownSince = t;
+          } else {
+            pool.owner[e] = -1;
+            pool.tid[e] = tid;
+            openOfTid.set(tid, e);
+            this.nonVcpuFaults++;
+          }
+          break;
+        }
+        case Kind.resolve: {
+          this.resolveRows++;
+          const lo = words[2 * i]!;
+          const hi = words[2 * i + 1]!;
+          const pLo = pageLo(lo, hi, shift);
+          const pHi = pageHi(hi, shift);
+          received.add(pLo, pHi);
+          let e = pages.take(pLo, pHi);
+          if (e === ABSENT) {
+            this.resolveWithoutFault++;
+            break;
+          }
+          const t = rel[i]!;
+          let affected = 0;
+          while (e >= 0) {
+            const next = pool.next[e]!;
+            this.close(e, t);
+            const cpu = pool.owner[e]!;
+            if (cpu >= 0) {
+              openOfCpu[cpu] = -1;
+              affected++;
+            } else {
+              openOfTid.take(pool.tid[e]!);
+            }
+            pool.release(e);
+            e = next;
+          }
+          if (affected > 0) {
+            if (this.down === n) this.endAllDown(t);
+            this.down -= affected;
+          }
+          break;
+        }
+        case Kind.vcpu:
+          this.vcpus.late(b.firstRow + i);
+        default:
+          this.vcpus.badKind(b.firstRow + i, kind[i]!);
+      }
+    }
+  }
+
+  /** Accounts interval `e`, closed at `t`. */
+  private close(e: number, t: number): void {
+    let d = t - this.pool.tOpen[e]!;
+    if (d < 0) {
+      this.negative++;
+      d = 0;
+    }
+    this.buckets[latencyBucket(d)]++;
+    const cpu = this.pool.owner[e]!;
+    if (cpu >= 0) {
+      this.blockedNs[cpu] += d;
+      this.hist[cpu]!.record(d);
+    } else {
+      this.nonVcpuNs += d;
+      this.nonVcpuHist.record(d);
+    }
+  }
+
+  /** Takes open interval `e` out of its page's list (the page stays "faulted" until resolved) and frees it. */
+  private unlink(e: number): void {
+    const pool = this.pool;
+    const p = pool.prev[e]!;
+    const nx = pool.next[e]!;
+    if (p >= 0) pool.next[p] = nx;
+    else this.pages.set(pool.pLo[e]!, pool.pHi[e]!, nx);
+    if (nx >= 0) pool.prev[nx] = p;
+    pool.release(e);
+  }
+
+  private endAllDown(t: number): void {
+    const w = t - this.allDownSince;
+    if (w > 0) this.totalNs += w;
+  }
+
+  result(): AnalysisResult {
+    if (this.n < 0) this.size(this.vcpus.fix());
+    const pool = this.pool;
+    let oldest = Infinity;
+    for (let e = 0; e < pool.top; e++) if (pool.alive[e] === 1 && pool.tOpen[e]! < oldest) oldest = pool.tOpen[e]!;
+    const overall = new LatencyHistogram();
+    for (const h of this.hist) overall.merge(h);
+    overall.merge(this.nonVcpuHist);
+    const vcpuFaults = Array.from(this.faults);
+    return {
+      variant: 'exact',
+      vcpus: this.n,
+      page_size: this.ctx.pageSize,
+      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows },
+      faults: {
+        counted: vcpuFaults.reduce((a, b) => a + b, 0),
+        no_tid: this.noTid,
+        already_received: this.alreadyReceived,
+        non_vcpu: this.nonVcpuFaults,
+        unresolved: pool.live,
+      },
+      total_blocktime_ns: this.totalNs,
+      vcpu_blocktime_ns: Array.from(this.blockedNs),
+      vcpu_faults: vcpuFaults,
+      non_vcpu_faults: this.nonVcpuFaults,
+      non_vcpu_blocktime_ns: this.nonVcpuNs,
+      latency_buckets: Array.from(this.buckets),
+      anomalies: {
+        negative_duration: this.negative,
+        // Intervals have no outstanding count: a thread has one open at a time.
+        over_255_outstanding: 0,
+        resolve_without_fault: this.resolveWithoutFault,
+        time_out_of_range: this.ctx.shared.timeOutOfRange,
+      },
+      latency: {
+        overall: overall.stats(),
+        non_vcpu: this.nonVcpuHist.stats(),
+        vcpu: this.hist.map((h) => h.stats()),
+      },
+      open_at_end: { count: pool.live, max_age_ns: pool.live === 0 ? 0 : Math.max(0, this.lastT - oldest) },
+    };
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Variant 1, `mutex`: QEMU 10.1's blocktime accounting, done under the
+ * page-request mutex, replayed exactly as BLOCKTIME.md specifies it. A pending
+ * list per page (newest first) holds `(cpu, t_fault)` entries; a vCPU's
+ * blocktime grows when its last outstanding fault is resolved, by that
+ * fault's duration.
+ */
+import { addrWords, type TraceBatch } from '../trace/batch.js';
+import { Kind } from '../trace/schema.js';
+import { type ReplayContext, type Variant, VcpuTable } from './context.js';
+import { latencyBucket } from './latency-buckets.js';
+import { ABSENT, PageMap, PageSet, pageHi, pageLo } from './page-table.js';
+import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+import { floorDiv, msUint32 } from './qemu-math.js';
+
+/** QEMU keeps a vCPU's outstanding-fault count in a uint8 and asserts it stays below 256. */
+const MAX_OUTSTANDING = 255;
+
+/** Pending entries pooled in typed arrays, chained through `next`; freed entries form a free list. */
+class EntryPool {
+  next = new Int32Array(1024);
+  cpu = new Int32Array(1024);
+  t = new Float64Array(1024);
+  private free = -1;
+  private top = 0;
+  live = 0;
+
+  alloc(cpu: number, t: number, next: number): number {
+    let e = this.free;
+    if (e >= 0) this.free = this.next[e]!;
+    else {
+      if (this.top === this.next.length) this.grow();
+      e = this.top++;
+    }
+    this.next[e] = next;
+    this.cpu[e] = cpu;
+    this.t[e] = t;
+    this.live++;
+    return e;
+  }
+
+  /** Returns a whole list, from `head` to `last`, to the free list. */
+  release(head: number, last: number, count: number): void {
+    this.next[last] = this.free;
+    this.free = head;
+    this.live -= count;
+  }
+
+  private grow(): void {
+    const cap = this.next.length * 2;
+    const next = new Int32Array(cap);
+    next.set(this.next);
+    const cpu = new Int32Array(cap);
+    cpu.set(this.cpu);
+    const t = new Float64Array(cap);
+    t.set(this.t);
+    this.next = next;
+    this.cpu = cpu;
+    this.t = t;
+  }
+}
+
+export class MutexVariant implements Variant<AnalysisResult> {
+  private readonly vcpus: VcpuTable;
+  private readonly shift: number;
+  private readonly received = new PageSet();
+  private readonly pending = new PageMap(1024);
+  private readonly pool = new EntryPool();
+
+  private n = -1;
+  private current = new Int32Array(0);
+  private faults = new Float64Array(0);
+  private blockedNs = new Float64Array(0);
+  private down = 0;
+  private lastBegin = 0;
+  private totalNs = 0;
+  private nonVcpuFaults = 0;
+  private nonVcpuNs = 0;
+  private readonly buckets = new Float64Array(LATENCY_BUCKETS);
+
+  private faultRows = 0;
+  private resolveRows = 0;
+  private noTid = 0;
+  private alreadyReceived = 0;
+  private negative = 0;
+  private over255 = 0;
+  private resolveWithoutFault = 0;
+
+  constructor(private readonly ctx: ReplayContext) {
+    this.vcpus = new VcpuTable(ctx);
+    this.shift = ctx.pageShift;
+  }
+
+  private size(n: number): void {
+    this.n = n;
+    this.current = new Int32Array(n);
+    this.faults = new Float64Array(n);
+    this.blockedNs = new Float64Array(n);
+  }
+
+  consume(b: TraceBatch, rel: Float64Array): void {
+    const len = b.length;
+    let i = 0;
+    if (this.n < 0) {
+      i = this.vcpus.lead(b, 0);
+      if (i === len) return;
+      this.size(this.vcpus.n);
+    }
+    const kind = b.kind;
+    const tids = b.tid;
+    const words = addrWords(b.addr);
+    const shift = this.shift;
+    const vcpus = this.vcpus;
+    const received = this.received;
+    const pending = this.pending;
+    const pool = this.pool;
+    const current = this.current;
+    const faults = this.faults;
+    const blockedNs = this.blockedNs;
+    const buckets = this.buckets;
+    const n = this.n;
+
+    for (; i < len; i++) {
+      switch (kind[i]) {
+        case Kind.fault: {
+          this.faultRows++;
+          const tid = tids[i]!;
+          if (tid === 0) {
+            this.noTid++;
+            break;
+          }
+          const lo = words[2 * i]!;
+          const hi = words[2 * i + 1]!;
+          const pLo = pageLo(lo, hi, shift);
+          const pHi = pageHi(hi, shift);
+          if (received.has(pLo, pHi)) {
+            this.alreadyReceived++;
+            break;
+          }
+          const t = rel[i]!;
+          const cpu = vcpus.cpuOf(tid);
+          if (cpu >= 0) {
+            faults[cpu]++;
+            if (current[cpu] === 0) {
+              this.down++;
+              this.lastBegin = t;
+            }
+            if (++current[cpu] > MAX_OUTSTANDING) this.over255++;
+          } else {
+            this.nonVcpuFaults++;
+          }
+          const head = pending.get(pLo, pHi);
+          const e = pool.alloc(cpu >= 0 ? cpu : -1, t, head === ABSENT ? -1 : head);
+          pending.set(pLo, pHi, e);
+          break;
+        }
+        case Kind.resolve: {
+          this.resolveRows++;
+          const lo = words[2 * i]!;
+          const hi = words[2 * i + 1]!;
+          const pLo = pageLo(lo, hi, shift);
+          const pHi = pageHi(hi, shift);
+          received.add(pLo, pHi);
+          const head = pending.take(pLo, pHi);
+          if (head === ABSENT) {
+            this.resolveWithoutFault++;
+            break;
+          }
+          const t = rel[i]!;
+          let affected = 0;
+          let e = head;
+          let last = head;
+          let count = 0;
+          while (e >= 0) {
+            let d = t - pool.t[e]!;
+            if (d < 0) {
+              this.negative++;
+              d = 0;
+            }
+            buckets[latencyBucket(d)]++;
+            const cpu = pool.cpu[e]!;
+            if (cpu >= 0) {
+              if (--current[cpu] === 0) {
+                blockedNs[cpu] += d;
+                affected++;
+              }
+            } else {
+              this.nonVcpuNs += d;
+            }
+            count++;
+            last = e;
+            e = pool.next[e]!;
+          }
+          pool.release(head, last, count);
+          if (affected > 0 && this.down === n) {
+            const w = t - this.lastBegin;
+            if (w > 0) this.totalNs += w;
+          }
+          this.down -= affected;
+          break;
+        }
+        case Kind.vcpu:
+          this.vcpus.late(b.firstRow + i);
+        default:
+          this.vcpus.badKind(b.firstRow + i, kind[i]!);
+      }
+    }
+  }
+
+  result(): AnalysisResult {
+    if (this.n < 0) this.size(this.vcpus.fix());
+    const n = this.n;
+    const vcpuBlocktime = Array.from(this.blockedNs);
+    const vcpuFaults = Array.from(this.faults);
+    const buckets = Array.from(this.buckets);
+    let sumBlocked = 0n;
+    let sumFaults = 0;
+    for (let c = 0; c < n; c++) {
+      sumBlocked += BigInt(vcpuBlocktime[c]!);
+      sumFaults += vcpuFaults[c]!;
+    }
+    const allFaults = sumFaults + this.nonVcpuFaults;
+    return {
+      variant: 'mutex',
+      vcpus: n,
+      page_size: this.ctx.pageSize,
+      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows },
+      faults: {
+        counted: sumFaults,
+        no_tid: this.noTid,
+        already_received: this.alreadyReceived,
+        non_vcpu: this.nonVcpuFaults,
+        unresolved: this.pool.live,
+      },
+      total_blocktime_ns: this.totalNs,
+      vcpu_blocktime_ns: vcpuBlocktime,
+      vcpu_faults: vcpuFaults,
+      non_vcpu_faults: this.nonVcpuFaults,
+      non_vcpu_blocktime_ns: this.nonVcpuNs,
+      latency_buckets: buckets,
+      anomalies: {
+        negative_duration: this.negative,
+        over_255_outstanding: this.over255,
+        resolve_without_fault: this.resolveWithoutFault,
+        time_out_of_range: this.ctx.shared.timeOutOfRange,
+      },
+      qemu: {
+        'postcopy-blocktime': msUint32(this.totalNs),
+        'postcopy-vcpu-blocktime': vcpuBlocktime.map(msUint32),
+        'postcopy-latency': allFaults === 0 ? 0 : Number((sumBlocked + BigInt(this.nonVcpuNs)) / BigInt(allFaults)),
+        'postcopy-vcpu-latency': vcpuBlocktime.map((ns, c) => floorDiv(ns, vcpuFaults[c]!)),
+        'postcopy-non-vcpu-latency': floorDiv(this.nonVcpuNs, this.nonVcpuFaults),
+        'postcopy-latency-dist': buckets.slice(),
+      },
+    };
+  }
+}
