@@ -3,6 +3,7 @@ import { ExitCode, toExit } from '../errors.js';
 
 /** Each command lives in its own file and registers itself here. */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./analyze.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -48,9 +48,12 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   out.push(`  ${c.bold('Non-vCPU faults')}  ${nonVcpu}`);
   out.push(`  ${c.dim('faults')}  ${faultsLine(r)}`);
 
-  heading(r.variant === 'exact' ? 'Fault latency (each wait, log2 buckets)' : 'Fault latency (QEMU histogram, every resolved fault)');
-  const hist = renderHistogram(r.latency_buckets, c);
-  out.push(...(hist.length > 0 ? hist : [`  ${c.dim('no fault was resolved')}`]));
+  // The atomic design kept no latency figures at all: nothing to draw.
+  if (r.variant !== 'atomic') {
+    heading(r.variant === 'exact' ? 'Fault latency (each wait, log2 buckets)' : 'Fault latency (QEMU histogram, every resolved fault)');
+    const hist = renderHistogram(r.latency_buckets, c);
+    out.push(...(hist.length > 0 ? hist : [`  ${c.dim('no fault was resolved')}`]));
+  }
   if (r.latency) {
     const o = r.latency.overall;
     out.push(
@@ -141,7 +144,8 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
     lines.push(c.dim(`  the ${top} vCPUs with the most blocktime; ${n - top} more in the row below them (--all lists every vCPU)`));
     lines.push(spreadLine(r, c));
   }
-  if (!exact) lines.push(c.dim('  ms/fault: blocktime divided by faults, as QEMU reports its vCPU latency'));
+  if (r.variant === 'mutex') lines.push(c.dim('  ms/fault: blocktime divided by faults, as QEMU reports its vCPU latency'));
+  if (r.variant === 'atomic') lines.push(c.dim('  ms/fault: blocktime divided by faults (this design reported no latency)'));
   return lines;
 }
 
