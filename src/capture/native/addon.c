@@ -132,9 +132,23 @@ static napi_value start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   handle *h = malloc(sizeof *h);
+  if (!h) {
+    bt_session_free(s);
+    napi_throw_error(env, NULL, "native capture: out of memory");
+    return NULL;
+  }
   h->s = s;
-  napi_value out;
-  CHECK(napi_create_external(env, h, finalize, NULL, &out));
+  napi_value out, ext, tids, v;
+  CHECK(napi_create_external(env, h, finalize, NULL, &ext));
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_set_named_property(env, out, "handle", ext));
+  set_bigint(env, out, "startNs", s->start_ns);
+  CHECK(napi_create_array_with_length(env, cfg.vcpus, &tids));
+  for (uint32_t c = 0; c < cfg.vcpus; c++) {
+    CHECK(napi_create_uint32(env, s->tids[c], &v));
+    CHECK(napi_set_element(env, tids, c, v));
+  }
+  CHECK(napi_set_named_property(env, out, "tids", tids));
   return out;
 }
 

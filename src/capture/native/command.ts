@@ -1,0 +1,26 @@
+/**
+ * The `--native` branch of `blocktime capture` (the command itself is the
+ * simulator's file, src/cli/capture.ts): parse the flags, capture, print.
+ */
+import { UsageError } from '../../errors.js';
+import { styleFor } from '../../report/style.js';
+import { captureNative } from './capture.js';
+import { nativeOptionsFromFlags, withStopSignals, type FlagValues } from './flags.js';
+import { renderNativeCapture } from './render.js';
+
+export { addNativeCaptureOptions } from './flags.js';
+
+/** `flags.output` is the trace path (-o); `flags.json` prints the report as JSON. */
+export async function runNativeCaptureCommand(flags: FlagValues): Promise<void> {
+  const output = flags.output;
+  if (typeof output !== 'string' || output === '') throw new UsageError('capture --native: give the trace file with -o FILE (.arrow, .arrows, .csv, .ndjson)');
+  if (output === '-') throw new UsageError('capture --native: -o - is not supported: the trace is replayed from the file after the capture');
+  const options = nativeOptionsFromFlags(flags);
+  const report = await withStopSignals((signal) => captureNative(options, output, { signal }));
+  if (flags.json) {
+    // Times since boot are int64 ns: written as decimal strings, never rounded through a double.
+    process.stdout.write(JSON.stringify(report, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) + '\n');
+  } else {
+    process.stdout.write(renderNativeCapture(report, styleFor(process.stdout)));
+  }
+}
