@@ -162,7 +162,8 @@ export class LogMapper {
             const t = q.t[i]!;
             const had = Math.floor(t / 1e6);
             if (had !== ms) {
-              q.t[i] = ms * 1e6 + (t - had * 1e6);
+              // The nearest instant inside that millisecond: its start when later, its last ns when earlier.
+              q.t[i] = ms > had ? ms * 1e6 : ms * 1e6 + 999999;
               this.stats.faults_retimed++;
             }
           }

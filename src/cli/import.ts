@@ -1,0 +1,101 @@
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { importQemuLog, type ImportReport } from '../import/import-log.js';
+import { createProgress } from '../report/progress.js';
+import { parsePageSize, parseVcpus } from './trace-options.js';
+
+interface ImportOptions {
+  output: string;
+  qemuVersion?: string;
+  vcpus?: number;
+  pageSize?: number;
+  lenient?: boolean;
+  accounting: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program.command('import').description('Turn a foreign trace into a blocktime trace file.');
+  cmd
+    .command('qemu-log')
+    .description("Import a QEMU trace log (the destination's -trace output, plain or gzipped) as a trace, with QEMU's own accounting lines beside it.")
+    .argument('<log>', 'QEMU log written with -msg timestamp=on -D FILE (.gz read as such)')
+    .requiredOption('-o, --output <trace>', 'trace to write: .arrow, .arrows, .csv or .ndjson (the accounting goes to <trace>.qemu.arrow)')
+    .option('--qemu-version <v>', 'the QEMU that wrote the log (e.g. 7.2, 10.1), when the events present do not tell')
+    .option('--vcpus <n>', "the VM's vCPU count (QEMU <= 10.0 logs only name the vCPUs that faulted)", parseVcpus)
+    .option('--page-size <bytes>', 'page size of the trace (default 4096)', parsePageSize)
+    .option('--lenient', 'count malformed lines of known events instead of stopping at the first')
+    .addOption(new Option('--no-accounting', 'do not write the <trace>.qemu.arrow side table'))
+    .option('--json', 'print the import report as one JSON object on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  blocktime import qemu-log dst-trace.log -o trace.arrow
+  blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4
+  blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient`,
+    )
+    .action((log: string, opts: ImportOptions) => run(log, opts));
+}
+
+async function run(log: string, opts: ImportOptions): Promise<void> {
+  if (opts.output === undefined) throw new UsageError('import qemu-log: -o <trace> is required');
+  const progress = createProgress('import', { unit: 'bytes' });
+  let report: ImportReport;
+  try {
+    report = await importQemuLog(log, opts.output, {
+      ...(opts.qemuVersion !== undefined ? { qemuVersion: opts.qemuVersion } : {}),
+      ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
+      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+      ...(opts.lenient ? { lenient: true } : {}),
+      accounting: opts.accounting,
+      onWarning: (message) => {
+        progress.done();
+        process.stderr.write(`blocktime: warning: ${message}\n`);
+      },
+      onProgress: (read, total) => progress.update(read, total),
+    });
+  } finally {
+    progress.done();
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(report) + '\n');
+    return;
+  }
+  process.stdout.write(renderImport(log, report));
+}
+
+function renderImport(log: string, r: ImportReport): string {
+  const s = r.source as {
+    qemu: string;
+    detected_from: string;
+    prefix: string;
+    lines: number;
+    events: Record<string, number>;
+    skipped: { not_events: number; other_generation: number; malformed: number };
+    vcpus_from: string;
+  };
+  const m = r.mapping;
+  const out: string[] = [];
+  out.push(`${log}: QEMU ${s.qemu} (from ${s.detected_from}), prefix ${s.prefix}, ${s.lines} lines`);
+  for (const [name, n] of Object.entries(s.events)) out.push(`  ${String(n).padStart(10)}  ${name}`);
+  const skipped = [`${s.skipped.not_events} not postcopy events`];
+  if (s.skipped.other_generation > 0) skipped.push(`${s.skipped.other_generation} of the other QEMU generation`);
+  if (s.skipped.malformed > 0) skipped.push(`${s.skipped.malformed} malformed (--lenient)`);
+  out.push(`  skipped: ${skipped.join(', ')}`);
+  out.push(
+    `wrote ${r.output}: ${m.rows.vcpu} vcpu, ${m.rows.fault} fault, ${m.rows.resolve} resolve rows; N = ${r.vcpus ?? 'highest cpu + 1'} (${s.vcpus_from})` +
+      (r.start_ns !== undefined ? `, start_ns ${r.start_ns}` : ''),
+  );
+  const rules: string[] = [];
+  if (m.faults_retimed) rules.push(`${m.faults_retimed} faults moved into their begin line's millisecond`);
+  if (m.resolves_moved) rules.push(`${m.resolves_moved} resolves moved before a fault QEMU saw as already received`);
+  if (m.resolves_not_found) rules.push(`${m.resolves_not_found} already-received faults without a later resolve`);
+  if (m.place_resolves) rules.push(`${m.place_resolves} place-only resolves`);
+  if (m.place_resolves_dropped) rules.push(`${m.place_resolves_dropped} of them dropped (a begin line followed)`);
+  if (m.begins_without_request) rules.push(`${m.begins_without_request} begin lines without a request line`);
+  if (m.begins_unknown_cpu) rules.push(`${m.begins_unknown_cpu} begin lines naming an undeclared cpu`);
+  if (rules.length > 0) out.push(`  mapping: ${rules.join('; ')}`);
+  if (r.accounting) out.push(`wrote ${r.accounting}: QEMU's accounting lines, one record per trace row`);
+  return out.join('\n') + '\n';
+}
