@@ -4,9 +4,10 @@ import { ExitCode, toExit } from '../errors.js';
 /** Each command lives in its own file and registers itself here. */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./analyze.js'),
-  () => import('./import.js'),
+  () => import('./convert.js'),
   () => import('./lab.js'),
   () => import('./import.js'),
+  () => import('./report.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import { buildHtmlReport } from '../report/html/build.js';
+import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
+import { writeHtmlReport } from '../report/html/write-report.js';
+import { createProgress } from '../report/progress.js';
+import { formatBytes } from '../report/units.js';
+import { addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+
+interface ReportOptions extends TraceOptionValues {
+  output: string;
+  timelineBars: number;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('report')
+    .description('Write a self-contained HTML report of a trace: summary, timeline of blocked vCPUs, latency histogram and CDFs, the three designs compared, anomalies.')
+    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson (or --format)')
+    .option('-o, --output <file>', 'the HTML file to write', 'report.html');
+  addTraceOptions(cmd)
+    .addOption(
+      new Option('--timeline-bars <n>', 'bars the timeline draws at most (about); closer intervals are merged')
+        .default(TIMELINE_BAR_BUDGET)
+        .argParser((v) => parsePositiveInt('--timeline-bars', v)),
+    )
+    .addHelpText(
+      'after',
+      `
+The page needs no network: charts (Vega, inlined) draw as SVG in any browser.
+
+Examples:
+  blocktime report fixtures/sample.arrow -o report.html
+  blocktime report trace.csv --vcpus 4 -o /tmp/trace.html`,
+    )
+    .action((trace: string, opts: ReportOptions) => report(trace, opts));
+}
+
+async function report(file: string, opts: ReportOptions): Promise<void> {
+  const progress = createProgress('report', { unit: 'rows' });
+  let built;
+  try {
+    built = await buildHtmlReport(file, {
+      ...openOptions(opts),
+      timelineBars: opts.timelineBars,
+      onWarning: (message) => {
+        progress.done();
+        process.stderr.write(`blocktime: warning: ${message}\n`);
+      },
+      onRows: (rows) => progress.update(rows),
+    });
+  } finally {
+    progress.done();
+  }
+  await writeHtmlReport(opts.output, built.html);
+  process.stderr.write(`blocktime: wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
+}

@@ -1,0 +1,196 @@
+/**
+ * The report's charts as Vega-Lite specs, compiled to Vega when the report is
+ * built (so the page carries only the Vega runtime) and rendered in the page
+ * as SVG. The large datasets (timeline runs, CDF points) are named here and
+ * filled in by the page from columnar JSON; small ones are inlined.
+ */
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { LATENCY_BUCKETS, VARIANTS, type AnalysisResult, type VariantName } from '../../replay/result.js';
+import { bucketLabel } from '../histogram.js';
+import type { ReportData } from './report-data.js';
+
+/** One chart of the page: where it goes, its compiled Vega spec, and its named datasets as columns. */
+export interface ChartPayload {
+  id: string;
+  spec: object;
+  data: Record<string, Record<string, number[]>>;
+}
+
+const WIDTH = 820;
+/** Design colours, the same in every chart: exact is the reference. */
+const DESIGN_COLORS: Record<VariantName, string> = { exact: '#2b6cb0', mutex: '#dd6b20', atomic: '#805ad5' };
+const DESIGN_ORDER: VariantName[] = ['exact', 'mutex', 'atomic'];
+const designScale = { domain: DESIGN_ORDER, range: DESIGN_ORDER.map((v) => DESIGN_COLORS[v]) };
+
+export function buildCharts(d: ReportData): ChartPayload[] {
+  return [timelineChart(d), histogramChart(d), cdfChart(d), comparisonChart(d)];
+}
+
+function toVega(spec: TopLevelSpec): object {
+  return compile(spec).spec;
+}
+
+const msFields = [
+  { calculate: 'datum.start_ns / 1e6', as: 'start_ms' },
+  { calculate: 'datum.end_ns / 1e6', as: 'end_ms' },
+  { calculate: 'datum.blocked_ns / 1e6', as: 'blocked_ms' },
+];
+
+function timelineChart(d: ReportData): ChartPayload {
+  const n = d.trace.vcpus;
+  const rowHeight = n <= 16 ? 22 : n <= 64 ? 10 : 4;
+  const x = { field: 'start_ms', type: 'quantitative' as const, title: 'time since the first row (ms)', axis: { grid: false } };
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    height: Math.max(40, n * rowHeight),
+    layer: [
+      {
+        data: { name: 'blocked' },
+        transform: [
+          ...msFields,
+          { calculate: 'datum.end_ns > datum.start_ns ? datum.blocked_ns / (datum.end_ns - datum.start_ns) : 1', as: 'share' },
+        ],
+        params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }],
+        mark: { type: 'rect', color: DESIGN_COLORS.exact, clip: true },
+        encoding: {
+          x,
+          x2: { field: 'end_ms' },
+          y: { field: 'cpu', type: 'ordinal', title: 'vCPU', axis: n > 64 ? { labels: false, ticks: false } : {} },
+          opacity: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: [0.25, 1] }, legend: null },
+          tooltip: [
+            { field: 'cpu', title: 'vCPU' },
+            { field: 'start_ms', title: 'from (ms)', format: '.6f' },
+            { field: 'end_ms', title: 'to (ms)', format: '.6f' },
+            { field: 'blocked_ms', title: 'blocked (ms)', format: '.6f' },
+            { field: 'intervals', title: 'intervals' },
+          ],
+        },
+      },
+      // Over the bars, translucent, so that a window shows across every vCPU row.
+      {
+        data: { name: 'all_down' },
+        transform: msFields,
+        mark: { type: 'rect', color: '#e53e3e', opacity: 0.3, clip: true },
+        encoding: {
+          x,
+          x2: { field: 'end_ms' },
+          tooltip: [
+            { field: 'start_ms', title: 'all vCPUs down from (ms)', format: '.6f' },
+            { field: 'end_ms', title: 'to (ms)', format: '.6f' },
+            { field: 'blocked_ms', title: 'down (ms)', format: '.6f' },
+            { field: 'intervals', title: 'windows' },
+          ],
+        },
+      },
+    ],
+  };
+  const { blocked, all_down } = d.timeline;
+  return { id: 'chart-timeline', spec: toVega(spec), data: { blocked: { ...blocked }, all_down: { ...all_down } } };
+}
+
+/** The bucket range that holds any fault in either variant, so empty tails are not drawn. */
+function bucketRange(results: AnalysisResult[]): [number, number] {
+  let first = LATENCY_BUCKETS;
+  let last = -1;
+  for (const r of results) {
+    r.latency_buckets.forEach((count, k) => {
+      if (count > 0) {
+        first = Math.min(first, k);
+        last = Math.max(last, k);
+      }
+    });
+  }
+  return last < 0 ? [0, -1] : [first, last];
+}
+
+function histogramChart(d: ReportData): ChartPayload {
+  const shown: VariantName[] = ['exact', 'mutex'];
+  const [first, last] = bucketRange(shown.map((v) => d.results[v]));
+  const rows: Array<{ bucket: number; label: string; design: VariantName; faults: number }> = [];
+  for (let k = first; k <= last; k++) {
+    for (const v of shown) rows.push({ bucket: k, label: bucketLabel(k, LATENCY_BUCKETS), design: v, faults: d.results[v].latency_buckets[k] ?? 0 });
+  }
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    height: 260,
+    data: { values: rows },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'label', type: 'ordinal', sort: { field: 'bucket' }, title: 'fault latency (log2 buckets of microseconds)', axis: { labelAngle: -40 } },
+      xOffset: { field: 'design', sort: shown },
+      y: { field: 'faults', type: 'quantitative', title: 'faults' },
+      color: { field: 'design', type: 'nominal', scale: designScale, title: 'design' },
+      tooltip: [
+        { field: 'label', title: 'latency' },
+        { field: 'design', title: 'design' },
+        { field: 'faults', title: 'faults', format: ',d' },
+      ],
+    },
+  };
+  return { id: 'chart-histogram', spec: toVega(spec), data: {} };
+}
+
+function cdfChart(d: ReportData): ChartPayload {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    height: 300,
+    data: { name: 'cdf' },
+    transform: [
+      // A log scale cannot show 0: a zero latency is drawn at 1 ns.
+      { calculate: 'max(datum.latency_ns, 1) / 1e3', as: 'latency_us' },
+      { calculate: "'vCPU ' + datum.cpu", as: 'vcpu' },
+    ],
+    params: [{ name: 'cdfzoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }],
+    mark: { type: 'line', interpolate: 'step-after', clip: true, point: d.trace.vcpus <= 16 && d.latency_cdf.cpu.length <= 2000 },
+    encoding: {
+      x: { field: 'latency_us', type: 'quantitative', scale: { type: 'log' }, title: 'fault latency (us, log scale)' },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of faults at or below', scale: { domain: [0, 1] } },
+      color: {
+        field: 'cpu',
+        type: 'nominal',
+        title: 'vCPU',
+        scale: { scheme: d.trace.vcpus <= 10 ? 'category10' : 'turbo' },
+        legend: d.trace.vcpus <= 32 ? { columns: Math.ceil(d.trace.vcpus / 16) } : null,
+      },
+      tooltip: [
+        { field: 'vcpu', title: 'vCPU' },
+        { field: 'latency_ns', title: 'latency (ns)', format: ',d' },
+        { field: 'fraction', title: 'at or below', format: '.2%' },
+      ],
+    },
+  };
+  return { id: 'chart-cdf', spec: toVega(spec), data: { cdf: { ...d.latency_cdf } } };
+}
+
+function comparisonChart(d: ReportData): ChartPayload {
+  const rows: Array<{ order: number; group: string; design: VariantName; ms: number; diff_ms: number }> = [];
+  const add = (order: number, group: string, ns: (r: AnalysisResult) => number): void => {
+    const exact = ns(d.results.exact);
+    for (const v of VARIANTS) rows.push({ order, group, design: v, ms: ns(d.results[v]) / 1e6, diff_ms: (ns(d.results[v]) - exact) / 1e6 });
+  };
+  add(-1, 'all vCPUs down', (r) => r.total_blocktime_ns);
+  for (let c = 0; c < d.trace.vcpus; c++) add(c, `vCPU ${c}`, (r) => r.vcpu_blocktime_ns[c] ?? 0);
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    height: 280,
+    data: { values: rows },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'group', type: 'ordinal', sort: { field: 'order' }, title: null, axis: { labelAngle: d.trace.vcpus > 12 ? -60 : 0 } },
+      xOffset: { field: 'design', sort: DESIGN_ORDER },
+      y: { field: 'ms', type: 'quantitative', title: 'blocktime (ms)' },
+      color: { field: 'design', type: 'nominal', scale: designScale, title: 'design' },
+      tooltip: [
+        { field: 'group', title: 'what' },
+        { field: 'design', title: 'design' },
+        { field: 'ms', title: 'blocktime (ms)', format: ',.6f' },
+        { field: 'diff_ms', title: 'minus exact (ms)', format: '+,.6f' },
+      ],
+    },
+  };
+  return { id: 'chart-comparison', spec: toVega(spec), data: {} };
+}

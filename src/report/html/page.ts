@@ -1,0 +1,257 @@
+/**
+ * The report page: one self-contained HTML file. Cards and tables are plain
+ * HTML written here; the charts are drawn in the browser by the Vega runtime,
+ * inlined, from the specs and data embedded as JSON. Nothing is fetched when
+ * the page is opened.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { VARIANTS, type AnalysisResult, type LatencyStats, type VariantName } from '../../replay/result.js';
+import { formatCount, formatDuration, formatMs, formatPercent } from '../units.js';
+import type { ChartPayload } from './charts.js';
+import { PAGE_SCRIPT } from './page-script.js';
+import type { ReportData } from './report-data.js';
+
+/** The Vega runtime as a browser script (its UMD build defines `vega`). */
+async function vegaRuntime(): Promise<string> {
+  const module = fileURLToPath(import.meta.resolve('vega'));
+  return readFile(new URL('vega.min.js', `file://${module}`), 'utf8');
+}
+
+export async function renderPage(d: ReportData, charts: ChartPayload[]): Promise<string> {
+  const title = `blocktime report: ${d.trace.path}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="blocktime ${esc(d.generator)}">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>blocktime report</h1>
+<p class="sub"><code>${esc(d.trace.path)}</code> &middot; ${esc(d.trace.format)} &middot; ${formatCount(d.trace.rows)} rows over ${formatDuration(d.trace.span_ns)}${sourceLine(d)}</p>
+</header>
+<main>
+${cards(d)}
+<section>
+<h2>Timeline</h2>
+<p class="note">Each vCPU's blocked time (the <code>exact</code> intervals: a fault's wait ends at its page's resolve or at its thread's next fault); red bands are the windows when every vCPU was blocked at once. Drag to pan, scroll to zoom, double-click to reset.${timelineNote(d)}</p>
+<div class="chart" id="chart-timeline"></div>
+</section>
+<section>
+<h2>Fault latency</h2>
+<p class="note">QEMU's log2 histogram (<code>postcopy-latency-dist</code>): the <code>mutex</code> design measures each fault to its page's resolve; <code>exact</code> ends a wait earlier when its thread faulted again first.</p>
+<div class="chart" id="chart-histogram"></div>
+<p class="note">Latency CDF per vCPU (<code>exact</code>; faults still open at the end left out)${cdfNote(d)}. Scroll to zoom.</p>
+<div class="chart" id="chart-cdf"></div>
+</section>
+<section>
+<h2>Three designs</h2>
+<p class="note">Blocktime as each design accounts it: <code>exact</code> (the union of the waits the trace shows), <code>mutex</code> (QEMU 10.1 and later), <code>atomic</code> (QEMU 2.12 to 10.0, milliseconds).</p>
+<div class="chart" id="chart-comparison"></div>
+${designTable(d)}
+${vcpuTable(d)}
+</section>
+<section>
+<h2>Anomalies and diagnostics</h2>
+${anomalyTable(d)}
+${faultTable(d)}
+${diagnostics(d)}
+</section>
+</main>
+<footer>Built by blocktime ${esc(d.generator)}. Times are offsets from the trace's first row.</footer>
+<script id="blocktime-charts" type="application/json">${scriptJson(charts)}</script>
+<script>${await vegaRuntime()}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+const CSS = `
+:root { --fg: #1a202c; --muted: #5a6577; --line: #e2e8f0; --card: #f7fafc; --warn: #c05621; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1040px; padding: 24px; }
+h1 { font-size: 22px; margin: 0; }
+h2 { font-size: 17px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+.sub, .note, footer { color: var(--muted); }
+.note { margin: 6px 0 10px; max-width: 900px; }
+code { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px; margin-top: 18px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+.card .k { color: var(--muted); font-size: 12px; }
+.card .v { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .d { color: var(--muted); font-size: 12px; }
+.card.warn { border-color: var(--warn); }
+.card.warn .v { color: var(--warn); }
+.chart { overflow-x: auto; min-height: 40px; }
+table { border-collapse: collapse; margin: 10px 0; font-variant-numeric: tabular-nums; }
+th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { color: var(--muted); font-weight: 600; }
+td.nonzero { color: var(--warn); font-weight: 600; }
+details { margin: 10px 0; }
+footer { margin-top: 40px; font-size: 12px; }
+@media print { body { max-width: none; } section { break-inside: avoid; } .chart { overflow: visible; } }
+`;
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** JSON inside a <script>: `<` escaped so that no string in it can close the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function sourceLine(d: ReportData): string {
+  const s = d.trace.source;
+  if (!s) return '';
+  return ` &middot; source <code>${esc(JSON.stringify(s))}</code>`;
+}
+
+function timelineNote(d: ReportData): string {
+  const t = d.timeline;
+  const counts = ` ${formatCount(t.interval_count)} blocked intervals, ${formatCount(t.all_down_count)} all-down windows.`;
+  if (t.resolution_ns === 0) return `${counts} Every interval is drawn as it is.`;
+  return `${counts} Downsampled for drawing: intervals of one vCPU less than ${formatDuration(t.resolution_ns)} apart are drawn as one bar, paler the less of it was blocked (its tooltip gives the exact blocked time and the intervals it holds).`;
+}
+
+function cdfNote(d: ReportData): string {
+  const faults = d.results.exact.latency?.vcpu.reduce((a, s) => a + s.count, 0) ?? 0;
+  return faults > d.latency_cdf.cpu.length ? `, ${formatCount(faults)} faults drawn through ${formatCount(d.latency_cdf.cpu.length)} exact points at evenly spaced ranks` : '';
+}
+
+interface Card {
+  key: string;
+  value: string;
+  detail?: string;
+  warn?: boolean;
+}
+
+function cards(d: ReportData): string {
+  const { exact, mutex, atomic } = d.results;
+  const overall: LatencyStats | undefined = exact.latency?.overall;
+  const anomalies = VARIANTS.reduce((a, v) => Math.max(a, anomalyCount(d.results[v])), 0);
+  const list: Card[] = [
+    { key: 'all vCPUs down (exact)', value: `${formatMs(exact.total_blocktime_ns)} ms`, detail: `mutex ${formatMs(mutex.total_blocktime_ns)} ms, atomic ${formatMs(atomic.total_blocktime_ns)} ms` },
+    { key: 'vCPU blocktime, sum (exact)', value: `${formatMs(sum(exact.vcpu_blocktime_ns))} ms`, detail: `mutex ${formatMs(sum(mutex.vcpu_blocktime_ns))} ms, atomic ${formatMs(sum(atomic.vcpu_blocktime_ns))} ms` },
+    { key: 'vCPUs', value: String(exact.vcpus), detail: `page size ${formatCount(exact.page_size)} bytes` },
+    { key: 'faults counted', value: formatCount(exact.faults.counted), detail: `${formatCount(exact.events.fault)} fault rows, ${formatCount(exact.events.resolve)} resolves` },
+    ...(overall
+      ? [
+          { key: 'latency p50 / p99 (exact)', value: `${formatDuration(overall.p50_ns)}`, detail: `p99 ${formatDuration(overall.p99_ns)}, mean ${formatDuration(overall.mean_ns)}` },
+          { key: 'longest wait (exact)', value: formatDuration(overall.max_ns), detail: `of ${formatCount(overall.count)} resolved waits` },
+        ]
+      : []),
+    {
+      key: 'open at the end',
+      value: formatCount(exact.open_at_end?.count ?? exact.faults.unresolved),
+      detail: exact.open_at_end && exact.open_at_end.count > 0 ? `oldest ${formatDuration(exact.open_at_end.max_age_ns)}` : 'every wait ended',
+      warn: (exact.open_at_end?.count ?? 0) > 0,
+    },
+    { key: 'anomalies', value: formatCount(anomalies), detail: anomalies > 0 ? 'see below' : 'none', warn: anomalies > 0 },
+  ];
+  return `<div class="cards">${list
+    .map((c) => `<div class="card${c.warn ? ' warn' : ''}"><div class="k">${esc(c.key)}</div><div class="v">${esc(c.value)}</div>${c.detail ? `<div class="d">${esc(c.detail)}</div>` : ''}</div>`)
+    .join('')}</div>`;
+}
+
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function anomalyCount(r: AnalysisResult): number {
+  return Object.values(r.anomalies).reduce((a: number, b) => a + (b ?? 0), 0);
+}
+
+function table(head: string[], rows: string[][], caption?: string): string {
+  const cap = caption ? `<caption>${esc(caption)}</caption>` : '';
+  return `<table>${cap}<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((cell) => `<td>${cell}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+function cell(n: number, format: (n: number) => string = formatCount): string {
+  return n !== 0 ? `<span class="nonzero">${esc(format(n))}</span>` : '0';
+}
+
+function designTable(d: ReportData): string {
+  const exact = d.results.exact;
+  const row = (v: VariantName): string[] => {
+    const r = d.results[v];
+    return [
+      v,
+      formatMs(r.total_blocktime_ns),
+      formatPercent(r.total_blocktime_ns - exact.total_blocktime_ns, exact.total_blocktime_ns),
+      formatMs(sum(r.vcpu_blocktime_ns)),
+      formatPercent(sum(r.vcpu_blocktime_ns) - sum(exact.vcpu_blocktime_ns), sum(exact.vcpu_blocktime_ns)),
+    ].map(esc);
+  };
+  return table(['design', 'all down (ms)', 'vs exact', 'vCPU sum (ms)', 'vs exact'], VARIANTS.map(row));
+}
+
+function vcpuTable(d: ReportData): string {
+  const rows: string[][] = [];
+  for (let c = 0; c < d.trace.vcpus; c++) {
+    const s = d.results.exact.latency?.vcpu[c];
+    rows.push(
+      [
+        String(c),
+        formatCount(d.results.exact.vcpu_faults[c] ?? 0),
+        ...DESIGNS.map((v) => formatMs(d.results[v].vcpu_blocktime_ns[c] ?? 0)),
+        s ? formatDuration(s.p50_ns) : '-',
+        s ? formatDuration(s.p99_ns) : '-',
+        s ? formatDuration(s.max_ns) : '-',
+      ].map(esc),
+    );
+  }
+  return `<details><summary>Per vCPU (${d.trace.vcpus})</summary>${table(
+    ['vCPU', 'faults', 'exact (ms)', 'mutex (ms)', 'atomic (ms)', 'p50', 'p99', 'max'],
+    rows,
+  )}</details>`;
+}
+
+const DESIGNS: VariantName[] = ['exact', 'mutex', 'atomic'];
+
+const ANOMALY_TEXT: Record<keyof AnalysisResult['anomalies'], string> = {
+  negative_duration: 'negative durations (a resolve timed before its fault; counted as 0)',
+  over_255_outstanding: 'more than 255 faults outstanding on one vCPU (QEMU asserts)',
+  resolve_without_fault: 'resolves of pages no fault asked for (background placements)',
+  time_out_of_range: 'times more than 2^53 ns from the first row',
+};
+
+function anomalyTable(d: ReportData): string {
+  const keys = Object.keys(ANOMALY_TEXT) as Array<keyof AnalysisResult['anomalies']>;
+  const rows = keys.map((k) => [esc(ANOMALY_TEXT[k]), ...DESIGNS.map((v) => cell(d.results[v].anomalies[k] ?? 0))]);
+  return table(['anomaly', ...DESIGNS], rows);
+}
+
+const FAULT_TEXT: Record<keyof AnalysisResult['faults'], string> = {
+  counted: 'counted',
+  no_tid: 'ignored: thread id 0',
+  already_received: 'ignored: page already received',
+  non_vcpu: 'from threads that are not vCPUs',
+  unresolved: 'unresolved at the end',
+};
+
+function faultTable(d: ReportData): string {
+  const keys = Object.keys(FAULT_TEXT) as Array<keyof AnalysisResult['faults']>;
+  const rows = keys.map((k) => [esc(FAULT_TEXT[k]), ...DESIGNS.map((v) => esc(formatCount(d.results[v].faults[k])))]);
+  return table(['fault rows', ...DESIGNS], rows);
+}
+
+function diagnostics(d: ReportData): string {
+  const a = d.results.atomic.diagnostics;
+  if (!a) return '';
+  const rows: string[][] = [
+    ['faults whose slot a later fault of the same vCPU overwrote', cell(a.overwritten)],
+    ['faults on received pages, injected then erased', cell(a.erased)],
+    ['erases that lost a still-blocked vCPU', cell(a.lost_blocked_vcpu)],
+    ['faults of non-vCPU threads, not tracked', cell(a.ignored_non_vcpu)],
+  ];
+  return table(['atomic design (QEMU 2.12 to 10.0)', 'count'], rows);
+}

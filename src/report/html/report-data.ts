@@ -1,0 +1,65 @@
+/**
+ * What an HTML report shows, computed once when it is built: the three
+ * variants' results, and the chart data the SQL views yield, downsampled to a
+ * size a browser draws in about a second. It is embedded in the page as
+ * JSON; times are nanoseconds from the trace's first row (exact as doubles
+ * below 2^53 ns, 104 days).
+ */
+import type { AnalysisResult } from '../../replay/result.js';
+
+/** Runs of time as parallel columns (one JSON array per field, not one object per run: 3-4x smaller). */
+export interface TimeRuns {
+  /** vCPU index of each run (all -1 for the all-vCPUs-down windows). */
+  cpu: number[];
+  start_ns: number[];
+  end_ns: number[];
+  /** Time inside the run that was really blocked: the run's length unless it merges several intervals. */
+  blocked_ns: number[];
+  /** Intervals merged into the run (1: drawn exactly). */
+  intervals: number[];
+}
+
+export interface Timeline {
+  /**
+   * Intervals closer together than this were merged into one drawn run (0:
+   * every interval drawn as it is). Chosen so that at most about
+   * `TIMELINE_BAR_BUDGET` runs are drawn whatever the trace's length.
+   */
+  resolution_ns: number;
+  /** Blocked intervals before merging. */
+  interval_count: number;
+  /** All-vCPUs-down windows before merging. */
+  all_down_count: number;
+  blocked: TimeRuns;
+  all_down: TimeRuns;
+}
+
+/** Points of each vCPU's latency CDF: the exact latency at evenly spaced ranks, the last one included. */
+export interface LatencyCdf {
+  cpu: number[];
+  latency_ns: number[];
+  /** Fraction of that vCPU's faults with a latency at or below `latency_ns`. */
+  fraction: number[];
+}
+
+export interface ReportTrace {
+  /** As the user named it. */
+  path: string;
+  format: string;
+  page_size: number;
+  vcpus: number;
+  rows: number;
+  /** Time from the first row to the last one. */
+  span_ns: number;
+  /** The trace's `blocktime.source` (what produced it), when it says. */
+  source?: Record<string, unknown>;
+}
+
+export interface ReportData {
+  /** Version of blocktime that built the report. */
+  generator: string;
+  trace: ReportTrace;
+  results: { exact: AnalysisResult; mutex: AnalysisResult; atomic: AnalysisResult };
+  timeline: Timeline;
+  latency_cdf: LatencyCdf;
+}
