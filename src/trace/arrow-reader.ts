@@ -97,6 +97,9 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
     reader = await RecordBatchReader.from(handle as unknown as FileHandle);
     await reader.open({ autoDestroy: false });
   } catch (err) {
+    if (handle.reachedEnd && !(err instanceof InputError)) {
+      throw new InputError({ file, byteOffset: size }, 'the file ends inside the Arrow schema; expected a complete schema message (file truncated?)');
+    }
     throw fail(err);
   }
   if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, `expected an Arrow IPC ${layout === 'file' ? 'file' : 'stream'} schema message`);
@@ -117,8 +120,8 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
       } catch (err) {
         if (layout === 'stream' && handle.reachedEnd && !(err instanceof InputError)) {
           opts.onWarning?.(
-            `${file}: the stream is cut off at byte ${before + base} (after ${rows} rows in ${index} complete batches); ` +
-              'reading what was complete',
+            `${file}: byte ${before + base}: the stream is cut off inside a message; ` +
+              `kept the ${rows} rows of its ${index} complete batches, dropped the rest`,
           );
           return;
         }
@@ -135,7 +138,7 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
       yield batch;
     }
     if (!endsCleanly) {
-      opts.onWarning?.(`${file}: the stream has no end-of-stream marker (a capture cut off?); read ${rows} rows in ${index} complete batches`);
+      opts.onWarning?.(`${file}: the stream has no end-of-stream marker (a capture cut off?); kept the ${rows} rows of its ${index} complete batches`);
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import {
   AsyncByteQueue,
+  Message,
   Int32,
   Int64,
 
@@ -28,10 +29,24 @@ class ChunkSink extends AsyncByteQueue {
   }
 }
 
+/**
+ * The file format is the stream format between a leading magic and a
+ * footer; Arrow JS leaves the stream's schema message out (readers take the
+ * schema from the footer). We keep it, as the format allows, so that a file
+ * whose footer was never written (a capture killed hard) still reads as a
+ * stream.
+ */
+class RecoverableFileWriter extends RecordBatchFileWriter {
+  protected override _writeSchema(schema: Schema): this {
+    super._writeSchema(schema);
+    return this._writeMessage(Message.from(schema));
+  }
+}
+
 export function createArrowEncoder(meta: TraceMeta, layout: 'stream' | 'file'): TraceEncoder {
   const schema = traceArrowSchema(meta);
   const sink = new ChunkSink();
-  const writer: RecordBatchWriter = layout === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
+  const writer: RecordBatchWriter = layout === 'file' ? new RecoverableFileWriter() : new RecordBatchStreamWriter();
   writer.reset(sink, schema);
   return {
     encode(batch) {

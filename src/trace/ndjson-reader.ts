@@ -257,7 +257,7 @@ class NdjsonRowParser {
   private badValue(column: Column, q: number, afterNumber: boolean): never {
     const { b, end } = this;
     let e = q;
-    if (b[q] === QUOTE) e = Math.min(end, this.stringEndOrLine(q) + 1);
+    if (b[q] === QUOTE) e = this.stringEndOrLine(q++);
     else while (e < end && b[e] !== COMMA && b[e] !== CLOSE) e++;
     return this.fail(badValue(column, shown(b, q, e), afterNumber).replace(/^column /, 'key '));
   }

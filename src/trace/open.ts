@@ -42,10 +42,19 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<T
     batches(): AsyncIterable<TraceBatch> {
       if (started) throw new Error(`${path}: a trace source is read once`);
       started = true;
-      return reader.batches(new TraceValidator(path, meta.vcpus));
+      return closingWhenDone(reader.batches(new TraceValidator(path, meta.vcpus)), () => reader.close());
     },
     close: () => reader.close(),
   };
+}
+
+/** The file is closed once its one pass ends, however it ends; close() stays safe to call. */
+async function* closingWhenDone<T>(items: AsyncIterable<T>, close: () => Promise<void>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* items;
+  } finally {
+    await close();
+  }
 }
 
 async function openReader(path: string, format: Exclude<TraceFormat, 'qemu-log' | 'parquet'>, opts: OpenOptions): Promise<FormatReader> {
