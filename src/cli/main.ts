@@ -5,7 +5,6 @@ import { ExitCode, toExit } from '../errors.js';
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./analyze.js'),
   () => import('./convert.js'),
-  () => import('./convert.js'),
   () => import('./lab.js'),
   () => import('./import.js'),
   () => import('./report.js'),
