@@ -3,11 +3,13 @@ import { UsageError } from '../errors.js';
 import { isPowerOfTwo } from '../trace/schema.js';
 import type { OpenOptions, TraceFormat } from '../trace/source.js';
 import { VARIANTS, type VariantName } from '../replay/result.js';
+import { parseCount, parseSize } from './units.js';
 
 /**
  * Options shared by the commands that read a trace (`analyze`, `compare`):
  * one spelling, one validation, one message per mistake. Parsers throw
- * `UsageError`, which main.ts prints as one line with exit code 2.
+ * `UsageError`, which main.ts prints as one line with exit code 2; numbers
+ * and sizes are read by the same parsers as every other command's (units.ts).
  */
 
 export const TRACE_FORMATS: readonly TraceFormat[] = ['arrow', 'arrows', 'csv', 'ndjson', 'parquet', 'qemu-log'];
@@ -34,33 +36,27 @@ export function openOptions(v: TraceOptionValues): OpenOptions {
 }
 
 export function parseVcpus(value: string): number {
-  return parsePositiveInt('--vcpus', value);
+  return parseCount('--vcpus', value, 1);
 }
 
 export function parsePositiveInt(flag: string, value: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got '${value}'`);
-  return n;
+  return parseCount(flag, value, 1);
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
-
 export function parsePageSize(value: string): number {
-  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
-  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
-  if (!isPowerOfTwo(n)) throw new UsageError(`--page-size: expected a power of two in bytes (4096, 4k, 2M), got '${value}'`);
-  return n;
+  const bytes = parseSize('--page-size', value);
+  if (!isPowerOfTwo(bytes)) throw new UsageError(`--page-size: invalid value '${value}': expected a power of two like 4096, 4k or 2M`);
+  return bytes;
 }
 
 export function parseFormat(value: string): TraceFormat {
   const f = TRACE_FORMATS.find((x) => x === value.toLowerCase());
-  if (!f) throw new UsageError(`--format: expected one of ${TRACE_FORMATS.join(', ')}, got '${value}'`);
+  if (!f) throw new UsageError(`--format: invalid value '${value}': expected one of ${TRACE_FORMATS.join(', ')}`);
   return f;
 }
 
 export function parseVariant(value: string): VariantName {
   const v = VARIANTS.find((x) => x === value.toLowerCase());
-  if (!v) throw new UsageError(`--variant: expected one of mutex, exact, atomic, got '${value}'`);
+  if (!v) throw new UsageError(`--variant: invalid value '${value}': expected mutex, exact or atomic`);
   return v;
 }
