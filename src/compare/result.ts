@@ -49,7 +49,11 @@ export interface CompareExplanation {
    * `ns` is the exact length of those waits (fault to the thread's next fault).
    */
   reentrant: CountNs;
-  /** `mutex`: faults resolved while their vCPU still had others outstanding, so their wait was never added; `ns` = their exact length. */
+  /**
+   * `mutex`: vCPU faults whose wait was never added: resolved while their vCPU
+   * still had others outstanding, or never resolved although their thread ran
+   * on; `ns` = their exact length.
+   */
   mutex_dropped: CountNs;
   /** `mutex`: faults added in full at their resolve although their thread had faulted again first; `ns` = the excess over their exact length. */
   mutex_inflated: CountNs;

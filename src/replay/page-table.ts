@@ -6,7 +6,7 @@
  * double when half full; nothing is allocated per operation otherwise.
  */
 
-/** What `get` and `take` return for a key that is not in the table. */
+/** What `get` and `take` return for a key that is not in the table. Stored values must be >= -1. */
 export const ABSENT = -2;
 
 const MIN_CAPACITY = 16;
@@ -32,253 +32,253 @@ function capacityFor(n: number): number {
   return c;
 }
 
-/** Page number -> int32 (the head of a pending list), with deletion. */
+/*
+ * Layout: one Uint32Array, a slot's words side by side so that a probe touches
+ * one cache line (the received set outgrows the caches on big VMs). A value v
+ * is stored as v + 2, so a stored 0 marks an empty slot.
+ */
+
+/** Page number -> int32 >= -1 (the head of a pending list), with deletion. Slot: [lo, hi, value + 2, unused]. */
 export class PageMap {
-  private keyLo: Uint32Array;
-  private keyHi: Uint32Array;
-  private vals: Int32Array;
-  private used: Uint8Array;
+  private slots: Uint32Array;
   private mask: number;
   size = 0;
 
   constructor(expected = 0) {
     const cap = capacityFor(expected);
-    this.keyLo = new Uint32Array(cap);
-    this.keyHi = new Uint32Array(cap);
-    this.vals = new Int32Array(cap);
-    this.used = new Uint8Array(cap);
+    this.slots = new Uint32Array(cap * 4);
     this.mask = cap - 1;
   }
 
   get(lo: number, hi: number): number {
-    const { keyLo, keyHi, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash64(lo, hi) & mask;
-    while (used[i] !== 0) {
-      if (keyLo[i] === lo && keyHi[i] === hi) return this.vals[i]!;
+    for (;;) {
+      const s = i << 2;
+      const v = slots[s + 2]!;
+      if (v === 0) return ABSENT;
+      if (slots[s] === lo && slots[s + 1] === hi) return v - 2;
       i = (i + 1) & mask;
     }
-    return ABSENT;
   }
 
   set(lo: number, hi: number, value: number): void {
-    const { keyLo, keyHi, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash64(lo, hi) & mask;
-    while (used[i] !== 0) {
-      if (keyLo[i] === lo && keyHi[i] === hi) {
-        this.vals[i] = value;
+    for (;;) {
+      const s = i << 2;
+      if (slots[s + 2] === 0) {
+        slots[s] = lo;
+        slots[s + 1] = hi;
+        slots[s + 2] = value + 2;
+        if (++this.size * 2 > mask + 1) this.rehash((mask + 1) * 2);
+        return;
+      }
+      if (slots[s] === lo && slots[s + 1] === hi) {
+        slots[s + 2] = value + 2;
         return;
       }
       i = (i + 1) & mask;
     }
-    keyLo[i] = lo;
-    keyHi[i] = hi;
-    this.vals[i] = value;
-    used[i] = 1;
-    if (++this.size * 2 > mask + 1) this.rehash((mask + 1) * 2);
   }
 
   /** Removes the key and returns its value, or `ABSENT`. */
   take(lo: number, hi: number): number {
-    const { keyLo, keyHi, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash64(lo, hi) & mask;
-    while (used[i] !== 0) {
-      if (keyLo[i] === lo && keyHi[i] === hi) {
-        const v = this.vals[i]!;
+    for (;;) {
+      const s = i << 2;
+      const v = slots[s + 2]!;
+      if (v === 0) return ABSENT;
+      if (slots[s] === lo && slots[s + 1] === hi) {
         this.removeAt(i);
-        return v;
+        return v - 2;
       }
       i = (i + 1) & mask;
     }
-    return ABSENT;
   }
 
   /** Backward-shift deletion: pulls later members of the cluster into the hole when their home allows it. */
   private removeAt(hole: number): void {
-    const { keyLo, keyHi, vals, used, mask } = this;
+    const { slots, mask } = this;
     let j = hole;
     for (;;) {
       j = (j + 1) & mask;
-      if (used[j] === 0) break;
-      const home = hash64(keyLo[j]!, keyHi[j]!) & mask;
-      // Move j into the hole unless its home lies cyclically in (hole, j].
+      const sj = j << 2;
+      if (slots[sj + 2] === 0) break;
+      const home = hash64(slots[sj]!, slots[sj + 1]!) & mask;
+      // j stays unless its home lies cyclically outside (hole, j].
       const homeInRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (homeInRange) continue;
-      keyLo[hole] = keyLo[j]!;
-      keyHi[hole] = keyHi[j]!;
-      vals[hole] = vals[j]!;
+      const sh = hole << 2;
+      slots[sh] = slots[sj]!;
+      slots[sh + 1] = slots[sj + 1]!;
+      slots[sh + 2] = slots[sj + 2]!;
       hole = j;
     }
-    used[hole] = 0;
+    slots[(hole << 2) + 2] = 0;
     this.size--;
   }
 
   private rehash(cap: number): void {
-    const { keyLo, keyHi, vals, used } = this;
-    this.keyLo = new Uint32Array(cap);
-    this.keyHi = new Uint32Array(cap);
-    this.vals = new Int32Array(cap);
-    this.used = new Uint8Array(cap);
+    const old = this.slots;
+    this.slots = new Uint32Array(cap * 4);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < used.length; i++) if (used[i] !== 0) this.set(keyLo[i]!, keyHi[i]!, vals[i]!);
+    for (let s = 0; s < old.length; s += 4) if (old[s + 2] !== 0) this.set(old[s]!, old[s + 1]!, old[s + 2]! - 2);
   }
 }
 
 /**
  * A set of page numbers (the received pages), stored as a map from a chunk of
  * 32 consecutive pages to a 32-bit bitmap: migrations place pages in runs, so
- * this takes about a bit per page when dense, and 24 bytes per page at worst.
+ * this takes about a bit per page when dense, and 32 bytes per page at worst.
+ * Slot: [chunk lo, chunk hi, bitmap, unused]; a stored chunk always has a bit
+ * set, so a zero bitmap marks an empty slot. Pages are never removed.
  */
 export class PageSet {
-  private keyLo: Uint32Array;
-  private keyHi: Uint32Array;
-  private bits: Uint32Array;
-  private used: Uint8Array;
+  private slots: Uint32Array;
   private mask: number;
   private chunks = 0;
   /** Distinct pages in the set. */
   size = 0;
 
   constructor() {
-    this.keyLo = new Uint32Array(MIN_CAPACITY);
-    this.keyHi = new Uint32Array(MIN_CAPACITY);
-    this.bits = new Uint32Array(MIN_CAPACITY);
-    this.used = new Uint8Array(MIN_CAPACITY);
+    this.slots = new Uint32Array(MIN_CAPACITY * 4);
     this.mask = MIN_CAPACITY - 1;
   }
 
   has(lo: number, hi: number): boolean {
     const cLo = ((lo >>> 5) | (hi << 27)) >>> 0;
     const cHi = hi >>> 5;
-    const { keyLo, keyHi, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash64(cLo, cHi) & mask;
-    while (used[i] !== 0) {
-      if (keyLo[i] === cLo && keyHi[i] === cHi) return (this.bits[i]! & (1 << (lo & 31))) !== 0;
+    for (;;) {
+      const s = i << 2;
+      const bits = slots[s + 2]!;
+      if (bits === 0) return false;
+      if (slots[s] === cLo && slots[s + 1] === cHi) return (bits & (1 << (lo & 31))) !== 0;
       i = (i + 1) & mask;
     }
-    return false;
   }
 
   add(lo: number, hi: number): void {
     const cLo = ((lo >>> 5) | (hi << 27)) >>> 0;
     const cHi = hi >>> 5;
-    const bit = 1 << (lo & 31);
-    const { keyLo, keyHi, used, mask, bits } = this;
+    const bit = (1 << (lo & 31)) >>> 0;
+    const { slots, mask } = this;
     let i = hash64(cLo, cHi) & mask;
-    while (used[i] !== 0) {
-      if (keyLo[i] === cLo && keyHi[i] === cHi) {
-        if ((bits[i]! & bit) === 0) {
-          bits[i] = bits[i]! | bit;
+    for (;;) {
+      const s = i << 2;
+      const bits = slots[s + 2]!;
+      if (bits === 0) {
+        slots[s] = cLo;
+        slots[s + 1] = cHi;
+        slots[s + 2] = bit;
+        this.size++;
+        if (++this.chunks * 2 > mask + 1) this.rehash((mask + 1) * 2);
+        return;
+      }
+      if (slots[s] === cLo && slots[s + 1] === cHi) {
+        if ((bits & bit) === 0) {
+          slots[s + 2] = bits | bit;
           this.size++;
         }
         return;
       }
       i = (i + 1) & mask;
     }
-    keyLo[i] = cLo;
-    keyHi[i] = cHi;
-    bits[i] = bit;
-    used[i] = 1;
-    this.size++;
-    if (++this.chunks * 2 > mask + 1) this.rehash((mask + 1) * 2);
   }
 
   private rehash(cap: number): void {
-    const { keyLo, keyHi, bits, used } = this;
-    this.keyLo = new Uint32Array(cap);
-    this.keyHi = new Uint32Array(cap);
-    this.bits = new Uint32Array(cap);
-    this.used = new Uint8Array(cap);
-    this.mask = cap - 1;
-    for (let j = 0; j < used.length; j++) {
-      if (used[j] === 0) continue;
-      let i = hash64(keyLo[j]!, keyHi[j]!) & this.mask;
-      while (this.used[i] !== 0) i = (i + 1) & this.mask;
-      this.keyLo[i] = keyLo[j]!;
-      this.keyHi[i] = keyHi[j]!;
-      this.bits[i] = bits[j]!;
-      this.used[i] = 1;
+    const old = this.slots;
+    const slots = new Uint32Array(cap * 4);
+    const mask = cap - 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 2] === 0) continue;
+      let i = hash64(old[o]!, old[o + 1]!) & mask;
+      while (slots[(i << 2) + 2] !== 0) i = (i + 1) & mask;
+      slots.set(old.subarray(o, o + 3), i << 2);
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 
-/** uint32 -> int32 (thread id -> vCPU index, thread id -> open interval), with deletion. */
+/** uint32 -> int32 >= -1 (thread id -> vCPU index, thread id -> open interval), with deletion. Slot: [key, value + 2]. */
 export class U32Map {
-  private keys: Uint32Array;
-  private vals: Int32Array;
-  private used: Uint8Array;
+  private slots: Uint32Array;
   private mask: number;
   size = 0;
 
   constructor(expected = 0) {
     const cap = capacityFor(expected);
-    this.keys = new Uint32Array(cap);
-    this.vals = new Int32Array(cap);
-    this.used = new Uint8Array(cap);
+    this.slots = new Uint32Array(cap * 2);
     this.mask = cap - 1;
   }
 
   get(k: number): number {
-    const { keys, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash32(k) & mask;
-    while (used[i] !== 0) {
-      if (keys[i] === k) return this.vals[i]!;
+    for (;;) {
+      const v = slots[2 * i + 1]!;
+      if (v === 0) return ABSENT;
+      if (slots[2 * i] === k) return v - 2;
       i = (i + 1) & mask;
     }
-    return ABSENT;
   }
 
   set(k: number, value: number): void {
-    const { keys, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash32(k) & mask;
-    while (used[i] !== 0) {
-      if (keys[i] === k) {
-        this.vals[i] = value;
+    for (;;) {
+      if (slots[2 * i + 1] === 0) {
+        slots[2 * i] = k;
+        slots[2 * i + 1] = value + 2;
+        if (++this.size * 2 > mask + 1) this.rehash((mask + 1) * 2);
+        return;
+      }
+      if (slots[2 * i] === k) {
+        slots[2 * i + 1] = value + 2;
         return;
       }
       i = (i + 1) & mask;
     }
-    keys[i] = k;
-    this.vals[i] = value;
-    used[i] = 1;
-    if (++this.size * 2 > mask + 1) this.rehash((mask + 1) * 2);
   }
 
   take(k: number): number {
-    const { keys, vals, used, mask } = this;
+    const { slots, mask } = this;
     let i = hash32(k) & mask;
-    while (used[i] !== 0) {
-      if (keys[i] === k) {
-        const v = vals[i]!;
-        let hole = i;
-        let j = i;
-        for (;;) {
-          j = (j + 1) & mask;
-          if (used[j] === 0) break;
-          const home = hash32(keys[j]!) & mask;
-          const homeInRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-          if (homeInRange) continue;
-          keys[hole] = keys[j]!;
-          vals[hole] = vals[j]!;
-          hole = j;
-        }
-        used[hole] = 0;
-        this.size--;
-        return v;
-      }
+    for (;;) {
+      const v = slots[2 * i + 1]!;
+      if (v === 0) return ABSENT;
+      if (slots[2 * i] === k) break;
       i = (i + 1) & mask;
     }
-    return ABSENT;
+    const value = slots[2 * i + 1]! - 2;
+    let hole = i;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (slots[2 * j + 1] === 0) break;
+      const home = hash32(slots[2 * j]!) & mask;
+      const homeInRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (homeInRange) continue;
+      slots[2 * hole] = slots[2 * j]!;
+      slots[2 * hole + 1] = slots[2 * j + 1]!;
+      hole = j;
+    }
+    slots[2 * hole + 1] = 0;
+    this.size--;
+    return value;
   }
 
   private rehash(cap: number): void {
-    const { keys, vals, used } = this;
-    this.keys = new Uint32Array(cap);
-    this.vals = new Int32Array(cap);
-    this.used = new Uint8Array(cap);
+    const old = this.slots;
+    this.slots = new Uint32Array(cap * 2);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < used.length; i++) if (used[i] !== 0) this.set(keys[i]!, vals[i]!);
+    for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.set(old[s]!, old[s + 1]! - 2);
   }
 }
 
