@@ -79,10 +79,16 @@ export const SIM_DEFAULTS: Readonly<SimOptions> = {
 /** Guest memory is addressed by a 32-bit page index in the simulator's tables. */
 const MAX_PAGES = 2 ** 32 - 1;
 
-/** Fills in defaults and rejects values the simulation cannot honor, naming the option. */
-export function resolveSimOptions(partial: Partial<SimOptions> = {}): SimOptions {
+/**
+ * Fills in defaults (under `preset`, a scenario's options, when given) and
+ * rejects values the simulation cannot honor, naming the option.
+ */
+export function resolveSimOptions(partial: Partial<SimOptions> = {}, preset: Partial<SimOptions> = {}): SimOptions {
   const o: SimOptions = { ...SIM_DEFAULTS };
-  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  const known = new Set<string>([...Object.keys(SIM_DEFAULTS), 'faults']);
+  for (const layer of [preset, partial]) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined && known.has(k)) (o as unknown as Record<string, unknown>)[k] = v;
+  }
   const int = (name: keyof SimOptions, min: number, max = Number.MAX_SAFE_INTEGER): void => {
     const v = o[name] as number;
     if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`simulator option ${name}: expected a whole number from ${min} to ${max}, got ${v}`);

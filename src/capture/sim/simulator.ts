@@ -29,6 +29,7 @@ import { allocBatch, sliceBatch } from '../../trace/batch.js';
 import { Kind, type TraceMeta } from '../../trace/schema.js';
 import { EventQueue } from './event-queue.js';
 import type { SimOptions } from './options.js';
+import type { ScenarioName } from './scenarios.js';
 import { NO_PAGE, PendingPages } from './pending-pages.js';
 import { Prng } from './prng.js';
 
@@ -101,6 +102,7 @@ export class Simulator {
     endNs: 0,
   };
 
+  readonly options: SimOptions;
   private readonly o: SimOptions;
   private readonly rng: Prng;
   private readonly q = new EventQueue();
@@ -150,8 +152,8 @@ export class Simulator {
   /** Time of the last row written, ns from the start. */
   private lastRel = 0.5;
 
-  constructor(options: SimOptions) {
-    const o = (this.o = options);
+  constructor(options: SimOptions, scenario?: ScenarioName) {
+    const o = (this.o = this.options = options);
     this.rng = new Prng(o.seed);
     const rng = this.rng;
     this.pages = o.memoryBytes / o.pageSize;
@@ -198,7 +200,7 @@ export class Simulator {
       pageSize: o.pageSize,
       vcpus: o.vcpus,
       startNs: BigInt(this.t0),
-      source: { kind: 'sim', ...o },
+      source: { kind: 'sim', ...(scenario ? { scenario } : {}), ...o },
     };
     this.batch = allocBatch(o.batchRows);
     this.tWords = new Uint32Array(this.batch.t.buffer);

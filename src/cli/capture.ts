@@ -1,0 +1,202 @@
+import { Command, Option } from 'commander';
+import { addNativeCaptureOptions } from '../capture/native/flags.js';
+import { ACCESS_PATTERNS, SIM_DEFAULTS, type AccessPattern, type SimOptions } from '../capture/sim/options.js';
+import { SCENARIOS, SCENARIO_NAMES, findScenario } from '../capture/sim/scenarios.js';
+import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../capture/sim/capture.js';
+import { UsageError } from '../errors.js';
+import { createProgress } from '../report/progress.js';
+import { createTraceWriter } from '../trace/write.js';
+import { parseFormat } from './trace-options.js';
+import { formatDuration, formatSize, parseCount, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
+
+/**
+ * `blocktime capture`: `--sim` runs the seeded simulator, `--native` captures
+ * real userfaultfd faults on this machine (src/capture/native/command.ts).
+ * Options shared by both (--vcpus, --memory, --duration, ...) reach each
+ * branch as the text the user typed, so each branch reads them with its own
+ * meaning (for the simulator a bare `--memory 1000` is pages).
+ */
+
+type Flags = Record<string, unknown> & { sim?: boolean; native?: boolean; output?: string; json?: boolean };
+
+/** The simulator's knobs: flag, SimOptions key, parser, what --help says. */
+interface SimFlag {
+  flag: string;
+  key: keyof SimOptions;
+  parse: (option: string, text: string) => unknown;
+  help: string;
+}
+
+const D = SIM_DEFAULTS;
+const pct = (f: number): string => `${+(f * 100).toPrecision(4)}%`;
+
+const SIM_FLAGS: readonly SimFlag[] = [
+  { flag: 'seed', key: 'seed', parse: (o, t) => parseCount(o, t, 0), help: `PRNG seed; same options and seed give a byte-identical trace (default ${D.seed})` },
+  { flag: 'vcpus', key: 'vcpus', parse: (o, t) => parseCount(o, t, 1), help: `vCPU threads (default ${D.vcpus})` },
+  { flag: 'duration', key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDuration(D.durationNs)})` },
+  { flag: 'faults', key: 'faults', parse: (o, t) => parseCount(o, t, 0), help: 'stop after exactly N fault rows instead (fewer only if all memory was placed first); 2k, 50M accepted' },
+  { flag: 'memory', key: 'memoryBytes', parse: () => 0, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages (default ${formatSize(D.memoryBytes)})` },
+  { flag: 'page-size', key: 'pageSize', parse: (o, t) => parseSize(o, t), help: `bytes per page, a power of two (default ${D.pageSize})` },
+  { flag: 'pattern', key: 'pattern', parse: parseAccessPattern, help: `pages touched: seq (one ascending cursor), random, hotset (80% in a hot 1/16) (default ${D.pattern})` },
+  { flag: 'latency', key: 'latencyNs', parse: (o, t) => parseDuration(o, t), help: `median page-request latency, lognormal: 200us, 1ms (default ${formatDuration(D.latencyNs)})` },
+  { flag: 'latency-spread', key: 'latencySpread', parse: (o, t) => parseNumber(o, t, 0), help: `sigma of the lognormal latency; 0 makes every request take --latency (default ${D.latencySpread})` },
+  { flag: 'think', key: 'thinkNs', parse: (o, t) => parseDuration(o, t), help: 'declared with the native flags' },
+  { flag: 'bandwidth', key: 'bandwidth', parse: parseRate, help: `background placement stream: 100M/s, 1G/s (powers of 1024), or 0 for none (default ${formatSize(D.bandwidth)}/s)` },
+  { flag: 'reentrant', key: 'reentrant', parse: parseFraction, help: `fraction of counted vCPU faults after whose placement the vCPU faults again before the resolve is accounted (default ${pct(D.reentrant)})` },
+  { flag: 'late-resolve', key: 'lateResolve', parse: parseFraction, help: `fraction of those where the first page is accounted after the second (default ${pct(D.lateResolve)})` },
+  { flag: 'duplicate', key: 'duplicate', parse: parseFraction, help: `fraction of faults duplicated on a pending page, by another thread or the same one (default ${pct(D.duplicate)})` },
+  { flag: 'received', key: 'received', parse: parseFraction, help: `fraction of faults whose page the background stream places before the fault thread handles them (default ${pct(D.received)})` },
+  { flag: 'non-vcpu', key: 'nonVcpu', parse: parseFraction, help: `approximate fraction of faults from threads that are not vCPUs (default ${pct(D.nonVcpu)})` },
+  { flag: 'non-vcpu-threads', key: 'nonVcpuThreads', parse: (o, t) => parseCount(o, t, 1), help: `how many such threads (default ${D.nonVcpuThreads})` },
+  { flag: 'tid0', key: 'tid0', parse: parseFraction, help: `fraction of faults recorded without a thread id (default ${pct(D.tid0)})` },
+  { flag: 'clock-resolution', key: 'clockResolutionNs', parse: (o, t) => parseDuration(o, t), help: 'floor every timestamp to this: 1ms gives the atomic design\'s millisecond clock (default 1ns)' },
+  { flag: 'batch-rows', key: 'batchRows', parse: (o, t) => parseCount(o, t, 1), help: `rows per record batch (default ${D.batchRows})` },
+];
+
+/** Flags the simulator has and native capture does not. */
+const SIM_ONLY = SIM_FLAGS.map((f) => f.flag).filter((f) => !['seed', 'vcpus', 'duration', 'memory', 'pattern', 'latency', 'bandwidth', 'think'].includes(f));
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('capture')
+    .description('Record a trace: --sim runs the seeded simulator of postcopy\'s threads, --native captures real userfaultfd faults on this machine.')
+    .option('--sim', 'simulate (deterministic: same options and seed, same bytes)')
+    .option('--native', 'capture on this machine with userfaultfd (needs the native addon)')
+    .option('-o, --output <file>', 'trace file: .arrow, .arrows, .csv or .ndjson; - writes an Arrow stream to stdout')
+    .addOption(new Option('--format <format>', 'output format instead of the extension\'s: arrow, arrows, csv, ndjson'))
+    .addOption(new Option('--scenario <name>', 'a preset exercising one divergence between designs (see below); options given explicitly override it').choices(SCENARIO_NAMES as string[]))
+    .option('--json', 'print the capture summary as JSON on stdout');
+  for (const f of SIM_FLAGS) {
+    if (f.flag === 'think') continue; // declared with native capture's flags below, shared
+    const arg = f.flag === 'memory' ? '<pages|size>' : `<${valueName(f)}>`;
+    cmd.option(`--${f.flag} ${arg}`, f.help);
+  }
+  addNativeCaptureOptions(cmd);
+  cmd
+    .addHelpText(
+      'after',
+      `
+Simulator (--sim): vCPU threads and other threads touch guest memory and block
+on missing pages; a fault thread handles the faults in arrival order and
+requests pages; the resolve thread places them and accounts each resolve; a
+background stream places pages nobody asked for. Rows are written in the order
+the page-request mutex serializes them, vcpu rows first, times in ns since a
+boot-like epoch. --think is a vCPU's mean run time between faults
+(exponential; default ${formatDuration(D.thinkNs)}).
+
+Scenarios (--scenario NAME; other irregularities off unless given):
+${SCENARIOS.map((s) => wrap(`${s.name.padEnd(15)}${s.summary}`, 17) + '\n' + wrap(`${''.padEnd(15)}-> ${s.divergence}`, 18)).join('\n')}
+
+Units: durations 250ns, 200us, 2ms, 1.5s; sizes 4096, 512M, 4G (K, M, G, T are
+powers of 1024, as QEMU reads them); rates 100M/s, 1G/s; counts 5000, 2k, 50M;
+fractions 0.3 or 30%.
+
+Examples:
+  blocktime capture --sim -o trace.arrow
+  blocktime capture --sim --scenario reentrant --vcpus 4 --faults 10k -o re.arrow
+  blocktime capture --sim --faults 50M --bandwidth 0 -o - | gzip > big.arrows.gz`,
+    )
+    .action((opts: Flags) => capture(opts));
+}
+
+/** Wraps `text` (indented by two) at 79 columns, continuation lines indented by `indent`. */
+function wrap(text: string, indent: number): string {
+  const lines: string[] = [];
+  let line = ' ';
+  for (const word of text.split(/(?<=\S) (?=\S)/)) {
+    if (line.length + 1 + word.length > 79 && line.trim() !== '') {
+      lines.push(line);
+      line = ' '.repeat(indent - 1);
+    }
+    line += ' ' + word;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+function valueName(f: SimFlag): string {
+  if (['durationNs', 'latencyNs', 'thinkNs', 'clockResolutionNs'].includes(f.key)) return 'time';
+  if (f.key === 'bandwidth') return 'rate';
+  if (f.key === 'pageSize') return 'bytes';
+  if (f.key === 'pattern') return 'seq|random|hotset';
+  if (f.key === 'latencySpread') return 'sigma';
+  if (['seed', 'vcpus', 'faults', 'nonVcpuThreads', 'batchRows'].includes(f.key)) return 'n';
+  return 'fraction';
+}
+
+function parseAccessPattern(option: string, text: string): AccessPattern {
+  const p = ACCESS_PATTERNS.find((x) => x === text);
+  if (!p) throw new UsageError(`${option}: invalid value '${text}': expected one of ${ACCESS_PATTERNS.join(', ')}`);
+  return p;
+}
+
+async function capture(flags: Flags): Promise<void> {
+  if (flags.sim && flags.native) throw new UsageError('capture: give either --sim or --native, not both');
+  if (flags.native) {
+    const given = SIM_ONLY.filter((f) => flags[camel(f)] !== undefined);
+    if (given.length > 0 || flags.scenario !== undefined) throw new UsageError(`capture --native: --${given[0] ?? 'scenario'} applies to --sim only`);
+    const { runNativeCaptureCommand } = await import('../capture/native/command.js');
+    return runNativeCaptureCommand(flags);
+  }
+  if (!flags.sim) throw new UsageError('capture: give --sim (simulate) or --native (userfaultfd on this machine)');
+  if (flags.resolvers !== undefined) throw new UsageError('capture --sim: --resolvers applies to --native only');
+  const output = flags.output;
+  if (typeof output !== 'string' || output === '') throw new UsageError('capture --sim: give the output file with -o FILE (.arrow, .arrows, .csv, .ndjson) or -o - for an Arrow stream on stdout');
+  if (output === '-' && flags.json) throw new UsageError('capture: --json prints on stdout, which -o - already uses for the trace');
+  const request = simRequestFromFlags(flags);
+  const format = typeof flags.format === 'string' ? parseFormat(flags.format) : undefined;
+  const progress = createProgress('capture --sim', { unit: 'rows' });
+  let summary: SimCaptureSummary;
+  try {
+    summary = await simulateToWriter(request, (meta, batchRows) => createTraceWriter(output, meta, { ...(format ? { format } : {}), batchRows }), {
+      onProgress: (rows) => progress.update(rows),
+    });
+  } finally {
+    progress.done();
+  }
+  const out = output === '-' ? process.stderr : process.stdout;
+  if (flags.json) out.write(JSON.stringify({ output, ...summary }) + '\n');
+  else out.write(describeSummary(output, summary));
+}
+
+const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** The scenario and every flag the user gave, parsed strictly. */
+export function simRequestFromFlags(flags: Record<string, unknown>): SimRequest {
+  const scenarioName = flags.scenario;
+  const scenario = typeof scenarioName === 'string' ? findScenario(scenarioName) : undefined;
+  if (typeof scenarioName === 'string' && !scenario) throw new UsageError(`--scenario: invalid value '${scenarioName}': expected one of ${SCENARIO_NAMES.join(', ')}`);
+  const o: Partial<SimOptions> = {};
+  for (const f of SIM_FLAGS) {
+    const text = flags[camel(f.flag)];
+    if (text === undefined) continue;
+    if (typeof text !== 'string') throw new UsageError(`--${f.flag}: expected a value`);
+    (o as Record<string, unknown>)[f.key] = f.flag === 'memory' ? undefined : f.parse(`--${f.flag}`, text);
+  }
+  const memory = flags.memory;
+  if (typeof memory === 'string') {
+    const pageSize = o.pageSize ?? SIM_DEFAULTS.pageSize;
+    o.memoryBytes = /^\s*\d+\s*$/.test(memory) ? parseCount('--memory', memory, 1) * pageSize : parseSize('--memory', memory);
+  }
+  if (o.faults !== undefined && flags.duration !== undefined) throw new UsageError('capture --sim: give --duration or --faults, not both');
+  return scenario ? { options: o, scenario: scenario.name } : { options: o };
+}
+
+function describeSummary(output: string, s: SimCaptureSummary): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const st = s.stats;
+  const where = output === '-' ? 'stdout' : output;
+  const parts = [
+    `${n(st.vcpuFaults)} vCPU faults`,
+    `${n(st.nonVcpuFaults)} non-vCPU`,
+    `${n(st.tid0Faults)} without tid`,
+    `${n(st.reentrant)} re-entrant (${n(st.lateResolves)} resolved late)`,
+    `${n(st.duplicates)} duplicates`,
+    `${n(st.receivedFaults)} on received pages`,
+    `${n(st.backgroundPlacements)} background placements`,
+  ];
+  return (
+    `wrote ${where}: ${n(st.rows)} rows, ${s.options.vcpus} vCPUs, ${formatDuration(st.endNs)} simulated` +
+    `${s.scenario ? `, scenario ${s.scenario}` : ''}, seed ${s.options.seed}\n  ${parts.join(', ')}\n`
+  );
+}
