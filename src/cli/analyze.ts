@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { openTrace } from '../trace/open.js';
-import { replayTrace } from '../replay/engine.js';
 import type { VariantName } from '../replay/result.js';
 import { renderAnalysis } from '../report/analysis.js';
 import { createProgress } from '../report/progress.js';
@@ -42,6 +40,8 @@ Examples:
 }
 
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
+  // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
+  const [{ openTrace }, { replayTrace }] = await Promise.all([import('../trace/open.js'), import('../replay/engine.js')]);
   const progress = createProgress('analyze', { unit: 'bytes' });
   let bytesRead = 0;
   let bytesTotal: number | undefined;

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { renderComparison } from '../report/comparison.js';
+import { createProgress } from '../report/progress.js';
+import { styleFor } from '../report/style.js';
+import { parseCount } from './units.js';
+import { addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+
+interface CompareOptions extends TraceOptionValues {
+  explain?: number;
+  json?: boolean;
+  all?: boolean;
+  top: number;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('compare')
+    .description(
+      'Replay a trace through the exact, mutex (QEMU 10.1+) and atomic (QEMU 2.12-10.0) designs side by side, and explain every difference.',
+    )
+    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson (or --format)');
+  addTraceOptions(cmd)
+    .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
+    .option('--json', 'print everything as one JSON object on stdout')
+    .option('--all', 'list every vCPU (large VMs otherwise show the vCPUs that differ most and a summary row)')
+    .option('--top <n>', 'vCPUs listed when the table is cut', (v) => parsePositiveInt('--top', v), 16)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  blocktime compare trace.arrow
+  blocktime compare trace.arrow --explain 10
+  blocktime compare trace.arrow --json | jq .explanation`,
+    )
+    .action((trace: string, opts: CompareOptions) => compare(trace, opts));
+}
+
+function parseExplain(v: string): number {
+  return parseCount('--explain', v, 0);
+}
+
+async function compare(file: string, opts: CompareOptions): Promise<void> {
+  // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
+  const [{ openTrace }, { compareTrace }] = await Promise.all([import('../trace/open.js'), import('../compare/compare.js')]);
+  const progress = createProgress('compare', { unit: 'bytes' });
+  let bytesRead = 0;
+  let bytesTotal: number | undefined;
+  try {
+    const source = await openTrace(file, {
+      ...openOptions(opts),
+      onWarning: (message) => {
+        progress.done();
+        process.stderr.write(`blocktime: warning: ${message}\n`);
+      },
+      onProgress: (read, total) => {
+        bytesRead = read;
+        bytesTotal = total;
+      },
+    });
+    let result;
+    try {
+      result = await compareTrace(source, {
+        explain: opts.explain ?? 0,
+        ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
+        ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+        onProgress: (rows: number) => progress.update(bytesRead, bytesTotal, rows),
+      });
+    } finally {
+      await source.close();
+    }
+    progress.done();
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+    } else {
+      process.stdout.write(renderComparison(result, { file, all: opts.all ?? false, top: opts.top }, styleFor(process.stdout)));
+    }
+  } finally {
+    progress.done();
+  }
+}
