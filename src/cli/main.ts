@@ -4,7 +4,6 @@ import { ExitCode, toExit } from '../errors.js';
 /** Each command lives in its own file and registers itself here. */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./analyze.js'),
-  () => import('./compare.js'),
   () => import('./capture.js'),
   () => import('./convert.js'),
   () => import('./lab.js'),
