@@ -11,6 +11,7 @@ interface LabFlags {
   resolvers?: string;
   latency?: string;
   duration?: string;
+  repeat?: string;
   memory?: string;
   bandwidth?: string;
   think?: string;
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .option('--resolvers <list>', `resolve thread counts (default ${d.resolvers.join(',')})`)
     .option('--latency <list>', `page request latencies (default ${d.latencyNs.map(formatDuration).join(',')})`)
     .option('--duration <duration>', `length of each capture (default ${formatDuration(d.durationNs)})`)
+    .option('--repeat <n>', `runs of each mode per cell, interleaved; the table shows medians (default ${d.repeat})`)
     .option('--memory <size>', `userfaultfd region per capture (default ${formatSize(d.memoryBytes)})`)
     .option('--bandwidth <rate>', `background stream of unrequested pages, 0 for none (default ${formatSize(d.bandwidth)}/s)`)
     .option('--think <duration>', `a vCPU's pause between two accesses (default ${formatDuration(d.thinkNs)})`)
@@ -44,7 +46,7 @@ export function register(program: Command): void {
 Each cell runs three captures with the same settings: accounting off, the locking
 design (QEMU >= 10.1) and the atomic-op design (QEMU <= 10.0). Overhead is the
 change of the mean fault round trip against "off"; "from its call cost" divides
-the design's own time per fault by that round trip. The default run takes about 15 s.
+the design's own time per fault by that round trip. The default run takes about 20 s.
 
 Examples:
   blocktime lab
@@ -60,6 +62,7 @@ function labOptions(f: LabFlags): LabOptions {
     resolvers: f.resolvers === undefined ? d.resolvers : parseList('--resolvers', f.resolvers, (o, t) => parseCount(o, t, 1)),
     latencyNs: f.latency === undefined ? d.latencyNs : parseList('--latency', f.latency, (o, t) => (t.trim() === '0' ? 0 : duration(o, t))),
     durationNs: f.duration === undefined ? d.durationNs : parseDuration('--duration', f.duration, 's'),
+    repeat: f.repeat === undefined ? d.repeat : parseCount('--repeat', f.repeat, 1),
     memoryBytes: f.memory === undefined ? d.memoryBytes : parseSize('--memory', f.memory),
     bandwidth: f.bandwidth === undefined ? d.bandwidth : parseRate('--bandwidth', f.bandwidth),
     thinkNs: f.think === undefined ? d.thinkNs : parseDuration('--think', f.think),
@@ -70,7 +73,7 @@ function labOptions(f: LabFlags): LabOptions {
 
 async function lab(flags: LabFlags): Promise<void> {
   const options = labOptions(flags);
-  const total = options.vcpus.length * options.resolvers.length * options.latencyNs.length * 3;
+  const total = options.vcpus.length * options.resolvers.length * options.latencyNs.length * 3 * options.repeat;
   const progress = createProgress('lab', { unit: 'rows', total });
   let result;
   try {

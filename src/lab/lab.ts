@@ -10,6 +10,7 @@ import { loadNativeAddon, type AccountingMode, type NativeResult } from '../capt
 import { costSummary, lockSummary, mutexMismatches, type LockFigures } from '../capture/native/live-report.js';
 import { validateNativeOptions, type NativeOptions, type NativePattern } from '../capture/native/options.js';
 import { runSession } from '../capture/native/session.js';
+import { UsageError } from '../errors.js';
 import { replayBatches } from '../replay/engine.js';
 import type { AnalysisResult } from '../replay/result.js';
 import type { TraceBatch } from '../trace/batch.js';
@@ -22,6 +23,8 @@ export interface LabOptions {
   resolvers: number[];
   latencyNs: number[];
   durationNs: number;
+  /** Each cell's three modes run this many times, interleaved; the table shows medians. */
+  repeat: number;
   memoryBytes: number;
   bandwidth: number;
   thinkNs: number;
@@ -29,12 +32,13 @@ export interface LabOptions {
   seed: number;
 }
 
-/** About 15 s on two cores: 8 cells x 3 modes x 0.5 s, plus the replays. */
+/** About 20 s on two cores: 8 cells x 3 modes x 2 repeats x 0.3 s, plus the replays. */
 export const LAB_DEFAULTS: Readonly<LabOptions> = {
   vcpus: [2, 4],
   resolvers: [1, 2],
   latencyNs: [0, 200_000],
-  durationNs: 500e6,
+  durationNs: 300e6,
+  repeat: 2,
   memoryBytes: 64 * 2 ** 20,
   bandwidth: 50 * 2 ** 20,
   thinkNs: 50_000,
@@ -45,11 +49,11 @@ export const LAB_DEFAULTS: Readonly<LabOptions> = {
 export interface LabRun {
   mode: LabMode;
   events: { fault: number; resolve: number };
-  /** Stalls as the vCPU threads timed them. */
+  /** Stalls as the vCPU threads timed them: the fault round trip. */
   round_trip: { count: number; mean_ns: number; p50_ns: number; p99_ns: number; max_ns: number };
-  /** Mean ns per accounting call, on each path; with accounting off, the timing of an empty call. */
-  cost_ns: { fault: number; resolve: number };
-  lock: LockFigures;
+  /** ns per call into the running design (off: the same clock readings around an empty call). */
+  cost: { fault_p50_ns: number; fault_mean_ns: number; resolve_p50_ns: number; resolve_mean_ns: number };
+  lock: { fault: LockFigures; resolve: LockFigures };
   /** The design that ran live against the replay of this run's trace, and against `exact` and the truth. */
   accuracy: LabAccuracy | null;
 }
@@ -67,15 +71,32 @@ export interface LabAccuracy {
   true_vcpu_sum_ns: number;
 }
 
+/** Medians over a cell's repeats of one mode. */
+export interface LabSummary {
+  faults: number;
+  round_trip_p50_ns: number;
+  round_trip_mean_ns: number;
+  round_trip_p99_ns: number;
+  fault_call_p50_ns: number;
+  resolve_call_p50_ns: number;
+  fault_hold_p50_ns: number;
+  contended_fraction: number;
+}
+
 export interface LabCell {
   vcpus: number;
   resolvers: number;
   latency_ns: number;
-  runs: Record<LabMode, LabRun>;
-  /** Fault round-trip mean with the design on, relative to off, in percent (measured; noisy on a shared machine). */
+  runs: Record<LabMode, LabRun[]>;
+  summary: Record<LabMode, LabSummary>;
+  /** Median fault round trip with the design on, relative to off, in percent (measured; noisy on a shared machine). */
   overhead_pct: { locking: number; atomic: number };
-  /** The design's own fault-path cost per fault (net of the empty call) over the mean round trip, in percent. */
+  /** The design's own median fault-path call (net of the empty call) over the median round trip with accounting off, in percent. */
   fault_path_cost_pct: { locking: number; atomic: number };
+  /** Locking runs whose live result equals the replay, field by field, out of `repeat`. */
+  locking_equal: number;
+  /** Atomic runs: sum over runs of |live total - replay total| and of sum|live vCPU - replay vCPU|. */
+  atomic_vs_replay: { total_abs_diff_ns: number; vcpu_abs_diff_ns: number };
 }
 
 export interface LabResult {
@@ -85,6 +106,13 @@ export interface LabResult {
 }
 
 const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return 0;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
 
 function accuracyOf(mode: LabMode, live: NativeResult, replay: Record<'mutex' | 'atomic' | 'exact', AnalysisResult>): LabAccuracy | null {
   if (mode === 'off') return null;
@@ -123,16 +151,21 @@ async function runOne(options: NativeOptions, signal: AbortSignal | undefined): 
   const replay = { mutex: outcome.results.mutex!, atomic: outcome.results.atomic!, exact: outcome.results.exact! };
   const live = run.live;
   const cost = costSummary(live);
+  const lock = lockSummary(live);
   const mode = options.accounting as LabMode;
-  const pick = (p: { locking_ns_per_call: number; atomic_ns_per_call: number }): number =>
-    mode === 'atomic' ? p.atomic_ns_per_call : p.locking_ns_per_call;
+  const atomic = mode === 'atomic';
   const lat = live.truth.latency;
   return {
     mode,
     events: { fault: live.faultRows, resolve: live.resolveRows },
     round_trip: { count: lat.count, mean_ns: lat.meanNs, p50_ns: lat.p50Ns, p99_ns: lat.p99Ns, max_ns: lat.maxNs },
-    cost_ns: { fault: pick(cost.fault_path), resolve: pick(cost.resolve_path) },
-    lock: lockSummary(live).all,
+    cost: {
+      fault_p50_ns: atomic ? cost.fault_path.atomic_p50_ns : cost.fault_path.locking_p50_ns,
+      fault_mean_ns: atomic ? cost.fault_path.atomic_mean_ns : cost.fault_path.locking_mean_ns,
+      resolve_p50_ns: atomic ? cost.resolve_path.atomic_p50_ns : cost.resolve_path.locking_p50_ns,
+      resolve_mean_ns: atomic ? cost.resolve_path.atomic_mean_ns : cost.resolve_path.locking_mean_ns,
+    },
+    lock: { fault: lock.fault_path, resolve: lock.resolve_path },
     accuracy: accuracyOf(mode, live, replay),
   };
 }
@@ -141,15 +174,54 @@ function pct(part: number, whole: number): number {
   return whole > 0 ? (100 * part) / whole : 0;
 }
 
+function summarize(runs: readonly LabRun[]): LabSummary {
+  const m = (f: (r: LabRun) => number): number => median(runs.map(f));
+  return {
+    faults: m((r) => r.events.fault),
+    round_trip_p50_ns: m((r) => r.round_trip.p50_ns),
+    round_trip_mean_ns: m((r) => r.round_trip.mean_ns),
+    round_trip_p99_ns: m((r) => r.round_trip.p99_ns),
+    fault_call_p50_ns: m((r) => r.cost.fault_p50_ns),
+    resolve_call_p50_ns: m((r) => r.cost.resolve_p50_ns),
+    fault_hold_p50_ns: m((r) => r.lock.fault.hold_p50_ns),
+    contended_fraction: m((r) => (r.lock.fault.contended + r.lock.resolve.contended) / Math.max(1, r.lock.fault.acquisitions + r.lock.resolve.acquisitions)),
+  };
+}
+
+function cellOf(vcpus: number, resolvers: number, latency_ns: number, runs: Record<LabMode, LabRun[]>): LabCell {
+  const summary = { off: summarize(runs.off), locking: summarize(runs.locking), atomic: summarize(runs.atomic) };
+  const off = summary.off.round_trip_p50_ns;
+  const emptyCall = summary.off.fault_call_p50_ns;
+  return {
+    vcpus,
+    resolvers,
+    latency_ns,
+    runs,
+    summary,
+    overhead_pct: {
+      locking: pct(summary.locking.round_trip_p50_ns - off, off),
+      atomic: pct(summary.atomic.round_trip_p50_ns - off, off),
+    },
+    fault_path_cost_pct: {
+      locking: pct(summary.locking.fault_call_p50_ns - emptyCall, off),
+      atomic: pct(summary.atomic.fault_call_p50_ns - emptyCall, off),
+    },
+    locking_equal: runs.locking.filter((r) => r.accuracy?.mismatches === 0).length,
+    atomic_vs_replay: {
+      total_abs_diff_ns: sum(runs.atomic.map((r) => Math.abs(r.accuracy!.live_total_ns - r.accuracy!.replay_total_ns))),
+      vcpu_abs_diff_ns: sum(runs.atomic.map((r) => r.accuracy!.vcpu_abs_diff_ns)),
+    },
+  };
+}
+
 export interface LabProgress {
   done: number;
   total: number;
-  label: string;
 }
 
 export async function runLab(options: LabOptions, opts: { signal?: AbortSignal; onProgress?(p: LabProgress): void } = {}): Promise<LabResult> {
   const started = performance.now();
-  const base = (vcpus: number, resolvers: number, latencyNs: number, accounting: LabMode): NativeOptions => ({
+  const settings = (vcpus: number, resolvers: number, latencyNs: number, accounting: LabMode): NativeOptions => ({
     vcpus,
     resolvers,
     latencyNs,
@@ -161,39 +233,29 @@ export async function runLab(options: LabOptions, opts: { signal?: AbortSignal; 
     pattern: options.pattern,
     seed: options.seed,
   });
-  const total = options.vcpus.length * options.resolvers.length * options.latencyNs.length * LAB_MODES.length;
-  for (const v of options.vcpus) for (const r of options.resolvers) for (const l of options.latencyNs) validateNativeOptions(base(v, r, l, 'off'));
+  if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new UsageError(`--repeat: ${options.repeat}: expected a whole number >= 1`);
+  for (const v of options.vcpus) for (const r of options.resolvers) for (const l of options.latencyNs) validateNativeOptions(settings(v, r, l, 'off'));
   loadNativeAddon();
+  const total = options.vcpus.length * options.resolvers.length * options.latencyNs.length * LAB_MODES.length * options.repeat;
   const cells: LabCell[] = [];
   let done = 0;
+  const elapsed = (): number => (performance.now() - started) / 1e3;
   for (const vcpus of options.vcpus) {
     for (const resolvers of options.resolvers) {
       for (const latencyNs of options.latencyNs) {
-        const runs = {} as Record<LabMode, LabRun>;
-        for (const mode of LAB_MODES) {
-          if (opts.signal?.aborted) return { options, cells, elapsed_s: (performance.now() - started) / 1e3 };
-          opts.onProgress?.({ done, total, label: `${vcpus} vCPUs, ${resolvers} resolvers, latency ${latencyNs} ns, ${mode}` });
-          runs[mode] = await runOne(base(vcpus, resolvers, latencyNs, mode), opts.signal);
-          done++;
+        const runs: Record<LabMode, LabRun[]> = { off: [], locking: [], atomic: [] };
+        // Modes interleaved, so that a burst of load elsewhere on the machine hits all three alike.
+        for (let k = 0; k < options.repeat; k++) {
+          for (const mode of LAB_MODES) {
+            if (opts.signal?.aborted) return { options, cells, elapsed_s: elapsed() };
+            opts.onProgress?.({ done, total });
+            runs[mode].push(await runOne(settings(vcpus, resolvers, latencyNs, mode), opts.signal));
+            done++;
+          }
         }
-        const off = runs.off.round_trip.mean_ns;
-        cells.push({
-          vcpus,
-          resolvers,
-          latency_ns: latencyNs,
-          runs,
-          overhead_pct: {
-            locking: pct(runs.locking.round_trip.mean_ns - off, off),
-            atomic: pct(runs.atomic.round_trip.mean_ns - off, off),
-          },
-          fault_path_cost_pct: {
-            locking: pct(runs.locking.cost_ns.fault - runs.off.cost_ns.fault, off),
-            atomic: pct(runs.atomic.cost_ns.fault - runs.off.cost_ns.fault, off),
-          },
-        });
+        cells.push(cellOf(vcpus, resolvers, latencyNs, runs));
       }
     }
   }
-  opts.onProgress?.({ done, total, label: 'done' });
-  return { options, cells, elapsed_s: (performance.now() - started) / 1e3 };
+  return { options, cells, elapsed_s: elapsed() };
 }

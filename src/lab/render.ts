@@ -1,8 +1,8 @@
-/** The terminal table of `blocktime lab`. */
+/** The terminal table of `blocktime lab`: one block per cell, one row per accounting mode (medians over repeats). */
 import type { ChalkInstance } from 'chalk';
 import { renderTable, type Column } from '../report/table.js';
-import { formatCount, formatDuration, formatMs, formatMsDelta } from '../report/units.js';
-import { LAB_MODES, type LabCell, type LabResult, type LabRun } from './lab.js';
+import { formatCount, formatDuration, formatMs } from '../report/units.js';
+import { LAB_MODES, median, type LabCell, type LabResult } from './lab.js';
 
 const COLUMNS: Column[] = [
   { header: 'vCPUs', align: 'right' },
@@ -10,12 +10,13 @@ const COLUMNS: Column[] = [
   { header: 'latency', align: 'right' },
   { header: 'accounting', align: 'left' },
   { header: 'faults', align: 'right' },
-  { header: 'round trip', align: 'right' },
+  { header: 'round trip p50', align: 'right' },
+  { header: 'mean', align: 'right' },
   { header: 'p99', align: 'right' },
   { header: 'overhead', align: 'right' },
   { header: 'fault call', align: 'right' },
   { header: 'resolve call', align: 'right' },
-  { header: 'lock hold', align: 'right' },
+  { header: 'hold p50', align: 'right' },
   { header: 'contended', align: 'right' },
   { header: 'live vs replay', align: 'left' },
 ];
@@ -24,60 +25,53 @@ function signedPct(p: number): string {
   return `${p >= 0 ? '+' : ''}${p.toFixed(2)}%`;
 }
 
-function versusReplay(run: LabRun, c: ChalkInstance): string {
-  const a = run.accuracy;
-  if (!a) return c.dim('-');
-  if (run.mode === 'locking') return a.mismatches === 0 ? c.green('equal') : c.red(`${a.mismatches} fields differ`);
-  return `total ${formatMsDelta(a.live_total_ns - a.replay_total_ns)} ms, sum|vcpu| ${formatMs(a.vcpu_abs_diff_ns)} ms`;
+function versusReplay(cell: LabCell, mode: (typeof LAB_MODES)[number], repeat: number, c: ChalkInstance): string {
+  if (mode === 'off') return c.dim('-');
+  if (mode === 'locking') return cell.locking_equal === repeat ? c.green(`equal (${repeat}/${repeat})`) : c.red(`differs in ${repeat - cell.locking_equal}/${repeat} runs`);
+  const a = cell.atomic_vs_replay;
+  return `|total| ${formatMs(a.total_abs_diff_ns)} ms, sum|vCPU| ${formatMs(a.vcpu_abs_diff_ns)} ms`;
 }
 
-function cellRows(cell: LabCell, c: ChalkInstance): string[][] {
+function cellRows(cell: LabCell, repeat: number, c: ChalkInstance): string[][] {
   return LAB_MODES.map((mode, i) => {
-    const run = cell.runs[mode];
-    const overhead = mode === 'off' ? '' : signedPct(cell.overhead_pct[mode]);
+    const s = cell.summary[mode];
     return [
       i === 0 ? String(cell.vcpus) : '',
       i === 0 ? String(cell.resolvers) : '',
       i === 0 ? formatDuration(cell.latency_ns) : '',
       mode,
-      formatCount(run.events.fault),
-      formatDuration(run.round_trip.mean_ns),
-      formatDuration(run.round_trip.p99_ns),
-      overhead,
-      `${Math.round(run.cost_ns.fault)} ns`,
-      `${Math.round(run.cost_ns.resolve)} ns`,
-      formatDuration(run.lock.mean_hold_ns),
-      `${(100 * run.lock.contended_fraction).toFixed(1)}%`,
-      versusReplay(run, c),
+      formatCount(s.faults),
+      formatDuration(s.round_trip_p50_ns),
+      formatDuration(s.round_trip_mean_ns),
+      formatDuration(s.round_trip_p99_ns),
+      mode === 'off' ? '' : signedPct(cell.overhead_pct[mode]),
+      `${Math.round(s.fault_call_p50_ns)} ns`,
+      `${Math.round(s.resolve_call_p50_ns)} ns`,
+      formatDuration(s.fault_hold_p50_ns),
+      `${(100 * s.contended_fraction).toFixed(1)}%`,
+      versusReplay(cell, mode, repeat, c),
     ];
   });
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 export function renderLab(r: LabResult, c: ChalkInstance): string {
   const rows: string[][] = [];
   const separators: number[] = [];
   for (const cell of r.cells) {
     if (rows.length > 0) separators.push(rows.length);
-    rows.push(...cellRows(cell, c));
+    rows.push(...cellRows(cell, r.options.repeat, c));
   }
   const out = renderTable(COLUMNS, rows, { separatorBefore: separators, styleHeader: (s) => c.bold(s) });
-  const lockingEqual = r.cells.filter((cell) => cell.runs.locking.accuracy?.mismatches === 0).length;
   const measured = (m: 'locking' | 'atomic'): number => median(r.cells.map((cell) => cell.overhead_pct[m]));
   const direct = (m: 'locking' | 'atomic'): number => median(r.cells.map((cell) => cell.fault_path_cost_pct[m]));
+  const equal = r.cells.reduce((n, cell) => n + cell.locking_equal, 0);
+  const runs = r.cells.length * r.options.repeat;
   out.push('');
+  out.push(c.dim('  round trip: a vCPU access that faulted, timed by the vCPU thread; calls and holds: medians, each with one clock reading'));
   out.push(
-    `fault-path overhead, median over cells: locking ${signedPct(measured('locking'))} measured, ` +
-      `${signedPct(direct('locking'))} from its call cost (goal < 2%); atomic-op ${signedPct(measured('atomic'))} measured, ` +
-      `${signedPct(direct('atomic'))} from its call cost`,
+    `fault-path overhead (median over cells): locking ${signedPct(direct('locking'))} by its call cost, ${signedPct(measured('locking'))} measured; ` +
+      `atomic-op ${signedPct(direct('atomic'))} by its call cost, ${signedPct(measured('atomic'))} measured  (goal for locking: < 2%)`,
   );
-  out.push(
-    (lockingEqual === r.cells.length ? c.green : c.red)(`locking design live = replay in ${lockingEqual} of ${r.cells.length} runs`) +
-      c.dim(`  (${r.elapsed_s.toFixed(1)} s; round trip = a vCPU's stalled access, timed by the vCPU thread)`),
-  );
+  out.push((equal === runs ? c.green : c.red)(`locking design live = replay in ${equal} of ${runs} runs`) + c.dim(`  (${r.elapsed_s.toFixed(1)} s)`));
   return out.join('\n') + '\n';
 }

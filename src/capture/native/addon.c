@@ -216,6 +216,24 @@ static void add_stats(bt_stats *sum, const bt_stats *x) {
   sum->locking_ns += x->locking_ns;
   sum->atomic_calls += x->atomic_calls;
   sum->atomic_ns += x->atomic_ns;
+  for (int i = 0; i < BT_HIST_BUCKETS; i++) {
+    sum->locking_hist.b[i] += x->locking_hist.b[i];
+    sum->atomic_hist.b[i] += x->atomic_hist.b[i];
+    sum->hold_hist.b[i] += x->hold_hist.b[i];
+  }
+}
+
+/* The bucket midpoint at which `percent` of the values are at or below. */
+static double hist_percentile(const bt_hist *h, uint64_t percent) {
+  uint64_t n = 0;
+  for (int i = 0; i < BT_HIST_BUCKETS; i++) n += h->b[i];
+  if (n == 0) return 0;
+  uint64_t k = (n * percent + 99) / 100, seen = 0;
+  for (int i = 0; i < BT_HIST_BUCKETS; i++) {
+    seen += h->b[i];
+    if (seen >= (k ? k : 1)) return i * BT_HIST_NS + BT_HIST_NS / 2.0;
+  }
+  return BT_HIST_BUCKETS * BT_HIST_NS;
 }
 
 static napi_value stats_object(napi_env env, const bt_stats *st) {
@@ -230,6 +248,12 @@ static napi_value stats_object(napi_env env, const bt_stats *st) {
   set_number(env, o, "lockingNs", (double)st->locking_ns);
   set_number(env, o, "atomicCalls", (double)st->atomic_calls);
   set_number(env, o, "atomicNs", (double)st->atomic_ns);
+  set_number(env, o, "lockingP50Ns", hist_percentile(&st->locking_hist, 50));
+  set_number(env, o, "lockingP99Ns", hist_percentile(&st->locking_hist, 99));
+  set_number(env, o, "atomicP50Ns", hist_percentile(&st->atomic_hist, 50));
+  set_number(env, o, "atomicP99Ns", hist_percentile(&st->atomic_hist, 99));
+  set_number(env, o, "holdP50Ns", hist_percentile(&st->hold_hist, 50));
+  set_number(env, o, "holdP99Ns", hist_percentile(&st->hold_hist, 99));
   return o;
 }
 
@@ -310,11 +334,15 @@ static napi_value result(napi_env env, napi_callback_info info) {
   set_number(env, o, "resolveRows", (double)s->resolve_rows);
   set_number(env, o, "ringFullWaits", (double)atomic_load(&s->ring.full_waits));
   uint64_t requested = 0, streamed = 0;
-  bt_stats resolve = {0};
+  bt_stats *resolve = calloc(1, sizeof *resolve);
+  if (!resolve) {
+    napi_throw_error(env, NULL, "native capture: out of memory");
+    return NULL;
+  }
   for (uint32_t i = 0; i < s->cfg.resolvers; i++) {
     requested += s->resolvers[i].requested_placed;
     streamed += s->resolvers[i].streamed_placed;
-    add_stats(&resolve, &s->resolvers[i].stats);
+    add_stats(resolve, &s->resolvers[i].stats);
   }
   set_number(env, o, "placedRequested", (double)requested);
   set_number(env, o, "placedStreamed", (double)streamed);
@@ -329,7 +357,8 @@ static napi_value result(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "atomic", atomic_object(env, &s->ad));
   napi_set_named_property(env, o, "truth", truth_object(env, &s->truth));
   napi_set_named_property(env, o, "faultPath", stats_object(env, &s->fault_stats));
-  napi_set_named_property(env, o, "resolvePath", stats_object(env, &resolve));
+  napi_set_named_property(env, o, "resolvePath", stats_object(env, resolve));
+  free(resolve);
   return o;
 }
 

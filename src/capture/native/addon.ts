@@ -40,6 +40,13 @@ export interface PathStats {
   lockingNs: number;
   atomicCalls: number;
   atomicNs: number;
+  /** Percentiles from 4 ns buckets (bucket midpoints; 8192 means "8 us or more"). */
+  lockingP50Ns: number;
+  lockingP99Ns: number;
+  atomicP50Ns: number;
+  atomicP99Ns: number;
+  holdP50Ns: number;
+  holdP99Ns: number;
 }
 
 export interface LiveMutex {

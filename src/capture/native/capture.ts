@@ -6,7 +6,7 @@
 import { replayTrace } from '../../replay/engine.js';
 import type { AnalysisResult } from '../../replay/result.js';
 import { openTrace } from '../../trace/open.js';
-import type { TraceWriter } from '../../trace/source.js';
+import type { TraceFormat, TraceWriter } from '../../trace/source.js';
 import { createTraceWriter } from '../../trace/write.js';
 import { loadNativeAddon, type NativeResult } from './addon.js';
 import { compareLive, type LiveComparison } from './live-report.js';
@@ -22,7 +22,11 @@ export interface NativeCaptureReport {
   live: NativeResult;
 }
 
-export async function captureNative(options: NativeOptions, output: string, opts: Pick<SessionOptions, 'signal'> = {}): Promise<NativeCaptureReport> {
+export async function captureNative(
+  options: NativeOptions,
+  output: string,
+  opts: Pick<SessionOptions, 'signal'> & { format?: TraceFormat } = {},
+): Promise<NativeCaptureReport> {
   validateNativeOptions(options);
   const addon = loadNativeAddon();
   let writer: TraceWriter | undefined;
@@ -32,18 +36,18 @@ export async function captureNative(options: NativeOptions, output: string, opts
       addon,
       options,
       async (meta) => {
-        const w = await createTraceWriter(output, meta);
+        const w = await createTraceWriter(output, meta, opts.format ? { format: opts.format } : {});
         writer = w;
         return w;
       },
-      opts,
+      opts.signal ? { signal: opts.signal } : {},
     );
     await writer!.close();
   } catch (err) {
     await writer?.abort();
     throw err;
   }
-  const source = await openTrace(output);
+  const source = await openTrace(output, opts.format ? { format: opts.format } : {});
   let outcome;
   try {
     outcome = await replayTrace(source, ['mutex', 'atomic', 'exact']);

@@ -2,6 +2,7 @@
  * The `--native` branch of `blocktime capture` (the command itself is the
  * simulator's file, src/cli/capture.ts): parse the flags, capture, print.
  */
+import { parseFormat } from '../../cli/trace-options.js';
 import { UsageError } from '../../errors.js';
 import { styleFor } from '../../report/style.js';
 import { captureNative } from './capture.js';
@@ -16,7 +17,8 @@ export async function runNativeCaptureCommand(flags: FlagValues): Promise<void> 
   if (typeof output !== 'string' || output === '') throw new UsageError('capture --native: give the trace file with -o FILE (.arrow, .arrows, .csv, .ndjson)');
   if (output === '-') throw new UsageError('capture --native: -o - is not supported: the trace is replayed from the file after the capture');
   const options = nativeOptionsFromFlags(flags);
-  const report = await withStopSignals((signal) => captureNative(options, output, { signal }));
+  const format = typeof flags.format === 'string' ? parseFormat(flags.format) : undefined;
+  const report = await withStopSignals((signal) => captureNative(options, output, { signal, ...(format ? { format } : {}) }));
   if (flags.json) {
     // Times since boot are int64 ns: written as decimal strings, never rounded through a double.
     process.stdout.write(JSON.stringify(report, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) + '\n');

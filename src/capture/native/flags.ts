@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { parseCount, parseDuration, parseRate, parseSize } from '../../cli/units.js';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_PAGE_SIZE } from '../../trace/schema.js';
 import { NATIVE_DEFAULTS, NATIVE_PATTERNS, type NativeOptions, type NativePattern } from './options.js';
 
 /** Raw values as commander collects them: strings, or what another command's parser already made of them. */
@@ -38,13 +39,18 @@ export function parsePattern(text: string): NativePattern {
 const count = (min: number) => (option: string, text: string) => parseCount(option, text, min);
 const seconds = (option: string, text: string) => parseDuration(option, text, 's');
 
+/** As the simulator reads it: a size (512M), or a bare number of 4 KiB pages. */
+function parseMemory(option: string, text: string): number {
+  return /^\s*\d+\s*$/.test(text) ? parseCount(option, text, 1) * DEFAULT_PAGE_SIZE : parseSize(option, text);
+}
+
 /** `capture --native` options from its flags; anything not given takes NATIVE_DEFAULTS. */
 export function nativeOptionsFromFlags(flags: FlagValues): NativeOptions {
   const pattern = value(flags, 'pattern');
   return {
     vcpus: numberFlag(flags, 'vcpus', count(1), NATIVE_DEFAULTS.vcpus),
     resolvers: numberFlag(flags, 'resolvers', count(1), NATIVE_DEFAULTS.resolvers),
-    memoryBytes: numberFlag(flags, 'memory', parseSize, NATIVE_DEFAULTS.memoryBytes),
+    memoryBytes: numberFlag(flags, 'memory', parseMemory, NATIVE_DEFAULTS.memoryBytes),
     pattern: pattern === undefined ? NATIVE_DEFAULTS.pattern : parsePattern(String(pattern)),
     latencyNs: numberFlag(flags, 'latency', (o, t) => parseDuration(o, t), NATIVE_DEFAULTS.latencyNs),
     bandwidth: numberFlag(flags, 'bandwidth', parseRate, NATIVE_DEFAULTS.bandwidth),

@@ -22,10 +22,14 @@ export interface VcpuRow {
 }
 
 export interface PathCost {
-  /** Mean ns per call into the design (the same clock readings with accounting off time an empty call). */
-  locking_ns_per_call: number;
-  atomic_ns_per_call: number;
   calls: number;
+  /** ns per call into the design; with accounting off, the same clock readings around an empty call. */
+  locking_mean_ns: number;
+  locking_p50_ns: number;
+  locking_p99_ns: number;
+  atomic_mean_ns: number;
+  atomic_p50_ns: number;
+  atomic_p99_ns: number;
 }
 
 export interface LockFigures {
@@ -34,6 +38,8 @@ export interface LockFigures {
   contended_fraction: number;
   mean_wait_ns: number;
   mean_hold_ns: number;
+  hold_p50_ns: number;
+  hold_p99_ns: number;
   max_hold_ns: number;
 }
 
@@ -56,7 +62,7 @@ export interface LiveComparison {
     diagnostics: Record<'overwritten' | 'erased' | 'lost_blocked_vcpu' | 'ignored_non_vcpu', { live: number; replay: number }>;
   };
   cost: { fault_path: PathCost; resolve_path: PathCost };
-  lock: { fault_path: LockFigures; resolve_path: LockFigures; all: LockFigures };
+  lock: { fault_path: LockFigures; resolve_path: LockFigures };
   ring_full_waits: number;
   error: string | null;
 }
@@ -95,13 +101,17 @@ export function mutexMismatches(live: NativeResult['mutex'], replay: AnalysisRes
 
 function pathCost(p: PathStats): PathCost {
   return {
-    locking_ns_per_call: p.lockingCalls ? p.lockingNs / p.lockingCalls : 0,
-    atomic_ns_per_call: p.atomicCalls ? p.atomicNs / p.atomicCalls : 0,
     calls: p.lockingCalls,
+    locking_mean_ns: p.lockingCalls ? p.lockingNs / p.lockingCalls : 0,
+    locking_p50_ns: p.lockingP50Ns,
+    locking_p99_ns: p.lockingP99Ns,
+    atomic_mean_ns: p.atomicCalls ? p.atomicNs / p.atomicCalls : 0,
+    atomic_p50_ns: p.atomicP50Ns,
+    atomic_p99_ns: p.atomicP99Ns,
   };
 }
 
-function lockFigures(p: Pick<PathStats, 'acquisitions' | 'contended' | 'waitNs' | 'holdNs' | 'holdMaxNs'>): LockFigures {
+function lockFigures(p: PathStats): LockFigures {
   const n = p.acquisitions;
   return {
     acquisitions: n,
@@ -109,24 +119,14 @@ function lockFigures(p: Pick<PathStats, 'acquisitions' | 'contended' | 'waitNs' 
     contended_fraction: n ? p.contended / n : 0,
     mean_wait_ns: n ? p.waitNs / n : 0,
     mean_hold_ns: n ? p.holdNs / n : 0,
+    hold_p50_ns: p.holdP50Ns,
+    hold_p99_ns: p.holdP99Ns,
     max_hold_ns: p.holdMaxNs,
   };
 }
 
 export function lockSummary(live: NativeResult): LiveComparison['lock'] {
-  const f = live.faultPath;
-  const r = live.resolvePath;
-  return {
-    fault_path: lockFigures(f),
-    resolve_path: lockFigures(r),
-    all: lockFigures({
-      acquisitions: f.acquisitions + r.acquisitions,
-      contended: f.contended + r.contended,
-      waitNs: f.waitNs + r.waitNs,
-      holdNs: f.holdNs + r.holdNs,
-      holdMaxNs: Math.max(f.holdMaxNs, r.holdMaxNs),
-    }),
-  };
+  return { fault_path: lockFigures(live.faultPath), resolve_path: lockFigures(live.resolvePath) };
 }
 
 export function costSummary(live: NativeResult): LiveComparison['cost'] {

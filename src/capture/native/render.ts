@@ -78,15 +78,21 @@ export function renderNativeCapture(r: NativeCaptureReport, c: ChalkInstance): s
   );
   const cost = cmp.cost;
   out.push(
-    `accounting per call: fault path locking ${formatDuration(cost.fault_path.locking_ns_per_call)}, ` +
-      `atomic ${formatDuration(cost.fault_path.atomic_ns_per_call)}; resolve path locking ` +
-      `${formatDuration(cost.resolve_path.locking_ns_per_call)}, atomic ${formatDuration(cost.resolve_path.atomic_ns_per_call)}`,
+    `accounting per call (median): fault path locking ${formatDuration(cost.fault_path.locking_p50_ns)}, ` +
+      `atomic ${formatDuration(cost.fault_path.atomic_p50_ns)}; resolve path locking ` +
+      `${formatDuration(cost.resolve_path.locking_p50_ns)}, atomic ${formatDuration(cost.resolve_path.atomic_p50_ns)}` +
+      c.dim(' (each includes ~one clock reading)'),
   );
-  const l = cmp.lock.all;
-  out.push(
-    `page-request mutex: ${formatCount(l.acquisitions)} acquisitions, ${formatPercent(l.contended, l.acquisitions)} contended, ` +
-      `hold mean ${formatDuration(l.mean_hold_ns)} max ${formatDuration(l.max_hold_ns)}, wait mean ${formatDuration(l.mean_wait_ns)}`,
-  );
+  for (const [name, l] of [
+    ['fault thread', cmp.lock.fault_path],
+    ['resolve threads', cmp.lock.resolve_path],
+  ] as const) {
+    out.push(
+      `page-request mutex, ${name}: ${formatCount(l.acquisitions)} acquisitions, ${formatPercent(l.contended, l.acquisitions)} contended, ` +
+        `hold median ${formatDuration(l.hold_p50_ns)} p99 ${formatDuration(l.hold_p99_ns)} max ${formatDuration(l.max_hold_ns)}, ` +
+        `wait mean ${formatDuration(l.mean_wait_ns)}`,
+    );
+  }
   if (cmp.ring_full_waits > 0) out.push(c.yellow(`event ring was full ${cmp.ring_full_waits} times (producers waited; nothing lost)`));
   if (cmp.error) out.push(c.red(`error inside the capture: ${cmp.error}`));
   return out.join('\n') + '\n';

@@ -83,6 +83,7 @@ static void unlock_measured(pthread_mutex_t *mu, bt_stats *st, int64_t acquired)
   pthread_mutex_unlock(mu);
   st->hold_ns += hold;
   if (hold > st->hold_max_ns) st->hold_max_ns = hold;
+  bt_hist_add(&st->hold_hist, hold);
 }
 
 /* ---- vCPU threads ---- */
@@ -173,6 +174,7 @@ static void handle_fault(bt_session *s, const struct uffd_msg *msg) {
   int64_t a1 = bt_now();
   st->atomic_calls++;
   st->atomic_ns += a1 - a0;
+  bt_hist_add(&st->atomic_hist, a1 - a0);
 
   int64_t t = lock_measured(&s->mu, st);
   bt_ring_push(&s->ring, t, BT_KIND_FAULT, tid, addr, -1);
@@ -184,11 +186,12 @@ static void handle_fault(bt_session *s, const struct uffd_msg *msg) {
   int64_t l1 = bt_now();
   st->locking_calls++;
   st->locking_ns += l1 - l0;
-  if (!received && !s->requested[page]) {
-    s->requested[page] = 1;
-    enqueue_request(s, page, t + s->cfg.latency_ns);
-  }
+  bt_hist_add(&st->locking_hist, l1 - l0);
+  int request = !received && !s->requested[page];
+  if (request) s->requested[page] = 1;
   unlock_measured(&s->mu, st, t);
+  /* The request leaves after the unlock, as QEMU sends it to the source. */
+  if (request) enqueue_request(s, page, t + s->cfg.latency_ns);
 }
 
 /* Reads and handles what the uffd holds; returns how many messages. */
@@ -247,6 +250,7 @@ static void place_page(bt_resolver *r, uint64_t page) {
   int64_t l1 = bt_now();
   st->locking_calls++;
   st->locking_ns += l1 - l0;
+  bt_hist_add(&st->locking_hist, l1 - l0);
   unlock_measured(&s->mu, st, t);
   /* QEMU <= 10.0: mark_postcopy_blocktime_end, after the lock is released. */
   int64_t a0 = bt_now();
@@ -254,6 +258,7 @@ static void place_page(bt_resolver *r, uint64_t page) {
   int64_t a1 = bt_now();
   st->atomic_calls++;
   st->atomic_ns += a1 - a0;
+  bt_hist_add(&st->atomic_hist, a1 - a0);
 }
 
 static struct timespec to_timespec(int64_t ns) { return (struct timespec){ns / 1000000000, ns % 1000000000}; }

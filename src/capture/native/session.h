@@ -31,6 +31,7 @@ typedef struct bt_stats {
   int64_t wait_ns, hold_ns, hold_max_ns;
   uint64_t locking_calls, atomic_calls;
   int64_t locking_ns, atomic_ns;
+  bt_hist locking_hist, atomic_hist, hold_hist;
 } bt_stats;
 
 typedef struct bt_session bt_session;
