@@ -26,9 +26,9 @@ const POW2 = Array.from({ length: 64 }, (_, k) => 2 ** k);
 
 export class LatencyHistogram {
   count = 0;
-  /** Sum of recorded values (exact below 2^53 ns, 104 days). */
+  /** Sum of recorded values while it stays below 2^53 (exact as a double). */
   private sum = 0;
-  /** Sums added by `merge`, kept exact whatever their size. */
+  /** The rest of the sum (merged histograms, overflow), exact whatever its size. */
   private mergedSum = 0n;
   max = 0;
   private linear: Float64Array | undefined;
@@ -37,7 +37,12 @@ export class LatencyHistogram {
 
   record(v: number): void {
     this.count++;
-    this.sum += v;
+    const s = this.sum + v;
+    // Past 2^53 a double sum would round: move it to the BigInt (rare: 104 days of waiting).
+    if (s > Number.MAX_SAFE_INTEGER) {
+      this.mergedSum += BigInt(this.sum) + BigInt(v);
+      this.sum = 0;
+    } else this.sum = s;
     if (v > this.max) this.max = v;
     if (v < LINEAR) {
       (this.linear ??= new Float64Array(LINEAR))[v]++;

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from '../../src/replay/latency-histogram.js';
+
+/** The definition: the smallest value with at least p % of the values at or below it. */
+function exactPercentile(sorted: number[], p: number): number {
+  return sorted[Math.max(1, Math.ceil((sorted.length * p) / 100)) - 1]!;
+}
+
+const value = fc.oneof(fc.nat(600), fc.nat(5_000_000), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+
+describe('LatencyHistogram', () => {
+  it('percentiles within 2^-9 of the exact ones, exact below 512 ns; count, mean and max exact', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), (values) => {
+        const h = new LatencyHistogram();
+        for (const v of values) h.record(v);
+        const sorted = [...values].sort((a, b) => a - b);
+        const s = h.stats();
+        expect(s.count).toBe(values.length);
+        expect(s.max_ns).toBe(sorted[sorted.length - 1]);
+        expect(s.mean_ns).toBe(Number(values.reduce((a, v) => a + BigInt(v), 0n) / BigInt(values.length)));
+        for (const [p, got] of [[50, s.p50_ns], [90, s.p90_ns], [99, s.p99_ns]] as const) {
+          const want = exactPercentile(sorted, p);
+          if (want < 512) expect(got).toBe(want);
+          else expect(Math.abs(got - want)).toBeLessThanOrEqual(want * 2 ** -9);
+        }
+      }),
+    );
+  });
+
+  it('values alone in their bucket come out exact', () => {
+    const h = new LatencyHistogram();
+    for (const v of [5_000_000, 10_000_000, 25_000_000]) h.record(v);
+    expect(h.stats()).toEqual({ count: 3, mean_ns: 13_333_333, p50_ns: 10_000_000, p90_ns: 25_000_000, p99_ns: 25_000_000, max_ns: 25_000_000 });
+  });
+
+  it('merging histograms equals recording all the values in one', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 100 }), fc.array(value, { maxLength: 100 }), (a, b) => {
+        const ha = new LatencyHistogram();
+        const hb = new LatencyHistogram();
+        const all = new LatencyHistogram();
+        a.forEach((v) => (ha.record(v), all.record(v)));
+        b.forEach((v) => (hb.record(v), all.record(v)));
+        ha.merge(hb);
+        expect(ha.stats()).toEqual(all.stats());
+      }),
+    );
+  });
+
+  it('no values: all zero', () => {
+    expect(new LatencyHistogram().stats()).toEqual({ count: 0, mean_ns: 0, p50_ns: 0, p90_ns: 0, p99_ns: 0, max_ns: 0 });
+  });
+});
