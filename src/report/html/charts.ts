@@ -121,7 +121,7 @@ function histogramChart(d: ReportData): ChartPayload {
       x: { field: 'label', type: 'ordinal', sort: { field: 'bucket' }, title: 'fault latency (log2 buckets of microseconds)', axis: { labelAngle: -40 } },
       xOffset: { field: 'design', sort: shown },
       y: { field: 'faults', type: 'quantitative', title: 'faults' },
-      color: { field: 'design', type: 'nominal', scale: designScale, title: 'design' },
+      color: { field: 'design', type: 'nominal', scale: { domain: shown, range: shown.map((v) => DESIGN_COLORS[v]) }, title: 'design' },
       tooltip: [
         { field: 'label', title: 'latency' },
         { field: 'design', title: 'design' },

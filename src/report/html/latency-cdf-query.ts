@@ -22,7 +22,7 @@ export async function queryLatencyCdf(conn: DuckDBConnection, vcpus: number, poi
     )
     SELECT cpu::INTEGER AS cpu, greatest(latency_ns, 0)::DOUBLE AS latency_ns, (rank / n)::DOUBLE AS fraction
     FROM ranked
-    WHERE rank = n OR rank % greatest(1, n // ${points}) = 0
+    WHERE rank = n OR rank % ((n + ${points} - 1) // ${points}) = 0
     ORDER BY cpu, rank`);
   const c = reader.getColumnsObjectJS() as unknown as Record<keyof LatencyCdf, number[]>;
   return { cpu: c.cpu ?? [], latency_ns: c.latency_ns ?? [], fraction: c.fraction ?? [] };
