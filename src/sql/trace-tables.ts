@@ -8,6 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnalysisResult, VariantName } from '../replay/result.js';
 import { VARIANTS } from '../replay/result.js';
 import { EVENTS_TABLE_SQL } from './event-appender.js';
+import { VIEW_NAMES } from './views.js';
 
 export const TRACE_TABLES = ['events', 'trace_meta', 'results', 'analysis'] as const;
 
@@ -33,8 +34,16 @@ export async function createTraceTables(connection: DuckDBConnection): Promise<v
   await connection.run(`CREATE TABLE analysis (variant VARCHAR NOT NULL, result JSON NOT NULL)`);
 }
 
+/** Drops everything a load creates: the views (or their materialized tables) and the tables. */
 export async function dropTraceTables(connection: DuckDBConnection): Promise<void> {
-  for (const table of TRACE_TABLES) await connection.run(`DROP TABLE IF EXISTS ${table} CASCADE`);
+  const reader = await connection.runAndReadAll(
+    `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()`,
+  );
+  const existing = new Map(reader.getRowsJS().map(([name, type]) => [String(name), String(type)]));
+  for (const name of [...[...VIEW_NAMES].reverse(), ...TRACE_TABLES]) {
+    const type = existing.get(name);
+    if (type !== undefined) await connection.run(`DROP ${type === 'VIEW' ? 'VIEW' : 'TABLE'} ${name}`);
+  }
 }
 
 export async function writeTraceMeta(connection: DuckDBConnection, m: TraceMetaRow): Promise<void> {

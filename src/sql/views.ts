@@ -13,7 +13,7 @@ export const VIEW_NAMES = ['vcpus', 'faults', 'blocked_intervals', 'all_down_int
 const VIEWS_DIR = new URL('../../src/sql/views/', import.meta.url);
 
 export interface ViewSql {
-  name: (typeof VIEW_NAMES)[number];
+  name: ViewName;
   sql: string;
 }
 
@@ -21,8 +21,23 @@ export async function readViews(): Promise<ViewSql[]> {
   return Promise.all(VIEW_NAMES.map(async (name) => ({ name, sql: await readFile(new URL(`${name}.sql`, VIEWS_DIR), 'utf8') })));
 }
 
-export async function createViews(connection: DuckDBConnection): Promise<void> {
-  for (const view of await readViews()) await connection.run(view.sql);
+export type ViewName = (typeof VIEW_NAMES)[number];
+
+/**
+ * Creates the views; those named in `materialize` become tables holding the
+ * same rows (computed once, at load, instead of at every query).
+ */
+export async function createViews(connection: DuckDBConnection, opts: { materialize?: readonly ViewName[] } = {}): Promise<void> {
+  for (const view of await readViews()) {
+    const sql = opts.materialize?.includes(view.name) ? asTable(view) : view.sql;
+    await connection.run(sql);
+  }
+}
+
+function asTable(view: ViewSql): string {
+  const head = `CREATE OR REPLACE VIEW ${view.name} AS`;
+  if (!view.sql.includes(head)) throw new Error(`${view.name}.sql does not start its statement with "${head}"`);
+  return view.sql.replace(head, `CREATE OR REPLACE TABLE ${view.name} AS`);
 }
 
 /** What the views need, for the header of `--print-views`: the trace's values when one is named. */

@@ -49,14 +49,18 @@ classified AS (
     f.next_fault_t_ns
   FROM fault_rows AS f
   LEFT JOIN vcpus AS v ON v.tid = f.tid
+),
+closed AS (
+  SELECT
+    seq, t_ns, tid, cpu, page, status, resolve_seq, resolve_t_ns,
+    CASE WHEN status = 'counted' THEN closed_by END AS closed_by,
+    CASE WHEN status <> 'counted' THEN NULL
+         WHEN closed_by = 'resolve' THEN resolve_t_ns
+         ELSE next_fault_t_ns END AS end_t_ns
+  FROM classified
 )
 SELECT
-  seq, t_ns, tid, cpu, page, status, resolve_seq, resolve_t_ns,
-  CASE WHEN status = 'counted' THEN closed_by END AS closed_by,
-  CASE WHEN status <> 'counted' THEN NULL
-       WHEN closed_by = 'resolve' THEN resolve_t_ns
-       ELSE next_fault_t_ns END AS end_t_ns,
-  CASE WHEN status <> 'counted' THEN NULL
-       WHEN closed_by = 'resolve' THEN resolve_t_ns - t_ns
-       ELSE next_fault_t_ns - t_ns END AS latency_ns
-FROM classified;
+  seq, t_ns, tid, cpu, page, status, resolve_seq, resolve_t_ns, closed_by, end_t_ns,
+  -- As in the replay, a negative duration (times going backwards) counts as 0.
+  CASE WHEN end_t_ns < t_ns THEN 0 ELSE end_t_ns - t_ns END AS latency_ns
+FROM closed;

@@ -1,0 +1,90 @@
+/**
+ * The views and the replay engine are two independent implementations of the
+ * `exact` definition (SQL windows over the whole trace; a one-pass state
+ * machine): on every fixture and on simulated traces of every scenario, the
+ * per-vCPU sums of blocked_intervals and the sum of all_down_intervals must
+ * equal the replay's figures to the nanosecond.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { loadBatches, loadTrace } from '../../src/sql/load.js';
+import { dropTraceTables } from '../../src/sql/trace-tables.js';
+import { openTrace } from '../../src/trace/open.js';
+import { createSimulator } from '../../src/capture/sim/capture.js';
+import { SCENARIO_NAMES } from '../../src/capture/sim/scenarios.js';
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+});
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+/** Rows where the views and the exact replay disagree: (cpu or NULL for the total, sql_ns, replay_ns). */
+const DISAGREEMENTS = `
+  WITH n AS (SELECT vcpus FROM trace_meta),
+  per_cpu AS (
+    SELECT c.cpu, coalesce(sum(b.end_ns - b.start_ns), 0) AS sql_ns
+    FROM n, range(n.vcpus) AS c(cpu) LEFT JOIN blocked_intervals AS b ON b.cpu = c.cpu
+    GROUP BY c.cpu
+  ),
+  total AS (SELECT NULL::INTEGER AS cpu, coalesce(sum(end_ns - start_ns), 0) AS sql_ns FROM all_down_intervals),
+  replay AS (SELECT cpu, blocktime_ns FROM results WHERE variant = 'exact' AND (cpu >= 0 OR cpu IS NULL))
+  SELECT s.cpu, s.sql_ns, r.blocktime_ns
+  FROM (SELECT cpu::INTEGER AS cpu, sql_ns FROM per_cpu UNION ALL SELECT * FROM total) AS s
+  FULL JOIN replay AS r ON s.cpu IS NOT DISTINCT FROM r.cpu
+  WHERE s.sql_ns IS DISTINCT FROM r.blocktime_ns`;
+
+async function disagreements(): Promise<unknown[][]> {
+  return (await connection.runAndReadAll(DISAGREEMENTS)).getRowsJS();
+}
+
+/** Rows of `results`, and the exact replay's blocktime summed over vCPUs. */
+async function figures(): Promise<{ rows: bigint; vcpuNs: bigint }> {
+  const r = await connection.runAndReadAll(
+    `SELECT count(*), (SELECT sum(blocktime_ns) FROM results WHERE variant = 'exact' AND cpu >= 0)::BIGINT FROM results`,
+  );
+  const [[rows, vcpuNs]] = r.getRowsJS() as [[bigint, bigint]];
+  return { rows, vcpuNs };
+}
+
+describe('views = exact replay', () => {
+  const fixtures = [
+    ...readdirSync('fixtures/examples').filter((f) => f.endsWith('.csv')).map((f) => `fixtures/examples/${f}`),
+    'fixtures/sample.arrow',
+  ];
+  for (const file of fixtures) {
+    it(`on ${file}`, async () => {
+      await dropTraceTables(connection);
+      const source = await openTrace(file);
+      try {
+        await loadTrace(connection, source);
+      } finally {
+        await source.close();
+      }
+      expect((await figures()).rows).toBeGreaterThan(0n);
+      expect(await disagreements()).toEqual([]);
+    });
+  }
+
+  for (const scenario of SCENARIO_NAMES) {
+    it(`on simulated ${scenario} traces, seeds 1-6`, async () => {
+      let blocked = 0n;
+      for (let seed = 1; seed <= 6; seed++) {
+        await dropTraceTables(connection);
+        const sim = createSimulator({ scenario, options: { seed, vcpus: 1 + (seed % 4), faults: 400, memoryBytes: 64 * 4096, batchRows: 97 } });
+        await loadBatches(connection, sim.meta, sim.batches(), { path: `sim:${scenario}:${seed}`, format: 'sim' });
+        expect(await disagreements(), `seed ${seed}`).toEqual([]);
+        blocked += (await figures()).vcpuNs;
+      }
+      // The comparison is only worth something if the traces have blocked time to compare.
+      expect(blocked).toBeGreaterThan(0n);
+    });
+  }
+});
