@@ -3,9 +3,10 @@ import type { VariantName } from '../replay/result.js';
 import { renderAnalysis } from '../report/analysis.js';
 import { createProgress } from '../report/progress.js';
 import { styleFor } from '../report/style.js';
+import { addExpectOptions, type ExpectOptionValues } from '../check/options.js';
 import { addTraceOptions, openOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
 
-interface AnalyzeOptions extends TraceOptionValues {
+interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
   variant: VariantName;
   json?: boolean;
   timing?: boolean;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
         .default('mutex')
         .argParser(parseVariant),
     );
-  addTraceOptions(cmd)
+  addExpectOptions(addTraceOptions(cmd))
     .option('--json', 'print the result as one JSON object on stdout (the documented contract)')
     .option('--timing', 'print one JSON line of timings on stderr: events, read_s, replay_s, replay_events_per_s, total_s')
     .option('--all', 'list every vCPU (large VMs otherwise show the top vCPUs and a summary row)')
@@ -40,6 +41,7 @@ Examples:
 }
 
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
+  if (opts.expect !== undefined) return (await import('../check/cli.js')).runExpectCheck(file, opts);
   // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
   const [{ openTrace }, { replayTrace }] = await Promise.all([import('../trace/open.js'), import('../replay/engine.js')]);
   const progress = createProgress('analyze', { unit: 'bytes' });

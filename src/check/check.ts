@@ -1,0 +1,208 @@
+/**
+ * `analyze TRACE --expect RESULT`: does the replay under the design QEMU
+ * used agree with what QEMU reported? TRACE is a QEMU log (imported on the
+ * fly) or a trace file (an imported log carries its design in
+ * `blocktime.source`, and its accounting side table sits beside it).
+ */
+import { access } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { accountingPath, type AccountingBatch } from '../import/qemu-log/accounting.js';
+import { readAccounting } from '../import/qemu-log/accounting-file.js';
+import type { MappingStats } from '../import/qemu-log/mapping.js';
+import { GENERATION_LABEL, type Generation } from '../import/qemu-log/scan.js';
+import { generationOfVersion, openQemuLog, type QemuLogOptions } from '../import/qemu-log/source.js';
+import { replayTrace } from '../replay/engine.js';
+import type { AnalysisResult } from '../replay/result.js';
+import type { TraceBatch } from '../trace/batch.js';
+import { detectFormat, openTrace } from '../trace/open.js';
+import type { OpenOptions, TraceFormat, TraceSource } from '../trace/source.js';
+import { allocAccounting } from '../import/qemu-log/row-queue.js';
+import { explainDisagreements, type Disagreement, type RowPair } from './explain.js';
+import { readExpected, type ExpectedResult } from './expected.js';
+import { compareFigures, type FigureCheck } from './figures.js';
+import { defaultTolerance } from './tolerance.js';
+
+export interface CheckOptions {
+  /** QEMU's `query-migrate` result (QMP JSON or HMP text). */
+  expect: string;
+  /** Fraction of each figure; default by design (see tolerance.ts). */
+  tolerance?: number;
+  vcpus?: number;
+  pageSize?: number;
+  format?: TraceFormat;
+  qemuVersion?: string;
+  lenient?: boolean;
+  /** Name the first K disagreements with QEMU's accounting lines. */
+  explain?: number;
+  onWarning?: (message: string) => void;
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+  onRows?: (rows: number) => void;
+}
+
+export interface CheckResult {
+  trace: string;
+  expect: string;
+  expect_form: ExpectedResult['form'];
+  status?: string;
+  qemu: string;
+  design: Generation;
+  design_from: 'log' | 'trace metadata' | '--qemu-version' | 'reported figures';
+  vcpus: number;
+  vcpus_from: 'option' | 'expect' | 'trace';
+  /** Fraction of each figure accepted as difference. */
+  tolerance: number;
+  pass: boolean;
+  compared: number;
+  mismatches: number;
+  figures: FigureCheck[];
+  /** QEMU logs: what the import's mapping rules did. */
+  mapping?: MappingStats;
+  explain?: Disagreement[];
+  /** Why `--explain` found nothing to compare with. */
+  explain_unavailable?: string;
+  results: { design: AnalysisResult; exact: AnalysisResult };
+}
+
+export async function checkAgainstQemu(trace: string, opts: CheckOptions): Promise<CheckResult> {
+  const expected = await readExpected(opts.expect);
+  const listed = expected.figures['postcopy-vcpu-blocktime']?.length;
+  const vcpus = opts.vcpus ?? (listed !== undefined && listed > 0 ? listed : undefined);
+  const format = opts.format ?? (await detectFormat(trace));
+  const open = async (quiet: boolean): Promise<TraceSource> => {
+    const o: QemuLogOptions = {};
+    if (vcpus !== undefined) o.vcpus = vcpus;
+    if (opts.pageSize !== undefined) o.pageSize = opts.pageSize;
+    if (opts.qemuVersion !== undefined) o.qemuVersion = opts.qemuVersion;
+    if (opts.lenient) o.lenient = true;
+    if (!quiet && opts.onWarning) o.onWarning = opts.onWarning;
+    if (!quiet && opts.onProgress) o.onProgress = opts.onProgress;
+    return format === 'qemu-log' ? openQemuLog(trace, o) : openTrace(trace, { ...(o as OpenOptions), format });
+  };
+
+  const source = await open(false);
+  let design: Generation;
+  let designFrom: CheckResult['design_from'];
+  let mapping: MappingStats | undefined;
+  const logSource = 'scan' in source ? (source as Awaited<ReturnType<typeof openQemuLog>>) : undefined;
+  const recorded = source.meta.source;
+  if (logSource) {
+    design = logSource.scan.generation;
+    designFrom = logSource.scan.generationFrom === 'option' ? '--qemu-version' : 'log';
+  } else if (opts.qemuVersion !== undefined) {
+    design = generationOfVersion(opts.qemuVersion);
+    designFrom = '--qemu-version';
+  } else if (recorded?.kind === 'qemu-log' && (recorded.design === 'atomic' || recorded.design === 'mutex')) {
+    design = recorded.design;
+    designFrom = 'trace metadata';
+  } else {
+    // Only QEMU 10.1 and later report latencies.
+    design = expected.figures['postcopy-latency'] !== undefined || expected.figures['postcopy-latency-dist'] !== undefined ? 'mutex' : 'atomic';
+    designFrom = 'reported figures';
+  }
+
+  let outcome;
+  try {
+    outcome = await replayTrace(source, [design, 'exact'], {
+      ...(vcpus !== undefined ? { vcpus } : {}),
+      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+      ...(opts.onRows ? { onProgress: opts.onRows } : {}),
+    });
+  } finally {
+    await source.close();
+  }
+  if (logSource) mapping = logSource.stats;
+  const mine = outcome.results[design]!;
+  const exact = outcome.results.exact!;
+  if (listed !== undefined && listed !== mine.vcpus) {
+    opts.onWarning?.(`${opts.expect} reports ${listed} vCPUs, the trace has N = ${mine.vcpus}`);
+  }
+  const tolerance = opts.tolerance ?? defaultTolerance(design);
+  const figures = compareFigures(expected.figures, mine, exact, tolerance);
+  const compared = figures.filter((f) => f.ok !== null).length;
+  const mismatches = figures.filter((f) => f.ok === false).length;
+  const result: CheckResult = {
+    trace,
+    expect: opts.expect,
+    expect_form: expected.form,
+    qemu: GENERATION_LABEL[design],
+    design,
+    design_from: designFrom,
+    vcpus: mine.vcpus,
+    vcpus_from: opts.vcpus !== undefined ? 'option' : vcpus !== undefined ? 'expect' : 'trace',
+    tolerance,
+    pass: mismatches === 0 && compared > 0,
+    compared,
+    mismatches,
+    figures,
+    results: { design: mine, exact },
+  };
+  if (expected.status !== undefined) result.status = expected.status;
+  if (mapping) result.mapping = mapping;
+
+  if (opts.explain !== undefined && opts.explain > 0) {
+    const pairs = await accountingPairs(trace, open);
+    if (typeof pairs === 'string') {
+      result.explain_unavailable = pairs;
+    } else {
+      result.explain = await explainDisagreements(pairs.rows, pairs.meta, design, mine.vcpus, opts.explain);
+    }
+  }
+  return result;
+}
+
+/** The trace's rows with QEMU's accounting beside them, or why there are none. */
+async function accountingPairs(
+  trace: string,
+  open: (quiet: boolean) => Promise<TraceSource>,
+): Promise<{ rows: AsyncIterable<RowPair>; meta: TraceSource['meta'] } | string> {
+  const source = await open(true);
+  if ('pairs' in source) {
+    const log = source as Awaited<ReturnType<typeof openQemuLog>>;
+    return { rows: log.pairs(), meta: log.meta };
+  }
+  const side = accountingPath(trace);
+  try {
+    await access(side);
+  } catch {
+    await source.close();
+    return `no QEMU accounting lines beside ${trace} (expected ${side}, written by blocktime import qemu-log); run --explain on the log itself`;
+  }
+  return { rows: alignAccounting(source, readAccounting(side)), meta: source.meta };
+}
+
+/** Re-cuts the side table's batches to the trace's batch boundaries. */
+async function* alignAccounting(source: TraceSource, side: AsyncIterable<AccountingBatch>): AsyncGenerator<RowPair> {
+  const it = side[Symbol.asyncIterator]();
+  let cur: AccountingBatch | undefined;
+  let off = 0;
+  try {
+    for await (const batch of source.batches() as AsyncIterable<TraceBatch>) {
+      const out = allocAccounting(batch.length, batch.firstRow);
+      let filled = 0;
+      while (filled < batch.length) {
+        if (!cur || off >= cur.length) {
+          const next = await it.next();
+          if (next.done) throw new InputError({ file: accountingPath(source.path), row: batch.firstRow + filled + 1 }, 'the accounting table ends before the trace; expected one record per trace row (re-import the log)');
+          cur = next.value;
+          off = 0;
+          continue;
+        }
+        const n = Math.min(cur.length - off, batch.length - filled);
+        out.line.set(cur.line.subarray(off, off + n), filled);
+        out.event.set(cur.event.subarray(off, off + n), filled);
+        out.cpu.set(cur.cpu.subarray(off, off + n), filled);
+        out.ms.set(cur.ms.subarray(off, off + n), filled);
+        out.flag.set(cur.flag.subarray(off, off + n), filled);
+        out.affected.set(cur.affected.subarray(off, off + n), filled);
+        out.affectedNonCpus.set(cur.affectedNonCpus.subarray(off, off + n), filled);
+        out.released.set(cur.released.subarray(off, off + n), filled);
+        out.releasedLeft.set(cur.releasedLeft.subarray(off, off + n), filled);
+        off += n;
+        filled += n;
+      }
+      yield { batch, acct: out };
+    }
+  } finally {
+    await source.close();
+  }
+}

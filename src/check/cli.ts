@@ -1,0 +1,45 @@
+/**
+ * `blocktime analyze TRACE --expect RESULT`: runs the check and prints its
+ * verdict (loaded only when --expect is given; the options are in options.ts).
+ */
+import { ExitCode } from '../errors.js';
+import { createProgress } from '../report/progress.js';
+import { checkAgainstQemu } from './check.js';
+import type { ExpectOptionValues } from './options.js';
+import { renderCheck } from './render.js';
+
+/** Disagreements listed by a bare `--explain`. */
+const DEFAULT_EXPLAIN = 10;
+
+/** Runs the check and prints its verdict; sets the exit code (0 pass, 3 mismatch). */
+export async function runExpectCheck(trace: string, opts: ExpectOptionValues): Promise<void> {
+  const progress = createProgress('analyze', { unit: 'bytes' });
+  let bytesRead = 0;
+  let bytesTotal: number | undefined;
+  try {
+    const result = await checkAgainstQemu(trace, {
+      expect: opts.expect!,
+      ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+      ...(opts.explain !== undefined ? { explain: opts.explain === true ? DEFAULT_EXPLAIN : opts.explain } : {}),
+      ...(opts.qemuVersion !== undefined ? { qemuVersion: opts.qemuVersion } : {}),
+      ...(opts.lenient ? { lenient: true } : {}),
+      ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
+      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+      ...(opts.format !== undefined ? { format: opts.format } : {}),
+      onWarning: (message) => {
+        progress.done();
+        process.stderr.write(`blocktime: warning: ${message}\n`);
+      },
+      onProgress: (read, total) => {
+        bytesRead = read;
+        bytesTotal = total;
+      },
+      onRows: (rows) => progress.update(bytesRead, bytesTotal, rows),
+    });
+    progress.done();
+    process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : renderCheck(result));
+    process.exitCode = result.pass ? ExitCode.ok : ExitCode.mismatch;
+  } finally {
+    progress.done();
+  }
+}

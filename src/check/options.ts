@@ -1,0 +1,37 @@
+/**
+ * The `--expect` options of `blocktime analyze` (the check itself is in
+ * cli.ts, loaded only when --expect is given).
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { TraceFormat } from '../trace/source.js';
+import { parseTolerance } from './tolerance.js';
+
+export interface ExpectOptionValues {
+  expect?: string;
+  tolerance?: number;
+  /** `true` when given without a count. */
+  explain?: number | true;
+  qemuVersion?: string;
+  lenient?: boolean;
+  vcpus?: number;
+  pageSize?: number;
+  format?: TraceFormat;
+  json?: boolean;
+}
+
+export function addExpectOptions(cmd: Command): Command {
+  return cmd
+    .option('--expect <result>', "check the replay against QEMU's own figures: the destination's query-migrate result (QMP JSON or HMP 'info migrate -a' text); exit 3 when they disagree")
+    .option('--tolerance <x>', 'with --expect: accepted difference per figure, e.g. 1% or 0 (default: exact for QEMU >= 10.1, 1% for <= 10.0)', parseTolerance)
+    .addOption(
+      new Option('--explain [k]', "with --expect: name the first k events where the replay and QEMU's accounting lines disagree (default 10)").argParser((v: string) => {
+        const n = Number(v);
+        if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--explain: expected a positive integer, got '${v}'`);
+        return n;
+      }),
+    )
+    .option('--qemu-version <v>', 'QEMU logs: the QEMU that wrote the log (7.2, 10.1, ...) when its events do not tell')
+    .option('--lenient', 'QEMU logs: count malformed lines of known events instead of stopping at the first');
+}
+
