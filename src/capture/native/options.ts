@@ -57,9 +57,9 @@ export function validateNativeOptions(o: NativeOptions): void {
   check(Number.isInteger(o.vcpus) && o.vcpus >= 1 && o.vcpus <= 512, '--vcpus', `${o.vcpus}: expected 1 to 512 threads`);
   check(Number.isInteger(o.resolvers) && o.resolvers >= 1 && o.resolvers <= 64, '--resolvers', `${o.resolvers}: expected 1 to 64 threads`);
   check(
-    o.memoryBytes >= DEFAULT_PAGE_SIZE && o.memoryBytes % DEFAULT_PAGE_SIZE === 0 && o.memoryBytes <= 2 ** 40,
+    o.memoryBytes >= DEFAULT_PAGE_SIZE && o.memoryBytes % DEFAULT_PAGE_SIZE === 0 && o.memoryBytes <= 64 * 2 ** 30,
     '--memory',
-    `${o.memoryBytes}: expected a multiple of ${DEFAULT_PAGE_SIZE} bytes, at most 1T`,
+    `${o.memoryBytes}: expected a multiple of ${DEFAULT_PAGE_SIZE} bytes, at most 64G`,
   );
   check(NATIVE_PATTERNS.includes(o.pattern), '--pattern', `${o.pattern}: expected ${NATIVE_PATTERNS.join(', ')}`);
   check(o.latencyNs >= 0 && o.latencyNs <= 10e9, '--latency', 'expected 0 to 10s');

@@ -317,7 +317,22 @@ static void shutdown_threads(bt_session *s) {
   /* vCPUs first: a vCPU blocked in the kernel still gets its page, because the
    * fault thread and the resolvers keep running until every vCPU has left. */
   atomic_store(&s->vcpu_stop, 1);
-  for (uint32_t c = 0; c < s->cfg.vcpus; c++) pthread_join(s->vcpus[c].thread, NULL);
+  struct uffdio_range range = {.start = s->base, .len = s->npages << BT_PAGE_SHIFT};
+  int unregistered = 0;
+  for (uint32_t c = 0; c < s->cfg.vcpus; c++) {
+    if (!unregistered) {
+      struct timespec limit;
+      clock_gettime(CLOCK_REALTIME, &limit);
+      limit.tv_sec += 5;
+      if (pthread_timedjoin_np(s->vcpus[c].thread, NULL, &limit) == 0) continue;
+      /* A page that will never come (a failed UFFDIO_COPY): unregistering wakes
+       * every thread still waiting, and its access then completes on its own. */
+      ioctl(s->uffd, UFFDIO_UNREGISTER, &range);
+      unregistered = 1;
+      if (s->error[0] == 0) snprintf(s->error, sizeof s->error, "a vCPU thread was still blocked 5 s after the stop");
+    }
+    pthread_join(s->vcpus[c].thread, NULL);
+  }
   uint64_t one = 1;
   if (write(s->stop_fd, &one, sizeof one) != sizeof one) abort();
   pthread_join(s->fault_thread, NULL);
@@ -327,8 +342,7 @@ static void shutdown_threads(bt_session *s) {
   pthread_mutex_unlock(&s->q_mu);
   for (uint32_t i = 0; i < s->cfg.resolvers; i++) pthread_join(s->resolvers[i].thread, NULL);
   s->end_ns = bt_now();
-  struct uffdio_range range = {.start = s->base, .len = s->npages << BT_PAGE_SHIFT};
-  ioctl(s->uffd, UFFDIO_UNREGISTER, &range);
+  if (!unregistered) ioctl(s->uffd, UFFDIO_UNREGISTER, &range);
   close(s->uffd);
   s->uffd = -1;
   munmap(s->region, s->npages << BT_PAGE_SHIFT);
