@@ -230,8 +230,10 @@ export class Simulator {
       this.emit(Kind.vcpu, this.tid[c]!, NO_PAGE, 0, c);
       if (this.row === o.batchRows) yield this.flush(onProgress);
     }
+    // Threads first touch memory at least one clock tick after the vcpu rows (accounting starts before the
+    // guest runs), so even a millisecond clock never puts a fault at the blocktime start.
     for (let a = 0; a < this.actors; a++) {
-      q.at = 1 + rng.exponential(this.thinkMean[a]!);
+      q.at = o.clockResolutionNs + rng.exponential(this.thinkMean[a]!);
       q.push(EV_ACCESS, a, 0, 0);
     }
     if (this.bgInterval > 0) {
