@@ -43,10 +43,13 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Each cell runs three captures with the same settings: accounting off, the locking
-design (QEMU >= 10.1) and the atomic-op design (QEMU <= 10.0). Overhead is the
-change of the mean fault round trip against "off"; "from its call cost" divides
-the design's own time per fault by that round trip. The default run takes about 20 s.
+Each cell runs three captures with the same settings, --repeat times, modes
+interleaved: accounting off, the locking design (QEMU >= 10.1) and the
+atomic-op design (QEMU <= 10.0). The round trip is a faulting access as the vCPU
+thread timed it. "overhead" is the change of its median against "off" (on a busy
+machine, mostly noise); "by its call cost" divides the design's median time per
+fault-path call, less that of an empty timed call, by the median round trip with
+accounting off. The default run takes about 20 s.
 
 Examples:
   blocktime lab

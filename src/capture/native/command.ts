@@ -9,8 +9,6 @@ import { captureNative } from './capture.js';
 import { nativeOptionsFromFlags, withStopSignals, type FlagValues } from './flags.js';
 import { renderNativeCapture } from './render.js';
 
-export { addNativeCaptureOptions } from './flags.js';
-
 /** `flags.output` is the trace path (-o); `flags.json` prints the report as JSON. */
 export async function runNativeCaptureCommand(flags: FlagValues): Promise<void> {
   const output = flags.output;
