@@ -54,6 +54,8 @@ export interface LabRun {
   /** ns per call into the running design (off: the same clock readings around an empty call). */
   cost: { fault_p50_ns: number; fault_mean_ns: number; resolve_p50_ns: number; resolve_mean_ns: number };
   lock: { fault: LockFigures; resolve: LockFigures };
+  /** Sum over vCPUs of blocktime: what the vCPU threads timed, and what `exact` replays from the trace. */
+  blocktime: { true_vcpu_sum_ns: number; exact_vcpu_sum_ns: number };
   /** The design that ran live against the replay of this run's trace, and against `exact` and the truth. */
   accuracy: LabAccuracy | null;
 }
@@ -65,10 +67,8 @@ export interface LabAccuracy {
   replay_total_ns: number;
   /** Sum over vCPUs of |live - replay|. */
   vcpu_abs_diff_ns: number;
-  /** Sum of per-vCPU blocktime: live design, exact replay, ground truth. */
+  /** Sum of the design's live per-vCPU blocktime. */
   live_vcpu_sum_ns: number;
-  exact_vcpu_sum_ns: number;
-  true_vcpu_sum_ns: number;
 }
 
 /** Medians over a cell's repeats of one mode. */
@@ -81,6 +81,8 @@ export interface LabSummary {
   resolve_call_p50_ns: number;
   fault_hold_p50_ns: number;
   contended_fraction: number;
+  /** Per-vCPU blocktime as a fraction of the true one: the live design's (off: exact's). */
+  share_of_true: number;
 }
 
 export interface LabCell {
@@ -116,8 +118,6 @@ export function median(xs: readonly number[]): number {
 
 function accuracyOf(mode: LabMode, live: NativeResult, replay: Record<'mutex' | 'atomic' | 'exact', AnalysisResult>): LabAccuracy | null {
   if (mode === 'off') return null;
-  const truthSum = sum(live.truth.vcpuBlockedNs);
-  const exactSum = sum(replay.exact.vcpu_blocktime_ns);
   if (mode === 'locking') {
     const r = replay.mutex;
     return {
@@ -126,8 +126,6 @@ function accuracyOf(mode: LabMode, live: NativeResult, replay: Record<'mutex' | 
       replay_total_ns: r.total_blocktime_ns,
       vcpu_abs_diff_ns: sum(live.mutex.vcpuBlockedNs.map((v, i) => Math.abs(v - r.vcpu_blocktime_ns[i]!))),
       live_vcpu_sum_ns: sum(live.mutex.vcpuBlockedNs),
-      exact_vcpu_sum_ns: exactSum,
-      true_vcpu_sum_ns: truthSum,
     };
   }
   const r = replay.atomic;
@@ -138,8 +136,6 @@ function accuracyOf(mode: LabMode, live: NativeResult, replay: Record<'mutex' | 
     replay_total_ns: r.total_blocktime_ns,
     vcpu_abs_diff_ns: sum(liveNs.map((v, i) => Math.abs(v - r.vcpu_blocktime_ns[i]!))),
     live_vcpu_sum_ns: sum(liveNs),
-    exact_vcpu_sum_ns: exactSum,
-    true_vcpu_sum_ns: truthSum,
   };
 }
 
@@ -166,6 +162,7 @@ async function runOne(options: NativeOptions, signal: AbortSignal | undefined): 
       resolve_mean_ns: atomic ? cost.resolve_path.atomic_mean_ns : cost.resolve_path.locking_mean_ns,
     },
     lock: { fault: lock.fault_path, resolve: lock.resolve_path },
+    blocktime: { true_vcpu_sum_ns: sum(live.truth.vcpuBlockedNs), exact_vcpu_sum_ns: sum(replay.exact.vcpu_blocktime_ns) },
     accuracy: accuracyOf(mode, live, replay),
   };
 }
@@ -184,6 +181,7 @@ function summarize(runs: readonly LabRun[]): LabSummary {
     fault_call_p50_ns: m((r) => r.cost.fault_p50_ns),
     resolve_call_p50_ns: m((r) => r.cost.resolve_p50_ns),
     fault_hold_p50_ns: m((r) => r.lock.fault.hold_p50_ns),
+    share_of_true: m((r) => (r.accuracy?.live_vcpu_sum_ns ?? r.blocktime.exact_vcpu_sum_ns) / Math.max(1, r.blocktime.true_vcpu_sum_ns)),
     contended_fraction: m((r) => (r.lock.fault.contended + r.lock.resolve.contended) / Math.max(1, r.lock.fault.acquisitions + r.lock.resolve.acquisitions)),
   };
 }

@@ -18,6 +18,7 @@ const COLUMNS: Column[] = [
   { header: 'resolve call', align: 'right' },
   { header: 'hold p50', align: 'right' },
   { header: 'contended', align: 'right' },
+  { header: 'of true', align: 'right' },
   { header: 'live vs replay', align: 'left' },
 ];
 
@@ -49,6 +50,7 @@ function cellRows(cell: LabCell, repeat: number, c: ChalkInstance): string[][] {
       `${Math.round(s.resolve_call_p50_ns)} ns`,
       formatDuration(s.fault_hold_p50_ns),
       `${(100 * s.contended_fraction).toFixed(1)}%`,
+      `${mode === 'off' ? 'exact ' : ''}${(100 * s.share_of_true).toFixed(1)}%`,
       versusReplay(cell, mode, repeat, c),
     ];
   });
@@ -68,6 +70,7 @@ export function renderLab(r: LabResult, c: ChalkInstance): string {
   const runs = r.cells.length * r.options.repeat;
   out.push('');
   out.push(c.dim('  round trip: a vCPU access that faulted, timed by the vCPU thread; calls and holds: medians, each with one clock reading'));
+  out.push(c.dim('  of true: per-vCPU blocktime the design reported live (off: what exact replays) over what the vCPU threads timed'));
   out.push(
     `fault-path overhead (median over cells): locking ${signedPct(direct('locking'))} by its call cost, ${signedPct(measured('locking'))} measured; ` +
       `atomic-op ${signedPct(direct('atomic'))} by its call cost, ${signedPct(measured('atomic'))} measured  (goal for locking: < 2%)`,
