@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { checkAgainstQemu } from '../../src/check/check.js';
+import { importQemuLog } from '../../src/import/import-log.js';
+import { blocktime } from '../cli/run.js';
+
+const FIX = new URL('../../fixtures/qemu/', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'blocktime-check-'));
+
+/** Each fixture log with the results QEMU would have reported for it. */
+const PAIRS: Array<[string, string, 'atomic' | 'mutex']> = [
+  ['example1-7.2.log', 'example1-7.2.qmp.json', 'atomic'],
+  ['example1-7.2.log', 'example1-7.2.hmp.txt', 'atomic'],
+  ['moved-resolve-7.2.log', 'moved-resolve-7.2.qmp.json', 'atomic'],
+  ['example2-10.0-iso.log', 'example2-10.0-iso.hmp.txt', 'atomic'],
+  ['example1-11.1.log', 'example1-11.1.qmp.json', 'mutex'],
+  ['example1-11.1.log', 'example1-11.1.hmp.txt', 'mutex'],
+  ['example1-11.1-noprefix.log', 'example1-11.1.qmp.json', 'mutex'],
+  ['example3-11.1.log', 'example3-11.1.qmp.json', 'mutex'],
+];
+
+describe('checking the replay against what QEMU reported', () => {
+  for (const [log, expectFile, design] of PAIRS) {
+    it(`${log} agrees with ${expectFile} under the ${design} design, every figure, no accounting line contradicted`, async () => {
+      const r = await checkAgainstQemu(join(FIX, log), { expect: join(FIX, expectFile), explain: 10 });
+      expect(r.design).toBe(design);
+      expect(r.figures.filter((f) => f.ok === false)).toEqual([]);
+      expect(r.pass).toBe(true);
+      expect(r.explain).toEqual([]);
+    });
+  }
+
+  it('N comes from the reported list when the log cannot tell it; the exact figure stands beside QEMU\'s', async () => {
+    const r = await checkAgainstQemu(join(FIX, 'example3-11.1.log'), { expect: join(FIX, 'example3-11.1.qmp.json') });
+    expect(r).toMatchObject({ vcpus: 2, vcpus_from: 'expect', tolerance: 0, compared: 31 });
+    // QEMU's per-vCPU figure counts cpu 0's wait on A whole; the trace shows it ended when cpu 0 faulted on C.
+    expect(r.figures.find((f) => f.figure === 'postcopy-vcpu-blocktime' && f.index === 0)).toMatchObject({ qemu: 20, replay: 20, diff: 0, exact: 15 });
+  });
+
+  it('without the moved resolve the atomic replay wraps a uint32; --explain points at the end line', async () => {
+    // The same log, had QEMU not found page A already placed: no rule moves its resolve.
+    const text = readFileSync(join(FIX, 'moved-resolve-7.2.log'), 'utf8').replace('time: 0, cpu: 1, already_received: 1', 'time: 8, cpu: 1, already_received: 0');
+    const log = join(tmp, 'unmoved.log');
+    writeFileSync(log, text);
+    const r = await checkAgainstQemu(log, { expect: join(FIX, 'moved-resolve-7.2.qmp.json'), explain: 1 });
+    expect(r.pass).toBe(false);
+    // cpu 1's fault (ms 8) is released by a resolve timed at ms 7: 2^32 - 1 ms, then + 10.
+    expect(r.figures.find((f) => f.index === 1)).toMatchObject({ qemu: 10, replay: 9 });
+    expect(r.explain).toEqual([
+      {
+        row: 5,
+        line: 10,
+        event: 'mark_postcopy_blocktime_end',
+        page: '0x7f0e17d01000',
+        field: 'affected_cpu',
+        qemu: 1,
+        replay: 2,
+        why: 'QEMU released 1 vCPU(s) on this page; the replay released vCPU 0, 1',
+      },
+    ]);
+  });
+
+  it('--explain names the first rows where the replay and QEMU\'s accounting lines disagree, and why', async () => {
+    // QEMU says it released no vCPU with the resolve of C, though cpu 2 was waiting there.
+    const text = readFileSync(join(FIX, 'example1-7.2.log'), 'utf8').replace('0x7f0e17c03000, dd: 0x562e95df5250, time: 10, affected_cpu: 1', '0x7f0e17c03000, dd: 0x562e95df5250, time: 10, affected_cpu: 0');
+    const log = join(tmp, 'disagree.log');
+    writeFileSync(log, text);
+    const r = await checkAgainstQemu(log, { expect: join(FIX, 'example1-7.2.qmp.json'), explain: 5 });
+    expect(r.pass).toBe(true);
+    expect(r.explain).toEqual([
+      {
+        row: 10,
+        line: 21,
+        event: 'mark_postcopy_blocktime_end',
+        page: '0x7f0e17c03000',
+        field: 'affected_cpu',
+        qemu: 0,
+        replay: 1,
+        why: 'QEMU released 0 vCPU(s) on this page; the replay released vCPU 2',
+      },
+    ]);
+  });
+
+  it('reads the accounting side table of an imported trace for --explain', async () => {
+    const out = join(tmp, 'imported.arrow');
+    await importQemuLog(join(FIX, 'example3-11.1.log'), out);
+    const r = await checkAgainstQemu(out, { expect: join(FIX, 'example3-11.1.qmp.json'), explain: 10 });
+    expect(r).toMatchObject({ design: 'mutex', design_from: 'trace metadata', pass: true, explain: [] });
+  });
+});
+
+describe('blocktime analyze LOG --expect RESULT', () => {
+  it('exits 0 and prints the figures side by side when QEMU and the replay agree', async () => {
+    const r = await blocktime(['analyze', 'fixtures/qemu/example1-11.1.log', '--expect', 'fixtures/qemu/example1-11.1.hmp.txt']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/postcopy-blocktime \(ms\)\s+10\s+10\s+0\s+10\s+ok/);
+    expect(r.stdout).toContain('PASS: 33 figures agree with QEMU exactly.');
+  });
+
+  it('exits 3 on a mismatch, with --json', async () => {
+    const wrong = join(tmp, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ return: { 'postcopy-blocktime': 10, 'postcopy-vcpu-blocktime': [50, 41, 30] } }));
+    const r = await blocktime(['analyze', 'fixtures/qemu/example1-7.2.log', '--expect', wrong, '--json']);
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.stdout) as { pass: boolean; mismatches: number; figures: Array<{ index?: number; ok: boolean; diff: number }> };
+    expect(j).toMatchObject({ pass: false, mismatches: 1 });
+    expect(j.figures.find((f) => f.ok === false)).toMatchObject({ index: 1, diff: -1 });
+  });
+
+  it('a looser --tolerance lets the same difference pass', async () => {
+    const wrong = join(tmp, 'close.json');
+    writeFileSync(wrong, JSON.stringify({ 'postcopy-blocktime': 10, 'postcopy-vcpu-blocktime': [50, 41, 30] }));
+    const r = await blocktime(['analyze', 'fixtures/qemu/example1-7.2.log', '--expect', wrong, '--tolerance', '5%']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASS: 4 figures agree with QEMU within 5%.');
+  });
+});
