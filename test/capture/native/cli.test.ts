@@ -56,7 +56,7 @@ describe.skipIf(nativeSkipReason !== undefined)('capture --native, stopped by a 
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await waitForTempFile(dir, 8000);
+      await waitForTempFile(dir, 30_000);
       await new Promise((r) => setTimeout(r, 400));
       child.kill(signal);
       const code = await exited;
