@@ -194,9 +194,8 @@ export class DivergenceObserver {
       pool.tid[e] = tid;
       pool.tFault[e] = t;
       pool.exactLen[e] = -1;
-      const head = this.pending.get(pLo, pHi);
+      const head = this.pending.put(pLo, pHi, e);
       pool.next[e] = head === ABSENT ? -1 : head;
-      this.pending.set(pLo, pHi, e);
       if (cpu >= 0) {
         if (this.current[cpu]++ === 0) {
           this.downMutex++;

@@ -7,6 +7,9 @@ import type { TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
 import { ABSENT, U32Map } from './page-table.js';
 
+/** Largest spread of vCPU thread ids looked up through a plain array (256 KB). */
+const DENSE_TIDS = 65536;
+
 export interface ReplayContext {
   pageSize: number;
   /** log2(pageSize). */
@@ -38,15 +41,24 @@ export class VcpuTable {
   private readonly byTid = new U32Map();
   private readonly byCpu = new U32Map();
   private maxCpu = -1;
+  private minTid = Infinity;
+  private maxTid = -1;
   /** N, or -1 until fixed. */
   n = -1;
   declared = 0;
 
   constructor(private readonly ctx: ReplayContext) {}
 
-  /** The vCPU index of thread `tid`, or a negative number when it is not a vCPU. */
+  /** vCPU thread ids usually sit close together: then a plain array indexed by `tid - tidBase` replaces the hash. */
+  private dense = new Int32Array(0);
+  private tidBase = 0;
+  private sparse = false;
+
+  /** The vCPU index of thread `tid`, or a negative number when it is not a vCPU. Valid once N is fixed. */
   cpuOf(tid: number): number {
-    return this.byTid.get(tid);
+    const k = (tid - this.tidBase) >>> 0;
+    if (k < this.dense.length) return this.dense[k]!;
+    return this.sparse ? this.byTid.get(tid) : -1;
   }
 
   /** Reads the `vcpu` rows at the start of `b` from row `from`; returns the index of the first other row (b.length if none). */
@@ -59,7 +71,16 @@ export class VcpuTable {
 
   /** Fixes N: the declared count, or the highest declared cpu + 1. */
   fix(): number {
-    if (this.n < 0) this.n = this.ctx.vcpus ?? this.maxCpu + 1;
+    if (this.n >= 0) return this.n;
+    this.n = this.ctx.vcpus ?? this.maxCpu + 1;
+    if (this.declared > 0 && this.maxTid - this.minTid < DENSE_TIDS) {
+      this.tidBase = this.minTid;
+      this.dense = new Int32Array(this.maxTid - this.minTid + 1).fill(-1);
+      for (let k = 0; k < this.dense.length; k++) {
+        const cpu = this.byTid.get(this.minTid + k);
+        if (cpu >= 0) this.dense[k] = cpu;
+      }
+    } else this.sparse = this.declared > 0;
     return this.n;
   }
 
@@ -83,6 +104,8 @@ export class VcpuTable {
     this.byTid.set(tid, cpu);
     this.byCpu.set(cpu, tid);
     if (cpu > this.maxCpu) this.maxCpu = cpu;
+    if (tid < this.minTid) this.minTid = tid;
+    if (tid > this.maxTid) this.maxTid = tid;
     this.declared++;
   }
 }

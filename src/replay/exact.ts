@@ -170,12 +170,11 @@ export class ExactVariant implements Variant<AnalysisResult> {
           pool.pLo[e] = pLo;
           pool.pHi[e] = pHi;
           pool.prev[e] = -1;
-          const head = pages.get(pLo, pHi);
-          pool.next[e] = head;
-          if (head >= 0) pool.prev[head] = e;
-          // ABSENT (-2) is stored nowhere: a new list's tail points to -1.
-          else pool.next[e] = -1;
-          pages.set(pLo, pHi, e);
+          const head = pages.put(pLo, pHi, e);
+          if (head >= 0) {
+            pool.next[e] = head;
+            pool.prev[head] = e;
+          } else pool.next[e] = -1;
           if (cpu >= 0) {
             pool.owner[e] = cpu;
             openOfCpu[cpu] = e;

@@ -25,14 +25,13 @@ class EntryPool {
   private top = 0;
   live = 0;
 
-  alloc(cpu: number, t: number, next: number): number {
+  alloc(cpu: number, t: number): number {
     let e = this.free;
     if (e >= 0) this.free = this.next[e]!;
     else {
       if (this.top === this.next.length) this.grow();
       e = this.top++;
     }
-    this.next[e] = next;
     this.cpu[e] = cpu;
     this.t[e] = t;
     this.live++;
@@ -149,9 +148,9 @@ export class MutexVariant implements Variant<AnalysisResult> {
           } else {
             this.nonVcpuFaults++;
           }
-          const head = pending.get(pLo, pHi);
-          const e = pool.alloc(cpu >= 0 ? cpu : -1, t, head === ABSENT ? -1 : head);
-          pending.set(pLo, pHi, e);
+          const e = pool.alloc(cpu >= 0 ? cpu : -1, t);
+          const head = pending.put(pLo, pHi, e);
+          pool.next[e] = head === ABSENT ? -1 : head;
           break;
         }
         case Kind.resolve: {

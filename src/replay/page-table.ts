@@ -63,20 +63,26 @@ export class PageMap {
   }
 
   set(lo: number, hi: number, value: number): void {
+    this.put(lo, hi, value);
+  }
+
+  /** Sets the key's value and returns the one it replaces, or `ABSENT`: one probe where get-then-set takes two. */
+  put(lo: number, hi: number, value: number): number {
     const { slots, mask } = this;
     let i = hash64(lo, hi) & mask;
     for (;;) {
       const s = i << 2;
-      if (slots[s + 2] === 0) {
+      const old = slots[s + 2]!;
+      if (old === 0) {
         slots[s] = lo;
         slots[s + 1] = hi;
         slots[s + 2] = value + 2;
         if (++this.size * 2 > mask + 1) this.rehash((mask + 1) * 2);
-        return;
+        return ABSENT;
       }
       if (slots[s] === lo && slots[s + 1] === hi) {
         slots[s + 2] = value + 2;
-        return;
+        return old - 2;
       }
       i = (i + 1) & mask;
     }
@@ -131,10 +137,11 @@ export class PageMap {
 
 /**
  * A set of page numbers (the received pages), stored as a map from a chunk of
- * 32 consecutive pages to a 32-bit bitmap: migrations place pages in runs, so
- * this takes about a bit per page when dense, and 32 bytes per page at worst.
- * Slot: [chunk lo, chunk hi, bitmap, unused]; a stored chunk always has a bit
- * set, so a zero bitmap marks an empty slot. Pages are never removed.
+ * 64 consecutive pages to a 64-bit bitmap (two words): migrations place pages
+ * in runs, so this takes about half a byte per page when dense, and 32 bytes
+ * per page at worst. Slot: [chunk lo, chunk hi, bits 0-31, bits 32-63]; a
+ * stored chunk always has a bit set, so an all-zero bitmap marks an empty
+ * slot. Pages are never removed.
  */
 export class PageSet {
   private slots: Uint32Array;
@@ -149,39 +156,39 @@ export class PageSet {
   }
 
   has(lo: number, hi: number): boolean {
-    const cLo = ((lo >>> 5) | (hi << 27)) >>> 0;
-    const cHi = hi >>> 5;
+    const cLo = ((lo >>> 6) | (hi << 26)) >>> 0;
+    const cHi = hi >>> 6;
     const { slots, mask } = this;
     let i = hash64(cLo, cHi) & mask;
     for (;;) {
       const s = i << 2;
-      const bits = slots[s + 2]!;
-      if (bits === 0) return false;
-      if (slots[s] === cLo && slots[s + 1] === cHi) return (bits & (1 << (lo & 31))) !== 0;
+      if (slots[s] === cLo && slots[s + 1] === cHi) return (slots[s + 2 + ((lo >>> 5) & 1)]! & (1 << (lo & 31))) !== 0;
+      if ((slots[s + 2]! | slots[s + 3]!) === 0) return false;
       i = (i + 1) & mask;
     }
   }
 
   add(lo: number, hi: number): void {
-    const cLo = ((lo >>> 5) | (hi << 27)) >>> 0;
-    const cHi = hi >>> 5;
+    const cLo = ((lo >>> 6) | (hi << 26)) >>> 0;
+    const cHi = hi >>> 6;
+    const word = 2 + ((lo >>> 5) & 1);
     const bit = (1 << (lo & 31)) >>> 0;
     const { slots, mask } = this;
     let i = hash64(cLo, cHi) & mask;
     for (;;) {
       const s = i << 2;
-      const bits = slots[s + 2]!;
-      if (bits === 0) {
+      if ((slots[s + 2]! | slots[s + 3]!) === 0) {
         slots[s] = cLo;
         slots[s + 1] = cHi;
-        slots[s + 2] = bit;
+        slots[s + word] = bit;
         this.size++;
         if (++this.chunks * 2 > mask + 1) this.rehash((mask + 1) * 2);
         return;
       }
       if (slots[s] === cLo && slots[s + 1] === cHi) {
+        const bits = slots[s + word]!;
         if ((bits & bit) === 0) {
-          slots[s + 2] = bits | bit;
+          slots[s + word] = bits | bit;
           this.size++;
         }
         return;
@@ -195,10 +202,10 @@ export class PageSet {
     const slots = new Uint32Array(cap * 4);
     const mask = cap - 1;
     for (let o = 0; o < old.length; o += 4) {
-      if (old[o + 2] === 0) continue;
+      if ((old[o + 2]! | old[o + 3]!) === 0) continue;
       let i = hash64(old[o]!, old[o + 1]!) & mask;
-      while (slots[(i << 2) + 2] !== 0) i = (i + 1) & mask;
-      slots.set(old.subarray(o, o + 3), i << 2);
+      while ((slots[(i << 2) + 2]! | slots[(i << 2) + 3]!) !== 0) i = (i + 1) & mask;
+      slots.set(old.subarray(o, o + 4), i << 2);
     }
     this.slots = slots;
     this.mask = mask;
