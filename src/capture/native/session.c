@@ -124,8 +124,11 @@ static void *vcpu_main(void *arg) {
   bt_session *s = v->s;
   prctl(PR_SET_TIMERSLACK, 1UL);
   v->tid = gettid_u32();
-  pthread_barrier_wait(&s->ready);
-  pthread_barrier_wait(&s->go);
+  pthread_mutex_lock(&s->c_mu);
+  s->ready_count++;
+  pthread_cond_broadcast(&s->start_cond);
+  while (!s->go) pthread_cond_wait(&s->start_cond, &s->c_mu);
+  pthread_mutex_unlock(&s->c_mu);
   bt_truth_vcpu *tr = &v->truth;
   while (!atomic_load_explicit(&s->vcpu_stop, memory_order_relaxed)) {
     uint64_t p = next_page(v);
@@ -443,6 +446,41 @@ static int map_region(bt_session *s, char *why, size_t why_len) {
   return 0;
 }
 
+static void release_vcpus(bt_session *s) {
+  pthread_mutex_lock(&s->c_mu);
+  s->go = 1;
+  pthread_cond_broadcast(&s->start_cond);
+  pthread_mutex_unlock(&s->c_mu);
+}
+
+static void destroy_sync(bt_session *s) {
+  pthread_mutex_destroy(&s->mu);
+  pthread_mutex_destroy(&s->q_mu);
+  pthread_mutex_destroy(&s->c_mu);
+  pthread_cond_destroy(&s->q_cond);
+  pthread_cond_destroy(&s->c_cond);
+  pthread_cond_destroy(&s->start_cond);
+}
+
+/* A start that failed half-way: the vCPUs leave before touching memory, the rest is joined. */
+static void abort_start(bt_session *s, uint32_t vcpus, int fault_thread, uint32_t resolvers) {
+  atomic_store(&s->vcpu_stop, 1);
+  release_vcpus(s);
+  for (uint32_t c = 0; c < vcpus; c++) pthread_join(s->vcpus[c].thread, NULL);
+  if (fault_thread) {
+    uint64_t one = 1;
+    if (write(s->stop_fd, &one, sizeof one) != sizeof one) abort();
+    pthread_join(s->fault_thread, NULL);
+  }
+  pthread_mutex_lock(&s->q_mu);
+  s->resolvers_stop = 1;
+  pthread_cond_broadcast(&s->q_cond);
+  pthread_mutex_unlock(&s->q_mu);
+  for (uint32_t i = 0; i < resolvers; i++) pthread_join(s->resolvers[i].thread, NULL);
+  destroy_sync(s);
+  free_memory(s);
+}
+
 bt_session *bt_session_start(const bt_config *cfg, char *why, size_t why_len) {
   bt_session *s = calloc(1, sizeof *s);
   if (!s) {
@@ -461,7 +499,7 @@ bt_session *bt_session_start(const bt_config *cfg, char *why, size_t why_len) {
   s->uffd = bt_uffd_open(why, why_len);
   s->stop_fd = eventfd(0, EFD_CLOEXEC);
   if (s->uffd < 0 || s->stop_fd < 0 || map_region(s, why, why_len) != 0) {
-    if (s->stop_fd < 0) snprintf(why, why_len, "eventfd: %s", strerror(errno));
+    if (s->uffd >= 0 && s->stop_fd < 0) snprintf(why, why_len, "eventfd: %s", strerror(errno));
     free_memory(s);
     return NULL;
   }
@@ -470,9 +508,8 @@ bt_session *bt_session_start(const bt_config *cfg, char *why, size_t why_len) {
   pthread_mutex_init(&s->c_mu, NULL);
   init_cond_monotonic(&s->q_cond);
   init_cond_monotonic(&s->c_cond);
+  pthread_cond_init(&s->start_cond, NULL);
   uint32_t n = cfg->vcpus;
-  pthread_barrier_init(&s->ready, NULL, n + 1);
-  pthread_barrier_init(&s->go, NULL, n + 1);
   if (cfg->bandwidth > 0) {
     double interval = 1e9 * BT_PAGE_SIZE / cfg->bandwidth;
     s->stream_interval_ns = interval < 1 ? 1 : (int64_t)interval;
@@ -482,31 +519,52 @@ bt_session *bt_session_start(const bt_config *cfg, char *why, size_t why_len) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
-  for (uint32_t c = 0; c < n; c++) {
-    bt_vcpu *v = &s->vcpus[c];
+  uint32_t vcpus = 0, resolvers = 0;
+  int fault_thread = 0;
+  const char *failed = NULL;
+  for (; vcpus < n; vcpus++) {
+    bt_vcpu *v = &s->vcpus[vcpus];
     v->s = s;
-    v->cpu = c;
-    v->rng = (cfg->seed + 1) * 0x9E3779B97F4A7C15ULL + c * 0xBF58476D1CE4E5B9ULL + 1;
-    pthread_create(&v->thread, NULL, vcpu_main, v);
+    v->cpu = vcpus;
+    v->rng = (cfg->seed + 1) * 0x9E3779B97F4A7C15ULL + vcpus * 0xBF58476D1CE4E5B9ULL + 1;
+    if (pthread_create(&v->thread, NULL, vcpu_main, v) != 0) {
+      failed = "cannot create a vCPU thread";
+      break;
+    }
   }
-  pthread_barrier_wait(&s->ready);
-  for (uint32_t c = 0; c < n; c++) s->tids[c] = s->vcpus[c].tid;
-  /* Accounting starts here, as QEMU creates its blocktime context when postcopy listens. */
-  s->start_ns = bt_now();
-  s->stream_next = s->start_ns;
-  for (uint32_t c = 0; c < n; c++) bt_ring_push(&s->ring, s->start_ns, BT_KIND_VCPU, s->tids[c], 0, (int32_t)c);
-  if (bt_mutex_init(&s->md, n, s->tids, s->npages) != 0 || bt_atomic_init(&s->ad, n, s->tids, s->start_ns) != 0) {
-    snprintf(s->error, sizeof s->error, "out of memory for the accounting state");
-    s->cfg.accounting = 0;
+  pthread_mutex_lock(&s->c_mu);
+  while (s->ready_count < vcpus) pthread_cond_wait(&s->start_cond, &s->c_mu);
+  pthread_mutex_unlock(&s->c_mu);
+  if (!failed) {
+    for (uint32_t c = 0; c < n; c++) s->tids[c] = s->vcpus[c].tid;
+    /* Accounting starts here, as QEMU creates its blocktime context when postcopy listens. */
+    s->start_ns = bt_now();
+    s->stream_next = s->start_ns;
+    for (uint32_t c = 0; c < n; c++) bt_ring_push(&s->ring, s->start_ns, BT_KIND_VCPU, s->tids[c], 0, (int32_t)c);
+    if (bt_mutex_init(&s->md, n, s->tids, s->npages) != 0 || bt_atomic_init(&s->ad, n, s->tids, s->start_ns) != 0)
+      failed = "out of memory for the accounting state";
   }
-  pthread_create(&s->fault_thread, NULL, fault_main, s);
-  for (uint32_t i = 0; i < cfg->resolvers; i++) {
-    s->resolvers[i].s = s;
-    pthread_create(&s->resolvers[i].thread, NULL, resolver_main, &s->resolvers[i]);
+  if (!failed) {
+    if (pthread_create(&s->fault_thread, NULL, fault_main, s) == 0)
+      fault_thread = 1;
+    else
+      failed = "cannot create the fault thread";
   }
-  pthread_create(&s->control_thread, NULL, control_main, s);
-  if (s->error[0]) bt_session_stop(s);
-  pthread_barrier_wait(&s->go);
+  for (; !failed && resolvers < cfg->resolvers; resolvers++) {
+    s->resolvers[resolvers].s = s;
+    if (pthread_create(&s->resolvers[resolvers].thread, NULL, resolver_main, &s->resolvers[resolvers]) != 0) {
+      failed = "cannot create a resolve thread";
+      break;
+    }
+  }
+  if (!failed && pthread_create(&s->control_thread, NULL, control_main, s) != 0) failed = "cannot create the control thread";
+  if (failed) {
+    snprintf(why, why_len, "%s", failed);
+    abort_start(s, vcpus, fault_thread, resolvers);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return NULL;
+  }
+  release_vcpus(s);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   return s;
 }
@@ -529,12 +587,6 @@ void bt_session_free(bt_session *s) {
     sleep_ns(1000000);
   }
   pthread_join(s->control_thread, NULL);
-  pthread_barrier_destroy(&s->ready);
-  pthread_barrier_destroy(&s->go);
-  pthread_mutex_destroy(&s->mu);
-  pthread_mutex_destroy(&s->q_mu);
-  pthread_mutex_destroy(&s->c_mu);
-  pthread_cond_destroy(&s->q_cond);
-  pthread_cond_destroy(&s->c_cond);
+  destroy_sync(s);
   free_memory(s);
 }

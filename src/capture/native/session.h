@@ -85,12 +85,14 @@ struct bt_session {
   bt_resolver *resolvers;
   pthread_t fault_thread, control_thread;
   bt_stats fault_stats;
-  pthread_barrier_t ready, go;
   _Atomic int vcpu_stop;
   _Atomic uint64_t seq_cursor;
 
+  /* Start (vCPU threads ready, then released together) and stop. */
   pthread_mutex_t c_mu;
-  pthread_cond_t c_cond;
+  pthread_cond_t c_cond, start_cond;
+  uint32_t ready_count;
+  int go;
   int stop_requested;
   _Atomic int done;
   int control_joined;
