@@ -4,11 +4,13 @@ import { ExitCode, toExit } from '../errors.js';
 /** Each command lives in its own file and registers itself here. */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./analyze.js'),
+  () => import('./compare.js'),
   () => import('./capture.js'),
   () => import('./convert.js'),
   () => import('./lab.js'),
   () => import('./import.js'),
   () => import('./report.js'),
+  () => import('./query.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

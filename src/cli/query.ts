@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { ExitCode, UsageError } from '../errors.js';
+import { createProgress } from '../report/progress.js';
+import { copyToFile } from '../sql/copy-to-file.js';
+import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../sql/result-format.js';
+import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
+import { runShell, sinkFor } from '../sql/shell.js';
+import { splitStatements } from '../sql/statements.js';
+import { openTraceDatabase } from '../sql/trace-database.js';
+import { printableViews } from '../sql/views.js';
+import { openTrace } from '../trace/open.js';
+import type { OpenOptions } from '../trace/source.js';
+import { parseFormat, parsePageSize, parsePositiveInt, parseVcpus, TRACE_FORMATS } from './trace-options.js';
+
+interface QueryOptions {
+  file?: string;
+  format?: OutputFormat;
+  output?: string;
+  db?: string;
+  printViews?: boolean;
+  maxRows: number;
+  vcpus?: number;
+  pageSize?: number;
+  inputFormat?: OpenOptions['format'];
+}
+
+export function register(program: Command): void {
+  program
+    .command('query')
+    .description('Ask a trace questions in SQL (DuckDB, in process): its events, faults, blocked intervals and replay results.')
+    .argument('[trace]', 'trace file: .arrow, .arrows, .csv, .ndjson, QEMU log (or --input-format)')
+    .argument('[sql]', 'statements to run, separated by ";" (without this or -f: an interactive shell)')
+    .option('-f, --file <file.sql>', 'run the statements in this file, printing each result')
+    .addOption(
+      new Option('--format <format>', 'output: table (default on a terminal), csv (default otherwise), json (one array per statement), ndjson')
+        .choices(OUTPUT_FORMATS),
+    )
+    .option('-o, --output <file>', "write the last statement's rows to FILE.parquet, .csv, .json (an array) or .ndjson, with DuckDB's COPY")
+    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file; later queries reuse it until the trace file changes')
+    .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit")
+    .addOption(new Option('--max-rows <n>', 'table output: rows shown before the middle is elided').default(40).argParser((v) => parsePositiveInt('--max-rows', v)))
+    .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
+    .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize)
+    .option('--input-format <format>', `trace format instead of the extension's: ${TRACE_FORMATS.join(', ')}`, parseFormat)
+    .addHelpText(
+      'after',
+      `
+Tables and views (see the README for every column):
+  events(seq, t_ns, kind, tid, addr, cpu)      the trace, seq = row number
+  vcpus(tid, cpu)                              declared vCPU threads
+  faults(seq, t_ns, tid, cpu, page, status, resolve_seq, resolve_t_ns,
+         closed_by, end_t_ns, latency_ns)      one row per fault, closed as 'exact' does
+  blocked_intervals(cpu, start_ns, end_ns)     each vCPU's merged blocked time
+  all_down_intervals(start_ns, end_ns)         when every vCPU was blocked
+  results(variant, cpu, blocktime_ns, faults)  the replay's figures (cpu -1: other threads, NULL: whole VM)
+  analysis(variant, result)                    the analyze --json object of each variant
+  trace_meta(path, format, page_size, vcpus, start_ns, source, events)
+
+Examples:
+  blocktime query trace.arrow "SELECT cpu, quantile_disc(latency_ns, 0.99) FROM faults WHERE cpu >= 0 GROUP BY cpu"
+  blocktime query trace.arrow -f report.sql --format json
+  blocktime query trace.arrow "SELECT * FROM faults" -o faults.parquet
+  blocktime query trace.arrow --db trace.duckdb          (a shell; the next run starts at once)
+  blocktime query --print-views > views.sql`,
+    )
+    .action((trace: string | undefined, sql: string | undefined, opts: QueryOptions) => query(trace, sql, opts));
+}
+
+async function query(trace: string | undefined, sql: string | undefined, opts: QueryOptions): Promise<void> {
+  const openOpts: OpenOptions = {
+    ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
+    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+    ...(opts.inputFormat !== undefined ? { format: opts.inputFormat } : {}),
+  };
+  if (opts.printViews) {
+    if (sql !== undefined || opts.file !== undefined || opts.output !== undefined) throw new UsageError('--print-views takes at most a trace (for its page size and vCPU count), no SQL');
+    process.stdout.write(await printableViews(trace === undefined ? undefined : await viewInputs(trace, openOpts)));
+    return;
+  }
+  if (trace === undefined) throw new UsageError('query: expected a trace file (or --print-views)');
+  if (sql !== undefined && opts.file !== undefined) throw new UsageError('give the SQL as an argument or with -f, not both');
+  const text = opts.file !== undefined ? await readFile(opts.file, 'utf8') : sql;
+  if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'csv');
+
+  const progress = createProgress('query', { unit: 'rows' });
+  const database = await openTraceDatabase(trace, {
+    ...(opts.db !== undefined ? { db: opts.db } : {}),
+    open: {
+      ...openOpts,
+      onWarning: (message) => {
+        progress.done();
+        process.stderr.write(`blocktime: warning: ${message}\n`);
+      },
+    },
+    onProgress: (rows) => progress.update(rows),
+  }).finally(() => progress.done());
+  try {
+    if (text === undefined) {
+      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      const { failed, interrupted } = await runShell(database.connection, {
+        input: process.stdin,
+        output: process.stdout,
+        errors: process.stderr,
+        interactive,
+        format,
+        maxRows: opts.maxRows,
+        historyFile: process.env.BLOCKTIME_HISTORY ?? join(homedir(), '.blocktime_history'),
+      });
+      // Fed from a pipe, the shell is a script: say so in the exit code when a statement failed.
+      if (interrupted) process.exitCode = 130;
+      else if (failed > 0 && !interactive) process.exitCode = ExitCode.badInput;
+      return;
+    }
+    const { statements, rest } = splitStatements(text);
+    if (rest) statements.push(rest);
+    if (statements.length === 0) throw new UsageError('no SQL statement to run');
+    const sink = sinkFor(process.stdout);
+    for (const [i, statement] of statements.entries()) {
+      if (opts.output !== undefined && i === statements.length - 1) {
+        await copyToFile(database.connection, statement, opts.output);
+        break;
+      }
+      const result = await runStatement(database.connection, statement);
+      if (!hasRows(result)) continue;
+      await consumeResult(statement, () => writeResult(result, format, sink, { maxRows: opts.maxRows }));
+    }
+  } finally {
+    database.close();
+  }
+}
+
+async function viewInputs(trace: string, openOpts: OpenOptions): Promise<{ pageSize: number; vcpus?: number }> {
+  const source = await openTrace(trace, openOpts);
+  await source.close();
+  return { pageSize: source.meta.pageSize, ...(source.meta.vcpus !== undefined ? { vcpus: source.meta.vcpus } : {}) };
+}

@@ -1,0 +1,48 @@
+/**
+ * Writes a query's rows to a file with DuckDB's COPY, the format taken from
+ * the extension, under a temporary name renamed when complete: a reader
+ * never sees half a file, and a failed query leaves the old file alone.
+ */
+import { rename, rm } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UsageError } from '../errors.js';
+import { consumeResult, runStatement } from './run-sql.js';
+
+export const FILE_FORMATS = { parquet: '(FORMAT parquet, COMPRESSION zstd)', csv: '(FORMAT csv, HEADER true)', json: '(FORMAT json, ARRAY true)', ndjson: '(FORMAT json)' } as const;
+export type FileFormat = keyof typeof FILE_FORMATS;
+
+const EXTENSIONS: Record<string, FileFormat> = { '.parquet': 'parquet', '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
+
+export function fileFormatOf(path: string): FileFormat {
+  const ext = Object.keys(EXTENSIONS).find((e) => path.toLowerCase().endsWith(e));
+  if (!ext) throw new UsageError(`-o ${path}: expected a file ending in ${Object.keys(EXTENSIONS).join(', ')}`);
+  return EXTENSIONS[ext]!;
+}
+
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function temporaryName(path: string): string {
+  return `${path}.tmp-${process.pid}`;
+}
+
+/** `source` is a query or a table name; `extra` adds COPY options (e.g. KV_METADATA). Returns the rows written. */
+export async function copyToFile(connection: DuckDBConnection, source: string, path: string, extra = ''): Promise<number> {
+  const format = fileFormatOf(path);
+  const tmp = temporaryName(path);
+  const options = extra ? FILE_FORMATS[format].replace(/\)$/, `, ${extra})`) : FILE_FORMATS[format];
+  const from = /^\w+$/.test(source) ? source : `(${source})`;
+  try {
+    const result = await runStatement(connection, `COPY ${from} TO ${sqlString(tmp)} ${options}`, source);
+    const rows = await consumeResult(source, async () => {
+      const r = await result.getRowsJS();
+      return Number(r[0]?.[0] ?? 0);
+    });
+    await rename(tmp, path);
+    return rows;
+  } catch (err) {
+    await rm(tmp, { force: true, recursive: true });
+    throw err;
+  }
+}

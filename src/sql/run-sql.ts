@@ -1,0 +1,45 @@
+/**
+ * Runs users' SQL: each statement on its own, so a failure names the one
+ * that failed, with DuckDB's message (a QueryError, exit 2, no stack trace).
+ */
+import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import { QueryError } from '../errors.js';
+
+/** DuckDB's message when `DuckDBConnection.interrupt()` stopped a query. */
+export function isInterrupt(err: unknown): boolean {
+  return err instanceof QueryError && /\bInterrupt(ed)?\b/i.test(err.message);
+}
+
+/** `shownAs`: the statement named in an error, when `statement` wraps the user's (as COPY does). */
+export async function runStatement(connection: DuckDBConnection, statement: string, shownAs = statement): Promise<DuckDBResult> {
+  try {
+    return await connection.stream(statement);
+  } catch (err) {
+    throw asQueryError(err, shownAs);
+  }
+}
+
+/** Whether a result has rows to show (a SELECT, SHOW, DESCRIBE...), not just a count of changed rows or nothing. */
+export function hasRows(result: DuckDBResult): boolean {
+  return result.returnType === 3; // ResultType.QUERY_RESULT
+}
+
+/**
+ * Consumes a streaming result with `consume`; errors raised while fetching
+ * (most runtime errors surface there, not when the statement starts) also
+ * become QueryErrors naming the statement.
+ */
+export async function consumeResult<T>(statement: string, consume: () => Promise<T>): Promise<T> {
+  try {
+    return await consume();
+  } catch (err) {
+    throw asQueryError(err, statement);
+  }
+}
+
+function asQueryError(err: unknown, statement: string): unknown {
+  if (err instanceof QueryError) return err;
+  // DuckDB's errors are plain Errors whose message starts with the kind: "Parser Error: ...", "Catalog Error: ...".
+  if (err instanceof Error && /^[A-Za-z ]*(Error|Exception)\b/.test(err.message)) return new QueryError(err.message, statement);
+  return err;
+}
