@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '../../errors.js';
 
 /** Accounting designs run live, as a bit set (matches BT_ACCOUNT_* in bt.h). */
@@ -118,7 +119,7 @@ export interface NativeAddon {
 /** The environment variable that turns native capture off (`BLOCKTIME_NATIVE=off`), as on a machine without it. */
 export const NATIVE_ENV = 'BLOCKTIME_NATIVE';
 
-const ADDON_PATH = new URL('../../../build/Release/blocktime_native.node', import.meta.url);
+const ADDON_PATH = fileURLToPath(new URL('../../../build/Release/blocktime_native.node', import.meta.url));
 
 let cached: NativeAddon | undefined;
 
@@ -131,7 +132,7 @@ export function loadNativeAddon(): NativeAddon {
   if (process.platform !== 'linux') {
     throw new UnavailableError(`native capture is unavailable: it needs Linux (userfaultfd), this is ${process.platform}`);
   }
-  const path = ADDON_PATH.pathname;
+  const path = ADDON_PATH;
   if (!existsSync(path)) {
     throw new UnavailableError(
       'native capture is unavailable: the addon was not built (npm install builds it on Linux with a C compiler; see build/native-build.log)',
