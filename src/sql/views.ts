@@ -42,3 +42,29 @@ function asTable(view: ViewSql): string {
   // Stored sorted (faults: by seq, its first column): rows come out in trace order, and filters on seq skip blocks.
   return `CREATE OR REPLACE TABLE ${view.name} AS SELECT * FROM (\n${query}\n) ORDER BY ALL;`;
 }
+
+/** What the views need, for the header of `--print-views`: the trace's values when one is named. */
+export interface ViewInputs {
+  pageSize: number;
+  vcpus?: number;
+}
+
+/**
+ * The views as one script for another engine: a header saying which two
+ * relations it reads and how to declare them over `blocktime export`
+ * Parquet, then each view's file as it is.
+ */
+export async function printableViews(inputs: ViewInputs = { pageSize: 4096 }): Promise<string> {
+  const vcpus = inputs.vcpus === undefined ? 'NULL' : String(inputs.vcpus);
+  const header = `-- blocktime analysis views: the \`exact\` variant of BLOCKTIME.md in SQL.
+-- They read two relations, which you declare first:
+--   events(seq BIGINT, t_ns BIGINT, kind VARCHAR ('vcpu'|'fault'|'resolve'),
+--          tid UINTEGER, addr UBIGINT, cpu INTEGER)   -- in trace order by seq
+--   trace_meta(page_size UBIGINT, vcpus INTEGER)       -- vcpus NULL: highest cpu + 1
+-- For example, in DuckDB over the output of \`blocktime export TRACE OUT.parquet\`:
+--   CREATE VIEW events AS SELECT * FROM read_parquet('OUT.parquet');
+--   CREATE TABLE trace_meta AS SELECT ${inputs.pageSize}::UBIGINT AS page_size, ${vcpus}::INTEGER AS vcpus;
+`;
+  const views = await readViews();
+  return [header, ...views.map((v) => v.sql.trimEnd() + '\n')].join('\n');
+}
