@@ -164,6 +164,7 @@ static void handle_fault(bt_session *s, const struct uffd_msg *msg) {
   uint64_t addr = msg->arg.pagefault.address;
   uint32_t tid = msg->arg.pagefault.feat.ptid;
   uint64_t page = (addr - s->base) >> BT_PAGE_SHIFT;
+  if (addr < s->base || page >= s->npages) return; /* not ours: only the region is registered */
   uint64_t page_addr = s->base + (page << BT_PAGE_SHIFT);
   bt_stats *st = &s->fault_stats;
 
@@ -233,18 +234,19 @@ static void place_page(bt_resolver *r, uint64_t page) {
   bt_session *s = r->s;
   uint64_t page_addr = s->base + (page << BT_PAGE_SHIFT);
   struct uffdio_copy copy = {.dst = page_addr, .src = (uint64_t)(uintptr_t)s->source_page, .len = BT_PAGE_SIZE, .mode = 0};
+  int failure = 0;
   while (ioctl(s->uffd, UFFDIO_COPY, &copy) < 0) {
     if (errno == EAGAIN) {
       copy.copy = 0;
       continue;
     }
-    if (errno != EEXIST && s->error[0] == 0)
-      snprintf(s->error, sizeof s->error, "UFFDIO_COPY failed: %s", strerror(errno));
+    if (errno != EEXIST) failure = errno;
     break;
   }
   /* As QEMU: the placement has already woken the vCPU when the resolve is accounted. */
   bt_stats *st = &r->stats;
   int64_t t = lock_measured(&s->mu, st);
+  if (failure && s->error[0] == 0) snprintf(s->error, sizeof s->error, "UFFDIO_COPY failed: %s", strerror(failure));
   bt_bit_set(s->received, page);
   bt_ring_push(&s->ring, t, BT_KIND_RESOLVE, r->tid, page_addr, -1);
   s->resolve_rows++;
@@ -332,7 +334,9 @@ static void shutdown_threads(bt_session *s) {
        * every thread still waiting, and its access then completes on its own. */
       ioctl(s->uffd, UFFDIO_UNREGISTER, &range);
       unregistered = 1;
+      pthread_mutex_lock(&s->mu);
       if (s->error[0] == 0) snprintf(s->error, sizeof s->error, "a vCPU thread was still blocked 5 s after the stop");
+      pthread_mutex_unlock(&s->mu);
     }
     pthread_join(s->vcpus[c].thread, NULL);
   }
