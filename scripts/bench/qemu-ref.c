@@ -9,8 +9,8 @@
  * Input: the flat dump written by scripts/bench.mjs (all little-endian):
  *   char magic[8] = "BTDUMP1\0"; u32 vcpus; u32 page_size; u64 rows;
  *   u32 vcpu_rows; u32 reserved;
- *   vcpu_rows x { u32 tid; i32 cpu; }
  *   rows x { i64 t_ns; u64 addr; u32 tid; u32 kind; }   kind 1 fault, 2 resolve
+ *   vcpu_rows x { u32 tid; i32 cpu; }   (last: the writer streams the rows first)
  * Output: one JSON object on stdout; the replay loop alone is timed.
  *
  * Build: cc -O2 qemu-ref.c $(pkg-config --cflags --libs glib-2.0)
@@ -177,9 +177,9 @@ int main(int argc, char **argv)
     memcpy(&page_size, base + 12, 4);
     memcpy(&nrows, base + 16, 8);
     memcpy(&vcpu_rows, base + 24, 4);
-    const int32_t *vcpu = (const int32_t *)(base + 32);
-    const Row *rows = (const Row *)(base + 32 + 8 * (size_t)vcpu_rows);
-    if ((size_t)st.st_size < 32 + 8 * (size_t)vcpu_rows + sizeof(Row) * nrows) {
+    const Row *rows = (const Row *)(base + 32);
+    const int32_t *vcpu = (const int32_t *)(base + 32 + sizeof(Row) * nrows);
+    if ((size_t)st.st_size < 32 + sizeof(Row) * nrows + 8 * (size_t)vcpu_rows) {
         fprintf(stderr, "%s: truncated\n", argv[1]);
         return 2;
     }

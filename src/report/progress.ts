@@ -24,6 +24,8 @@ export interface ProgressOptions {
   stream?: ProgressStream;
   /** Minimum time between redraws (default 100 ms). */
   intervalMs?: number;
+  /** Nothing is drawn before this much time has passed (default 300 ms): short runs do not flicker. */
+  delayMs?: number;
   /** For tests: a clock in milliseconds. */
   now?: () => number;
 }
@@ -63,7 +65,7 @@ class TerminalProgress implements Progress {
   update(done: number, total?: number, rows?: number): void {
     if (total !== undefined) this.total = total;
     const t = this.now();
-    if (t - this.last < (this.opts.intervalMs ?? 100)) return;
+    if (t - this.last < (this.opts.intervalMs ?? 100) || t - this.start < (this.opts.delayMs ?? 300)) return;
     this.last = t;
     const elapsed = (t - this.start) / 1000;
     const parts = [this.label];

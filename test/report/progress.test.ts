@@ -33,9 +33,21 @@ describe('createProgress', () => {
     expect(s.writes[2]).toBe('\r\x1b[2K');
   });
 
+  it('stays silent during the first moments, so short runs do not flicker', () => {
+    const s = fakeStream(true);
+    let now = 0;
+    const p = createProgress('analyze', { unit: 'rows', stream: s, delayMs: 300, now: () => now });
+    now = 200;
+    p.update(5);
+    p.done();
+    expect(s.writes).toEqual([]);
+  });
+
   it('never writes past the terminal width', () => {
     const s = { ...fakeStream(true), columns: 20 };
-    const p = createProgress('a-long-label-for-a-narrow-terminal', { unit: 'rows', stream: s, now: () => 500 });
+    let now = 0;
+    const p = createProgress('a-long-label-for-a-narrow-terminal', { unit: 'rows', stream: s, now: () => now });
+    now = 1000;
     p.update(5);
     expect(s.writes[0]!.replace('\r\x1b[2K', '').length).toBeLessThan(20);
   });
