@@ -5,7 +5,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../../errors.js';
 
@@ -31,24 +30,30 @@ export async function* lineChunks(
 ): AsyncGenerator<string[]> {
   const [gz, st] = await Promise.all([isGzip(path), stat(path)]);
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const input = gz ? file.pipe(createGunzip()) : file;
+  const input = gz ? file.pipe(createGunzip({ chunkSize: 1 << 16 })) : file;
   // pipe() does not forward errors: a read error must still end the loop below.
   if (gz) file.on('error', (err) => input.destroy(err));
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
+  // Cut at the last newline byte of each chunk and decode only whole lines: a
+  // multi-byte character never straddles the cut, and no decoder state is needed.
+  let carry: Buffer | undefined;
   let lines = 0;
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       if (onProgress) onProgress(file.bytesRead, st.size);
-      const text = carry + decoder.write(chunk);
-      const parts = text.split('\n');
-      carry = parts.pop()!;
+      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const cut = buf.lastIndexOf(10);
+      if (cut < 0) {
+        carry = buf;
+        continue;
+      }
+      carry = cut + 1 < buf.length ? buf.subarray(cut + 1) : undefined;
+      const parts = buf.toString('utf8', 0, cut).split('\n');
       for (let i = 0; i < parts.length; i++) {
         const p = parts[i]!;
         if (p.charCodeAt(p.length - 1) === 13) parts[i] = p.slice(0, -1);
       }
       lines += parts.length;
-      if (parts.length > 0) yield parts;
+      yield parts;
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -59,6 +64,8 @@ export async function* lineChunks(
   } finally {
     file.destroy();
   }
-  const last = carry + decoder.end();
-  if (last.length > 0) yield [last.charCodeAt(last.length - 1) === 13 ? last.slice(0, -1) : last];
+  if (carry && carry.length > 0) {
+    const last = carry.toString('utf8');
+    yield [last.charCodeAt(last.length - 1) === 13 ? last.slice(0, -1) : last];
+  }
 }
