@@ -12,7 +12,7 @@ const value = fc.oneof(fc.nat(600), fc.nat(5_000_000), fc.integer({ min: 0, max:
 describe('LatencyHistogram', () => {
   it('percentiles within 2^-9 of the exact ones, exact below 512 ns; count, mean and max exact', () => {
     fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), (values) => {
+      fc.property(fc.array(value, { minLength: 1, maxLength: 400 }), (values) => {
         const h = new LatencyHistogram();
         for (const v of values) h.record(v);
         const sorted = [...values].sort((a, b) => a - b);
@@ -29,7 +29,20 @@ describe('LatencyHistogram', () => {
     );
   });
 
-  it('values alone in their bucket come out exact', () => {
+  it('up to 64 values, percentiles are exact, merged or not', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 64 }), fc.nat(64), (values, cut) => {
+        const whole = new LatencyHistogram();
+        const a = new LatencyHistogram();
+        const b = new LatencyHistogram();
+        values.forEach((v, i) => (whole.record(v), (i < cut ? a : b).record(v)));
+        a.merge(b);
+        const sorted = [...values].sort((x, y) => x - y);
+        for (const s of [whole.stats(), a.stats()]) {
+          expect([s.p50_ns, s.p90_ns, s.p99_ns]).toEqual([50, 90, 99].map((p) => exactPercentile(sorted, p)));
+        }
+      }),
+    );
     const h = new LatencyHistogram();
     for (const v of [5_000_000, 10_000_000, 25_000_000]) h.record(v);
     expect(h.stats()).toEqual({ count: 3, mean_ns: 13_333_333, p50_ns: 10_000_000, p90_ns: 25_000_000, p99_ns: 25_000_000, max_ns: 25_000_000 });
