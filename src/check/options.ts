@@ -32,6 +32,12 @@ export function addExpectOptions(cmd: Command): Command {
       }),
     )
     .option('--qemu-version <v>', 'QEMU logs: the QEMU that wrote the log (7.2, 10.1, ...) when its events do not tell')
-    .option('--lenient', 'QEMU logs: count malformed lines of known events instead of stopping at the first');
+    .option('--lenient', 'QEMU logs: count malformed lines of known events instead of stopping at the first')
+    .hook('preAction', (command) => {
+      const o = command.opts<ExpectOptionValues>();
+      if (o.expect === undefined && (o.tolerance !== undefined || o.explain !== undefined)) {
+        throw new UsageError(`${o.tolerance !== undefined ? '--tolerance' : '--explain'} compares with QEMU's figures: give them with --expect RESULT`);
+      }
+    });
 }
 

@@ -45,7 +45,7 @@ export function renderCheck(r: CheckResult): string {
   const vq = r.figures.filter((f) => f.figure === 'postcopy-vcpu-blocktime');
   const missed = vq.reduce((a, f) => a + ((f.exact ?? f.qemu) - f.qemu), 0);
   if (vq.length > 0) {
-    out.push(`exact: the trace shows ${missed >= 0 ? missed : -missed} ms ${missed >= 0 ? 'more' : 'less'} vCPU blocktime than QEMU reported (sum over vCPUs): what its accounting ${missed >= 0 ? 'missed' : 'over-counted'}.`);
+    out.push(`exact - QEMU: ${signed(missed)} ms of vCPU blocktime summed over vCPUs (positive: waits the trace shows that QEMU's accounting dropped).`);
   }
   if (r.mapping) {
     const m = r.mapping;

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
 import { importQemuLog, type ImportReport } from '../import/import-log.js';
 import { createProgress } from '../report/progress.js';
 import { parsePageSize, parseVcpus } from './trace-options.js';
@@ -39,7 +38,6 @@ Examples:
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {
-  if (opts.output === undefined) throw new UsageError('import qemu-log: -o <trace> is required');
   const progress = createProgress('import', { unit: 'bytes' });
   let report: ImportReport;
   try {
@@ -58,11 +56,9 @@ async function run(log: string, opts: ImportOptions): Promise<void> {
   } finally {
     progress.done();
   }
-  if (opts.json) {
-    process.stdout.write(JSON.stringify(report) + '\n');
-    return;
-  }
-  process.stdout.write(renderImport(log, report));
+  // `-o -` streams the trace itself on stdout: the report goes to stderr then.
+  const out = opts.output === '-' ? process.stderr : process.stdout;
+  out.write(opts.json ? JSON.stringify(report) + '\n' : renderImport(log, report));
 }
 
 function renderImport(log: string, r: ImportReport): string {

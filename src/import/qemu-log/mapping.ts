@@ -52,13 +52,8 @@ export interface MappingStats {
   queue_high_water: number;
 }
 
-export interface BatchPair {
-  batch: TraceBatch;
-  acct: AccountingBatch;
-}
-
-export class LogMapper {
-  readonly stats: MappingStats = {
+export function newMappingStats(): MappingStats {
+  return {
     rows: { vcpu: 0, fault: 0, resolve: 0 },
     faults_retimed: 0,
     resolves_moved: 0,
@@ -69,6 +64,15 @@ export class LogMapper {
     begins_unknown_cpu: 0,
     queue_high_water: 0,
   };
+}
+
+export interface BatchPair {
+  batch: TraceBatch;
+  acct: AccountingBatch;
+}
+
+export class LogMapper {
+  readonly stats: MappingStats = newMappingStats();
   /** Full batches ready to leave. */
   readonly ready: BatchPair[] = [];
   private readonly q: RowQueue;
@@ -247,6 +251,7 @@ export class LogMapper {
           if (vt === undefined) this.stats.begins_unknown_cpu++;
           tid = vt ?? this.lastPid;
         } else {
+          if (this.lastPid === 0) this.stats.begins_without_request++;
           tid = this.lastPid;
         }
         const page = this.page(f.addrLo, f.addrHi);

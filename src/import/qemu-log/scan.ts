@@ -75,6 +75,7 @@ export async function scanLog(path: string, opts: ScanOptions = {}): Promise<Log
   let minRowPrefix = Infinity;
   let minTime = Infinity;
   let firstCpuMapPrefix = NaN;
+  let lastRequestPid = 0;
 
   const bad = (what: string): void => {
     if (!opts.lenient) throw new InputError({ file: path, line: lineNo }, what);
@@ -131,7 +132,12 @@ export async function scanLog(path: string, opts: ScanOptions = {}): Promise<Log
           if (Number.isNaN(firstCpuMapPrefix)) firstCpuMapPrefix = pRel;
           mapVcpu(tidCpuMutex, cpuTidMutex, f.cpu, f.pid);
           break;
+        case Ev.request:
+          lastRequestPid = f.pid;
+          break;
         case Ev.markBegin:
+          // The begin line follows its request line: its cpu names the request's thread (also when get_mem_fault_cpu_index was not enabled).
+          if (f.cpu >= 0 && lastRequestPid !== 0) mapVcpu(tidCpuAtomic, cpuTidAtomic, f.cpu, lastRequestPid);
           // QEMU's clock started `time` ms before this line's millisecond (the prefix is taken later, so the smallest is closest).
           if (f.flag === 0 && form !== 'none') startMs = Math.min(startMs, Math.floor(pRel / 1e6) - f.ms);
           break;

@@ -11,7 +11,7 @@ import type { TraceBatch } from '../../trace/batch.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_PAGE_SIZE, isPowerOfTwo, type TraceMeta } from '../../trace/schema.js';
 import type { OpenOptions, TraceSource } from '../../trace/source.js';
 import { EVENT_NAMES, Ev, MALFORMED, NOT_OURS, newFields, parseEvent, type EvCode } from './lines.js';
-import { LogMapper, type BatchPair, type MappingStats } from './mapping.js';
+import { LogMapper, newMappingStats, type BatchPair, type MappingStats } from './mapping.js';
 import { nsBigInt, offsetNs } from './ns.js';
 import { newPrefix, readPrefix } from './prefix.js';
 import { lineChunks } from './reader.js';
@@ -118,7 +118,7 @@ export async function openQemuLog(path: string, opts: QemuLogOptions = {}): Prom
     m.finish();
     while (m.ready.length > 0) yield m.ready.shift()!;
   };
-  const emptyStats = new LogMapper({ ...scan, vcpuTids: new Map() }, 1, pageSize).stats;
+  const emptyStats = newMappingStats();
 
   return {
     path,
