@@ -11,6 +11,7 @@ const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./import.js'),
   () => import('./report.js'),
   () => import('./query.js'),
+  () => import('./export.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

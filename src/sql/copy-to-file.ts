@@ -29,20 +29,32 @@ export function temporaryName(path: string): string {
 
 /** `source` is a query or a table name; `extra` adds COPY options (e.g. KV_METADATA). Returns the rows written. */
 export async function copyToFile(connection: DuckDBConnection, source: string, path: string, extra = ''): Promise<number> {
+  const copy = await copyToTemporary(connection, source, path, extra);
+  await copy.commit();
+  return copy.rows;
+}
+
+export interface PendingCopy {
+  rows: number;
+  /** Renames the temporary file to its final name. */
+  commit(): Promise<void>;
+  /** Removes the temporary file. */
+  abort(): Promise<void>;
+}
+
+/** The COPY, to the temporary name only: for outputs that appear together or not at all. */
+export async function copyToTemporary(connection: DuckDBConnection, source: string, path: string, extra = ''): Promise<PendingCopy> {
   const format = fileFormatOf(path);
   const tmp = temporaryName(path);
   const options = extra ? FILE_FORMATS[format].replace(/\)$/, `, ${extra})`) : FILE_FORMATS[format];
   const from = /^\w+$/.test(source) ? source : `(${source})`;
+  const abort = (): Promise<void> => rm(tmp, { force: true, recursive: true });
   try {
     const result = await runStatement(connection, `COPY ${from} TO ${sqlString(tmp)} ${options}`, source);
-    const rows = await consumeResult(source, async () => {
-      const r = await result.getRowsJS();
-      return Number(r[0]?.[0] ?? 0);
-    });
-    await rename(tmp, path);
-    return rows;
+    const rows = await consumeResult(source, async () => Number((await result.getRowsJS())[0]?.[0] ?? 0));
+    return { rows, commit: () => rename(tmp, path), abort };
   } catch (err) {
-    await rm(tmp, { force: true, recursive: true });
+    await abort();
     throw err;
   }
 }

@@ -2,8 +2,9 @@
  * A trace into DuckDB in one pass: each batch is appended to `events` as the
  * replay engine consumes it, so the `results` of all three variants come
  * from the same read. Then the trace's metadata, the results, and the views;
- * `faults` is materialized as a table, because every other view and most
- * questions start from it and its per-page windows are the costly part.
+ * `faults` is materialized as a table unless told otherwise, because every
+ * other view and most questions start from it and its per-page windows are
+ * the costly part.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { replayBatches } from '../replay/engine.js';
@@ -21,6 +22,8 @@ export interface LoadOptions {
   pageSize?: number;
   /** Rows loaded so far, after each batch. */
   onProgress?(rows: number): void;
+  /** Build `faults` as a table (default): worth it when it will be queried more than once. */
+  materializeFaults?: boolean;
 }
 
 export interface LoadSummary {
@@ -75,6 +78,6 @@ export async function loadBatches(
   });
   await writeResults(connection, outcome.results);
   const t1 = performance.now();
-  await createViews(connection, { materialize: ['faults'] });
+  await createViews(connection, opts.materializeFaults === false ? {} : { materialize: ['faults'] });
   return { events: appender.rows, vcpus: exact.vcpus, pageSize: exact.page_size, load_s: (t1 - t0) / 1000, views_s: (performance.now() - t1) / 1000 };
 }

@@ -25,6 +25,8 @@ export interface TraceDatabaseOptions {
   open?: OpenOptions;
   /** Rows loaded so far. */
   onProgress?(rows: number): void;
+  /** Build `faults` as a table at load (default), or leave it a view computed when read. */
+  materializeFaults?: boolean;
 }
 
 export interface TraceDatabase {
@@ -41,6 +43,7 @@ export async function openTraceDatabase(trace: string, opts: TraceDatabaseOption
     vcpus: opts.open?.vcpus ?? null,
     pageSize: opts.open?.pageSize ?? null,
     format: opts.open?.format ?? null,
+    materializeFaults: opts.materializeFaults ?? true,
   };
   const fingerprint = await fingerprintTrace(trace, loadKey);
   const created = opts.db !== undefined && !(await exists(opts.db));
@@ -91,6 +94,7 @@ async function reload(connection: DuckDBConnection, trace: string, fp: TraceFing
         ...(opts.open?.vcpus !== undefined ? { vcpus: opts.open.vcpus } : {}),
         ...(opts.open?.pageSize !== undefined ? { pageSize: opts.open.pageSize } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        materializeFaults: opts.materializeFaults ?? true,
       });
     } finally {
       await source.close();

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { createProgress } from '../report/progress.js';
+import { exportTrace } from '../sql/export.js';
+import { addTraceOptions, openOptions, type TraceOptionValues } from './trace-options.js';
+
+interface ExportOptions extends TraceOptionValues {
+  faults?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('export')
+    .description('Write a trace as Parquet (DuckDB, Spark, Trino read it as it is), optionally with its faults table.')
+    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson, QEMU log (or --format)')
+    .argument('<out.parquet>', 'the events: seq, t_ns, kind, tid, addr, cpu; the trace metadata in the Parquet key-value metadata');
+  addTraceOptions(cmd)
+    .option('--faults', 'also write the faults table (one row per fault, closed as the exact variant does) to OUT.faults.parquet')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  blocktime export trace.arrow trace.parquet --faults
+  blocktime query --print-views trace.arrow > views.sql    (the same analysis on another engine)`,
+    )
+    .action((trace: string, out: string, opts: ExportOptions) => runExport(trace, out, opts));
+}
+
+async function runExport(trace: string, out: string, opts: ExportOptions): Promise<void> {
+  const progress = createProgress('export', { unit: 'rows' });
+  try {
+    const summary = await exportTrace(trace, out, {
+      faults: opts.faults ?? false,
+      open: {
+        ...openOptions(opts),
+        onWarning: (message) => {
+          progress.done();
+          process.stderr.write(`blocktime: warning: ${message}\n`);
+        },
+      },
+      onProgress: (rows) => progress.update(rows),
+    });
+    progress.done();
+    if (process.stderr.isTTY) {
+      const faults = summary.faults ? `, ${summary.faults.rows} faults to ${summary.faults.path}` : '';
+      process.stderr.write(`wrote ${summary.events.rows} events to ${summary.events.path}${faults}\n`);
+    }
+  } finally {
+    progress.done();
+  }
+}
