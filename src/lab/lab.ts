@@ -101,10 +101,39 @@ export interface LabCell {
   atomic_vs_replay: { total_abs_diff_ns: number; vcpu_abs_diff_ns: number };
 }
 
+/** The matrix as run, under the JSON names. */
+export interface LabSettings {
+  vcpus: number[];
+  resolvers: number[];
+  latency_ns: number[];
+  duration_ns: number;
+  repeat: number;
+  memory_bytes: number;
+  bandwidth: number;
+  think_ns: number;
+  pattern: NativePattern;
+  seed: number;
+}
+
 export interface LabResult {
-  options: LabOptions;
+  settings: LabSettings;
   cells: LabCell[];
   elapsed_s: number;
+}
+
+function settingsOf(o: LabOptions): LabSettings {
+  return {
+    vcpus: o.vcpus,
+    resolvers: o.resolvers,
+    latency_ns: o.latencyNs,
+    duration_ns: o.durationNs,
+    repeat: o.repeat,
+    memory_bytes: o.memoryBytes,
+    bandwidth: o.bandwidth,
+    think_ns: o.thinkNs,
+    pattern: o.pattern,
+    seed: o.seed,
+  };
 }
 
 const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
@@ -245,7 +274,7 @@ export async function runLab(options: LabOptions, opts: { signal?: AbortSignal; 
         // Modes interleaved, so that a burst of load elsewhere on the machine hits all three alike.
         for (let k = 0; k < options.repeat; k++) {
           for (const mode of LAB_MODES) {
-            if (opts.signal?.aborted) return { options, cells, elapsed_s: elapsed() };
+            if (opts.signal?.aborted) return { settings: settingsOf(options), cells, elapsed_s: elapsed() };
             opts.onProgress?.({ done, total });
             runs[mode].push(await runOne(settings(vcpus, resolvers, latencyNs, mode), opts.signal));
             done++;
@@ -255,5 +284,5 @@ export async function runLab(options: LabOptions, opts: { signal?: AbortSignal; 
       }
     }
   }
-  return { options, cells, elapsed_s: elapsed() };
+  return { settings: settingsOf(options), cells, elapsed_s: elapsed() };
 }

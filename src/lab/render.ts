@@ -61,13 +61,13 @@ export function renderLab(r: LabResult, c: ChalkInstance): string {
   const separators: number[] = [];
   for (const cell of r.cells) {
     if (rows.length > 0) separators.push(rows.length);
-    rows.push(...cellRows(cell, r.options.repeat, c));
+    rows.push(...cellRows(cell, r.settings.repeat, c));
   }
   const out = renderTable(COLUMNS, rows, { separatorBefore: separators, styleHeader: (s) => c.bold(s) });
   const measured = (m: 'locking' | 'atomic'): number => median(r.cells.map((cell) => cell.overhead_pct[m]));
   const direct = (m: 'locking' | 'atomic'): number => median(r.cells.map((cell) => cell.fault_path_cost_pct[m]));
   const equal = r.cells.reduce((n, cell) => n + cell.locking_equal, 0);
-  const runs = r.cells.length * r.options.repeat;
+  const runs = r.cells.length * r.settings.repeat;
   out.push('');
   out.push(c.dim('  round trip: a vCPU access that faulted, timed by the vCPU thread; calls and holds: medians, each with one clock reading'));
   out.push(c.dim('  of true: per-vCPU blocktime the design reported live (off: what exact replays) over what the vCPU threads timed'));

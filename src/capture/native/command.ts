@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { styleFor } from '../../report/style.js';
 import { captureNative } from './capture.js';
 import { nativeOptionsFromFlags, withStopSignals, type FlagValues } from './flags.js';
+import { nativeSource } from './options.js';
 import { renderNativeCapture } from './render.js';
 
 /** `flags.output` is the trace path (-o); `flags.json` prints the report as JSON. */
@@ -18,8 +19,8 @@ export async function runNativeCaptureCommand(flags: FlagValues): Promise<void> 
   const format = typeof flags.format === 'string' ? parseFormat(flags.format) : undefined;
   const report = await withStopSignals((signal) => captureNative(options, output, { signal, ...(format ? { format } : {}) }));
   if (flags.json) {
-    // Times since boot are int64 ns: written as decimal strings, never rounded through a double.
-    process.stdout.write(JSON.stringify(report, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) + '\n');
+    const { comparison, replay } = report;
+    process.stdout.write(JSON.stringify({ trace: report.trace, rows: report.rows, source: nativeSource(options), ...comparison, replay }) + '\n');
   } else {
     process.stdout.write(renderNativeCapture(report, styleFor(process.stdout)));
   }
