@@ -26,6 +26,19 @@ for (const [env, fallback] of [['CC', 'cc'], ['CXX', 'g++']]) {
   if (r.error || r.status !== 0) skip(`no C/C++ compiler (${compiler} not found)`);
 }
 
+// node-gyp runs gyp with Python 3: say so plainly when there is none.
+function findPython() {
+  const chosen = process.env.npm_config_python || process.env.PYTHON;
+  if (chosen) return chosen;
+  for (const candidate of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(candidate, ['--version'], { stdio: 'ignore' });
+    if (!r.error && r.status === 0) return candidate;
+  }
+  return undefined;
+}
+const python = findPython();
+if (!python) skip('no Python 3 (node-gyp needs it)');
+
 // npm puts its own node-gyp in npm_config_node_gyp for install scripts; run
 // outside npm, take the one bundled with the npm next to this node.
 function findNodeGyp() {
@@ -47,7 +60,7 @@ const nodedir =
 const cached = join(process.env.HOME ?? '', '.cache', 'node-gyp', process.versions.node, 'include', 'node', 'node_api.h');
 if (!nodedir && !existsSync(cached)) skip('no Node.js headers on this machine (install the nodejs headers package)');
 
-const args = [nodeGyp, 'rebuild', '--directory', root];
+const args = [nodeGyp, 'rebuild', '--directory', root, `--python=${python}`];
 if (nodedir) args.push(`--nodedir=${nodedir}`);
 const r = spawnSync(process.execPath, args, {
   encoding: 'utf8',
