@@ -35,8 +35,13 @@ export function addExpectOptions(cmd: Command): Command {
     .option('--lenient', 'QEMU logs: count malformed lines of known events instead of stopping at the first')
     .hook('preAction', (command) => {
       const o = command.opts<ExpectOptionValues>();
-      if (o.expect === undefined && (o.tolerance !== undefined || o.explain !== undefined)) {
+      if (o.expect !== undefined) return;
+      if (o.tolerance !== undefined || o.explain !== undefined) {
         throw new UsageError(`${o.tolerance !== undefined ? '--tolerance' : '--explain'} compares with QEMU's figures: give them with --expect RESULT`);
+      }
+      // Without --expect the log is opened by the trace reader, which takes no importer options: say so rather than ignore them.
+      if (o.qemuVersion !== undefined || o.lenient) {
+        throw new UsageError(`${o.qemuVersion !== undefined ? '--qemu-version' : '--lenient'} applies to analyze --expect; to analyze such a log otherwise, import it first: blocktime import qemu-log LOG -o trace.arrow ${o.qemuVersion !== undefined ? `--qemu-version ${o.qemuVersion}` : '--lenient'}`);
       }
     });
 }

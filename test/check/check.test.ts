@@ -117,4 +117,10 @@ describe('blocktime analyze LOG --expect RESULT', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('PASS: 4 figures agree with QEMU within 5%.');
   });
+
+  it('--explain or --lenient without --expect is a usage error, not silently ignored', async () => {
+    const r = await blocktime(['analyze', 'fixtures/qemu/example1-7.2.log', '--explain', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("blocktime: --explain compares with QEMU's figures: give them with --expect RESULT\n");
+  });
 });
