@@ -135,80 +135,72 @@ export class PageMap {
   }
 }
 
+/** Pages per region of the received set: a region's bitmap is 512 bytes, its slot in the region table 16. */
+const REGION_SHIFT = 12;
+const REGION_WORDS = (1 << REGION_SHIFT) >>> 5;
+
 /**
- * A set of page numbers (the received pages), stored as a map from a chunk of
- * 64 consecutive pages to a 64-bit bitmap (two words): migrations place pages
- * in runs, so this takes about half a byte per page when dense, and 32 bytes
- * per page at worst. Slot: [chunk lo, chunk hi, bits 0-31, bits 32-63]; a
- * stored chunk always has a bit set, so an all-zero bitmap marks an empty
- * slot. Pages are never removed.
+ * A set of page numbers (the received pages): a bitmap per region of 4096
+ * consecutive pages (16 MB of guest memory at 4 KB pages), found through a
+ * small hash table of regions. Guest memory is a few large contiguous areas
+ * and the migration places nearly all of it, so this takes about a bit per
+ * page, and the region table stays small enough to sit in cache; a lookup is
+ * a probe in that table (skipped when the region is the last one used) and
+ * one word of bitmap. A region holding a single page costs 512 bytes.
+ * Pages are never removed.
  */
 export class PageSet {
-  private slots: Uint32Array;
-  private mask: number;
-  private chunks = 0;
+  private readonly regions = new PageMap();
+  private bits = new Uint32Array(16 * REGION_WORDS);
+  private leaves = 0;
+  private lastLo = -1;
+  private lastHi = -1;
+  private lastBase = 0;
   /** Distinct pages in the set. */
   size = 0;
 
-  constructor() {
-    this.slots = new Uint32Array(MIN_CAPACITY * 4);
-    this.mask = MIN_CAPACITY - 1;
-  }
-
   has(lo: number, hi: number): boolean {
-    const cLo = ((lo >>> 6) | (hi << 26)) >>> 0;
-    const cHi = hi >>> 6;
-    const { slots, mask } = this;
-    let i = hash64(cLo, cHi) & mask;
-    for (;;) {
-      const s = i << 2;
-      if (slots[s] === cLo && slots[s + 1] === cHi) return (slots[s + 2 + ((lo >>> 5) & 1)]! & (1 << (lo & 31))) !== 0;
-      if ((slots[s + 2]! | slots[s + 3]!) === 0) return false;
-      i = (i + 1) & mask;
+    const rLo = ((lo >>> REGION_SHIFT) | (hi << (32 - REGION_SHIFT))) >>> 0;
+    const rHi = hi >>> REGION_SHIFT;
+    let base = this.lastBase;
+    if (rLo !== this.lastLo || rHi !== this.lastHi) {
+      const leaf = this.regions.get(rLo, rHi);
+      if (leaf < 0) return false;
+      base = leaf * REGION_WORDS;
+      this.lastLo = rLo;
+      this.lastHi = rHi;
+      this.lastBase = base;
     }
+    return ((this.bits[base + ((lo >>> 5) & (REGION_WORDS - 1))]! >>> (lo & 31)) & 1) !== 0;
   }
 
   add(lo: number, hi: number): void {
-    const cLo = ((lo >>> 6) | (hi << 26)) >>> 0;
-    const cHi = hi >>> 6;
-    const word = 2 + ((lo >>> 5) & 1);
-    const bit = (1 << (lo & 31)) >>> 0;
-    const { slots, mask } = this;
-    let i = hash64(cLo, cHi) & mask;
-    for (;;) {
-      const s = i << 2;
-      if ((slots[s + 2]! | slots[s + 3]!) === 0) {
-        slots[s] = cLo;
-        slots[s + 1] = cHi;
-        slots[s + word] = bit;
-        this.size++;
-        if (++this.chunks * 2 > mask + 1) this.rehash((mask + 1) * 2);
-        return;
-      }
-      if (slots[s] === cLo && slots[s + 1] === cHi) {
-        const bits = slots[s + word]!;
-        if ((bits & bit) === 0) {
-          slots[s + word] = bits | bit;
-          this.size++;
+    const rLo = ((lo >>> REGION_SHIFT) | (hi << (32 - REGION_SHIFT))) >>> 0;
+    const rHi = hi >>> REGION_SHIFT;
+    let base = this.lastBase;
+    if (rLo !== this.lastLo || rHi !== this.lastHi) {
+      let leaf = this.regions.get(rLo, rHi);
+      if (leaf < 0) {
+        leaf = this.leaves++;
+        if (this.leaves * REGION_WORDS > this.bits.length) {
+          const grown = new Uint32Array(this.bits.length * 2);
+          grown.set(this.bits);
+          this.bits = grown;
         }
-        return;
+        this.regions.set(rLo, rHi, leaf);
       }
-      i = (i + 1) & mask;
+      base = leaf * REGION_WORDS;
+      this.lastLo = rLo;
+      this.lastHi = rHi;
+      this.lastBase = base;
     }
-  }
-
-  private rehash(cap: number): void {
-    const old = this.slots;
-    const slots = new Uint32Array(cap * 4);
-    const mask = cap - 1;
-    for (let o = 0; o < old.length; o += 4) {
-      if ((old[o + 2]! | old[o + 3]!) === 0) continue;
-      let i = hash64(old[o]!, old[o + 1]!) & mask;
-      while ((slots[(i << 2) + 2]! | slots[(i << 2) + 3]!) !== 0) i = (i + 1) & mask;
-      slots.set(old.subarray(o, o + 4), i << 2);
+    const w = base + ((lo >>> 5) & (REGION_WORDS - 1));
+    const bit = 1 << (lo & 31);
+    const word = this.bits[w]!;
+    if ((word & bit) === 0) {
+      this.bits[w] = word | bit;
+      this.size++;
     }
-    this.slots = slots;
-    this.mask = mask;
   }
 }
 
