@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { parseList, parsePattern, withStopSignals } from '../capture/native/flags.js';
 import { LAB_DEFAULTS, runLab, type LabOptions } from '../lab/lab.js';
 import { renderLab } from '../lab/render.js';
-import { createProgress } from '../report/progress.js';
 import { styleFor } from '../report/style.js';
 import { formatDuration, formatSize, parseCount, parseDuration, parseRate, parseSize } from './units.js';
 
@@ -76,13 +75,16 @@ function labOptions(f: LabFlags): LabOptions {
 
 async function lab(flags: LabFlags): Promise<void> {
   const options = labOptions(flags);
-  const total = options.vcpus.length * options.resolvers.length * options.latencyNs.length * 3 * options.repeat;
-  const progress = createProgress('lab', { unit: 'rows', total });
+  // One self-overwriting line on a terminal: which capture of how many is running.
+  const tty = process.stderr.isTTY === true;
+  const status = (text: string): void => {
+    if (tty) process.stderr.write(`\r\x1b[K${text}`);
+  };
   let result;
   try {
-    result = await withStopSignals((signal) => runLab(options, { signal, onProgress: (p) => progress.update(p.done, p.total) }));
+    result = await withStopSignals((signal) => runLab(options, { signal, onProgress: (p) => status(`lab: capture ${p.done + 1} of ${p.total}`) }));
   } finally {
-    progress.done();
+    status('');
   }
   if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
   else process.stdout.write(renderLab(result, styleFor(process.stdout)));
