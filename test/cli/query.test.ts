@@ -1,0 +1,142 @@
+/** `blocktime query` as a user runs it: the built CLI, spawned. */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, ROOT, blocktime } from './run.js';
+
+const EX1 = 'fixtures/examples/example1.csv';
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'blocktime-query-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('blocktime query TRACE SQL', () => {
+  it('prints CSV when stdout is not a terminal, one result per statement', async () => {
+    const r = await blocktime(['query', EX1, 'SELECT cpu, sum(end_ns - start_ns) AS ns FROM blocked_intervals GROUP BY cpu ORDER BY cpu; SELECT count(*) AS n FROM faults']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe('cpu,ns\n0,50000000\n1,40000000\n2,30000000\nn\n4\n');
+  });
+
+  it('writes JSON arrays and NDJSON with 64-bit integers exact', async () => {
+    const sql = "SELECT 18446744073709551615::UBIGINT AS big, 'a\"b' AS s, NULL AS z";
+    const json = await blocktime(['query', EX1, sql, '--format', 'json']);
+    expect(json.stdout).toBe('[\n{"big":18446744073709551615,"s":"a\\"b","z":null}\n]\n');
+    const nd = await blocktime(['query', EX1, 'SELECT variant, cpu, blocktime_ns FROM results WHERE cpu IS NULL ORDER BY variant', '--format', 'ndjson']);
+    expect(nd.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { variant: 'atomic', cpu: null, blocktime_ns: 10000000 },
+      { variant: 'exact', cpu: null, blocktime_ns: 10000000 },
+      { variant: 'mutex', cpu: null, blocktime_ns: 10000000 },
+    ]);
+  });
+
+  it('draws an aligned table with --format table, eliding the middle of long results', async () => {
+    const r = await blocktime(['query', EX1, 'SELECT range AS i FROM range(100)', '--format', 'table', '--max-rows', '4']);
+    expect(r.stdout.split('\n')).toEqual([' i', '──', ' 0', ' 1', ' …', '98', '99', '(100 rows, 4 shown; --format csv or -o FILE for all)', '']);
+  });
+
+  it('runs a -f script statement by statement', async () => {
+    const file = join(dir, 'script.sql');
+    writeFileSync(file, "-- a report\nCREATE TEMP TABLE w AS SELECT * FROM all_down_intervals;\nSELECT count(*) AS windows FROM w;\nSELECT 'done;' AS s -- no final semicolon\n");
+    const r = await blocktime(['query', EX1, '-f', file]);
+    expect(r).toMatchObject({ code: 0, stdout: 'windows\n1\ns\ndone;\n' });
+  });
+
+  it("reports an SQL error with DuckDB's message and the statement, exit 2, no stack trace", async () => {
+    const r = await blocktime(['query', EX1, 'SELECT 1; SELECT nope FROM faults']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('1\n1\n');
+    expect(r.stderr).toMatch(/^blocktime: Binder Error: .*nope.* \(in: SELECT nope FROM faults\)\n$/);
+  });
+
+  it('writes -o FILE.parquet through COPY, renamed into place, readable by the next query', async () => {
+    const out = join(dir, 'faults.parquet');
+    const r = await blocktime(['query', EX1, 'SELECT * FROM faults ORDER BY seq', '-o', out]);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const back = await blocktime(['query', EX1, `SELECT count(*), sum(latency_ns) FROM read_parquet('${out}')`]);
+    expect(back.stdout).toBe('count_star(),sum(latency_ns)\n4,120000000\n');
+    const bad = await blocktime(['query', EX1, 'SELECT nope', '-o', join(dir, 'bad.csv')]);
+    expect(bad.code).toBe(2);
+    expect(existsSync(join(dir, 'bad.csv'))).toBe(false);
+    const ext = await blocktime(['query', EX1, 'SELECT 1', '-o', join(dir, 'x.txt')]);
+    expect(ext).toMatchObject({ code: 2 });
+    expect(ext.stderr).toMatch(/expected a file ending in \.parquet/);
+  });
+
+  it('reuses a --db file on the next run', async () => {
+    const db = join(dir, 'ex1.duckdb');
+    const first = await blocktime(['query', EX1, '--db', db, 'SELECT count(*) FROM events']);
+    expect(first).toMatchObject({ code: 0, stdout: 'count_star()\n11\n' });
+    const again = await blocktime(['query', EX1, '--db', db, 'SELECT path = $$' + join(ROOT, EX1) + '$$ FROM blocktime_load']);
+    expect(again.stdout).toBe(`(path = '${join(ROOT, EX1)}')\ntrue\n`);
+  });
+
+  it('prints the views for another engine with --print-views, the trace giving page size and N', async () => {
+    const r = await blocktime(['query', '--print-views', 'fixtures/sample.arrow']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('CREATE TABLE trace_meta AS SELECT 4096::UBIGINT AS page_size, 8::INTEGER AS vcpus;');
+    for (const v of ['vcpus', 'faults', 'blocked_intervals', 'all_down_intervals']) expect(r.stdout).toContain(`CREATE OR REPLACE VIEW ${v} AS`);
+  });
+
+  it('refuses SQL given twice, and a missing trace', async () => {
+    expect((await blocktime(['query', EX1, 'SELECT 1', '-f', 'x.sql'])).code).toBe(2);
+    const r = await blocktime(['query']);
+    expect(r).toMatchObject({ code: 2 });
+    expect(r.stderr).toMatch(/expected a trace file/);
+  });
+});
+
+/** The shell, fed through a pipe as a script would feed it. */
+function shell(args: string[]): { send(text: string): void; end(): void; signal(): void; output(): { stdout: string; stderr: string }; closed: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'query', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return {
+    send: (text) => child.stdin.write(text),
+    end: () => child.stdin.end(),
+    signal: () => child.kill('SIGINT'),
+    output: () => ({ stdout, stderr }),
+    closed: new Promise((resolve) => child.on('close', resolve)),
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 25));
+}
+
+describe('blocktime query TRACE (shell)', () => {
+  it('reads statements over several lines, dot commands, and goes on after an error', async () => {
+    const sh = shell([EX1]);
+    sh.send('.tables\nSELECT cpu,\n  count(*) AS faults\nFROM faults\nGROUP BY cpu ORDER BY cpu;\nSELECT nope;\n.schema vcpus\n.format ndjson\nSELECT 1 AS one;\n');
+    sh.end();
+    const code = await sh.closed;
+    const { stdout, stderr } = sh.output();
+    expect(stdout).toContain('all_down_intervals,view\n');
+    expect(stdout).toContain('faults,base table\n');
+    expect(stdout).toContain('cpu,faults\n0,2\n1,1\n2,1\n');
+    expect(stdout).toContain("CREATE VIEW vcpus AS SELECT tid, cpu FROM events WHERE (kind = 'vcpu');\n");
+    expect(stdout.endsWith('{"one":1}\n')).toBe(true);
+    expect(stderr).toMatch(/^Error: Binder Error: .*nope/);
+    // Fed from a pipe, a failed statement shows in the exit code.
+    expect(code).toBe(2);
+  });
+
+  it('cancels the running query on SIGINT and keeps reading', async () => {
+    const sh = shell([EX1]);
+    sh.send('SELECT 7 AS ready;\n');
+    await until(() => sh.output().stdout.includes('7\n'));
+    sh.send('SELECT sum(x) FROM range(1000000000000) t(x);\n');
+    await new Promise((r) => setTimeout(r, 300));
+    sh.signal();
+    await until(() => sh.output().stderr.includes('cancelled'));
+    sh.send('SELECT 42 AS after;\n');
+    sh.end();
+    await sh.closed;
+    expect(sh.output().stdout).toBe('ready\n7\nafter\n42\n');
+  });
+});
