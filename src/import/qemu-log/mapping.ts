@@ -16,13 +16,14 @@
  *   place line was not its resolve and the row is dropped (the page's end
  *   line resolves it).
  * Rows behind the first waiting row wait with it, so memory is bounded by
- * those windows plus one batch, and by the received set (<= 10.0) or the
- * pages with pending faults (>= 10.1).
+ * those windows plus one batch, and by the received set (<= 10.0, one bit
+ * per page) or the pages with pending faults (>= 10.1).
  */
 import type { TraceBatch } from '../../trace/batch.js';
 import { Kind } from '../../trace/schema.js';
 import { QemuLine, type AccountingBatch } from './accounting.js';
 import { Ev, type EvCode, type EventFields } from './lines.js';
+import { PageSet, pageHi, pageLo } from '../../replay/page-table.js';
 import { DROPPED, RowQueue } from './row-queue.js';
 import type { LogScan } from './scan.js';
 
@@ -87,7 +88,8 @@ export class LogMapper {
   /** Faults waiting for their page's resolve: sequence numbers and page keys, oldest first. */
   private awaitSeq: number[] = [];
   private awaitPage: number[] = [];
-  private readonly received = new Set<number>();
+  /** Pages placed so far: one bit per page (the replay's PageSet), so a big VM's received set stays small. */
+  private readonly received = new PageSet();
 
   // >= 10.1
   private lastPid = 0;
@@ -198,7 +200,7 @@ export class LogMapper {
         return;
       }
     }
-    if (this.received.has(page)) return;
+    if (this.received.has(pageLo(q.addrLo[i]!, q.addrHi[i]!, this.pageShift), pageHi(q.addrHi[i]!, this.pageShift))) return;
     this.awaitSeq.push(q.head + i);
     this.awaitPage.push(page);
   }
@@ -206,7 +208,7 @@ export class LogMapper {
   private atomicResolve(f: EventFields, pRel: number, lineNo: number, event: number): void {
     const q = this.q;
     const page = this.page(f.addrLo, f.addrHi);
-    this.received.add(page);
+    this.received.add(pageLo(f.addrLo, f.addrHi, this.pageShift), pageHi(f.addrHi, this.pageShift));
     const i = q.push(pRel, Kind.resolve, 0, f.addrLo, f.addrHi, -1, lineNo);
     q.event[i] = event;
     q.ms[i] = event === QemuLine.markEnd ? f.ms : 0;
