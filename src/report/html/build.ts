@@ -68,7 +68,7 @@ async function reportFromDatabase(db: LoadedTrace, source: TraceSource, opts: Ht
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: opts.timelineBars ?? TIMELINE_BAR_BUDGET }),
     latency_cdf: await queryLatencyCdf(conn, vcpus),
   };
-  return { html: await renderPage(data, buildCharts(data)), data };
+  return { html: await renderPage(data, await buildCharts(data)), data };
 }
 
 async function traceSpan(conn: DuckDBConnection): Promise<{ originNs: bigint; spanNs: number }> {

@@ -4,7 +4,7 @@
  * as SVG. The large datasets (timeline runs, CDF points) are named here and
  * filled in by the page from columnar JSON; small ones are inlined.
  */
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { LATENCY_BUCKETS, VARIANTS, type AnalysisResult, type VariantName } from '../../replay/result.js';
 import { bucketLabel } from '../histogram.js';
 import type { ReportData } from './report-data.js';
@@ -22,13 +22,15 @@ const DESIGN_COLORS: Record<VariantName, string> = { exact: '#2b6cb0', mutex: '#
 const DESIGN_ORDER: VariantName[] = ['exact', 'mutex', 'atomic'];
 const designScale = { domain: DESIGN_ORDER, range: DESIGN_ORDER.map((v) => DESIGN_COLORS[v]) };
 
-export function buildCharts(d: ReportData): ChartPayload[] {
-  return [timelineChart(d), histogramChart(d), cdfChart(d), comparisonChart(d)];
+export async function buildCharts(d: ReportData): Promise<ChartPayload[]> {
+  // Loaded on first use: vega-lite imports vega, whose Node build awaits at
+  // top level, which would keep require() (tslab's kernel) from loading this package.
+  const { compile } = await import('vega-lite');
+  const toVega = (spec: TopLevelSpec): object => compile(spec).spec;
+  return [timelineChart(d, toVega), histogramChart(d, toVega), cdfChart(d, toVega), comparisonChart(d, toVega)];
 }
 
-function toVega(spec: TopLevelSpec): object {
-  return compile(spec).spec;
-}
+type ToVega = (spec: TopLevelSpec) => object;
 
 const msFields = [
   { calculate: 'datum.start_ns / 1e6', as: 'start_ms' },
@@ -36,7 +38,7 @@ const msFields = [
   { calculate: 'datum.blocked_ns / 1e6', as: 'blocked_ms' },
 ];
 
-function timelineChart(d: ReportData): ChartPayload {
+function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
   const n = d.trace.vcpus;
   const rowHeight = n <= 16 ? 22 : n <= 64 ? 10 : 4;
   const x = { field: 'start_ms', type: 'quantitative' as const, title: 'time since the first row (ms)', axis: { grid: false } };
@@ -104,7 +106,7 @@ function bucketRange(results: AnalysisResult[]): [number, number] {
   return last < 0 ? [0, -1] : [first, last];
 }
 
-function histogramChart(d: ReportData): ChartPayload {
+function histogramChart(d: ReportData, toVega: ToVega): ChartPayload {
   const shown: VariantName[] = ['exact', 'mutex'];
   const [first, last] = bucketRange(shown.map((v) => d.results[v]));
   const rows: Array<{ bucket: number; label: string; design: VariantName; faults: number }> = [];
@@ -132,7 +134,7 @@ function histogramChart(d: ReportData): ChartPayload {
   return { id: 'chart-histogram', spec: toVega(spec), data: {} };
 }
 
-function cdfChart(d: ReportData): ChartPayload {
+function cdfChart(d: ReportData, toVega: ToVega): ChartPayload {
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: WIDTH,
@@ -165,7 +167,7 @@ function cdfChart(d: ReportData): ChartPayload {
   return { id: 'chart-cdf', spec: toVega(spec), data: { cdf: { ...d.latency_cdf } } };
 }
 
-function comparisonChart(d: ReportData): ChartPayload {
+function comparisonChart(d: ReportData, toVega: ToVega): ChartPayload {
   const rows: Array<{ order: number; group: string; design: VariantName; ms: number; diff_ms: number }> = [];
   const add = (order: number, group: string, ns: (r: AnalysisResult) => number): void => {
     const exact = ns(d.results.exact);
