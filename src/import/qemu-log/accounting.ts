@@ -23,7 +23,6 @@ export const QemuLine = {
   /** A resolve row made from a `postcopy_place_page[_zero]` line. */
   place: 5,
 } as const;
-export type QemuLineCode = (typeof QemuLine)[keyof typeof QemuLine];
 
 export interface AccountingBatch {
   readonly length: number;

@@ -32,7 +32,6 @@ export const EVENT_NAMES = [
   'postcopy_place_page',
   'postcopy_place_page_zero',
 ] as const;
-export type EventName = (typeof EVENT_NAMES)[number];
 
 const BY_NAME = new Map<string, EvCode>(EVENT_NAMES.map((n, i) => [n, i as EvCode]));
 

@@ -8,7 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../../errors.js';
 
-export async function isGzip(path: string): Promise<boolean> {
+async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(2);
