@@ -231,7 +231,7 @@ static double hist_percentile(const bt_hist *h, uint64_t percent) {
   uint64_t k = (n * percent + 99) / 100, seen = 0;
   for (int i = 0; i < BT_HIST_BUCKETS; i++) {
     seen += h->b[i];
-    if (seen >= (k ? k : 1)) return i * BT_HIST_NS + BT_HIST_NS / 2.0;
+    if (seen >= (k ? k : 1)) return i == BT_HIST_BUCKETS - 1 ? BT_HIST_BUCKETS * BT_HIST_NS : i * BT_HIST_NS + BT_HIST_NS / 2.0;
   }
   return BT_HIST_BUCKETS * BT_HIST_NS;
 }

@@ -41,7 +41,7 @@ export interface PathStats {
   lockingNs: number;
   atomicCalls: number;
   atomicNs: number;
-  /** Percentiles from 4 ns buckets (bucket midpoints; 8192 means "8 us or more"). */
+  /** Percentiles from 4 ns buckets (bucket midpoints; HIST_CAP_NS means "that or more"). */
   lockingP50Ns: number;
   lockingP99Ns: number;
   atomicP50Ns: number;
@@ -99,6 +99,14 @@ export interface NativeResult {
   truth: LiveTruth;
   faultPath: PathStats;
   resolvePath: PathStats;
+}
+
+/** Where the call and hold histograms end (BT_HIST_BUCKETS * BT_HIST_NS in bt.h). */
+export const HIST_CAP_NS = 8192;
+
+/** A percentile from those histograms, as people read it. */
+export function formatHistNs(ns: number, format: (ns: number) => string): string {
+  return ns >= HIST_CAP_NS ? `>= ${format(HIST_CAP_NS)}` : format(ns);
 }
 
 declare const sessionBrand: unique symbol;

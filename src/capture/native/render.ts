@@ -2,7 +2,10 @@
 import type { ChalkInstance } from 'chalk';
 import { renderTable, type Column } from '../../report/table.js';
 import { formatCount, formatDuration, formatMs, formatMsDelta, formatPercent } from '../../report/units.js';
+import { formatHistNs } from './addon.js';
 import type { NativeCaptureReport } from './capture.js';
+
+const hist = (ns: number): string => formatHistNs(ns, formatDuration);
 
 const COLUMNS: Column[] = [
   { header: 'vCPU', align: 'right' },
@@ -78,9 +81,9 @@ export function renderNativeCapture(r: NativeCaptureReport, c: ChalkInstance): s
   );
   const cost = cmp.cost;
   out.push(
-    `accounting per call (median): fault path locking ${formatDuration(cost.fault_path.locking_p50_ns)}, ` +
-      `atomic ${formatDuration(cost.fault_path.atomic_p50_ns)}; resolve path locking ` +
-      `${formatDuration(cost.resolve_path.locking_p50_ns)}, atomic ${formatDuration(cost.resolve_path.atomic_p50_ns)}` +
+    `accounting per call (median): fault path locking ${hist(cost.fault_path.locking_p50_ns)}, ` +
+      `atomic ${hist(cost.fault_path.atomic_p50_ns)}; resolve path locking ` +
+      `${hist(cost.resolve_path.locking_p50_ns)}, atomic ${hist(cost.resolve_path.atomic_p50_ns)}` +
       c.dim(' (each includes ~one clock reading)'),
   );
   for (const [name, l] of [
@@ -89,7 +92,7 @@ export function renderNativeCapture(r: NativeCaptureReport, c: ChalkInstance): s
   ] as const) {
     out.push(
       `page-request mutex, ${name}: ${formatCount(l.acquisitions)} acquisitions, ${formatPercent(l.contended, l.acquisitions)} contended, ` +
-        `hold median ${formatDuration(l.hold_p50_ns)} p99 ${formatDuration(l.hold_p99_ns)} max ${formatDuration(l.max_hold_ns)}, ` +
+        `hold median ${hist(l.hold_p50_ns)} p99 ${hist(l.hold_p99_ns)} max ${formatDuration(l.max_hold_ns)}, ` +
         `wait mean ${formatDuration(l.mean_wait_ns)}`,
     );
   }
