@@ -18,6 +18,7 @@ const PAIRS: Array<[string, string, 'atomic' | 'mutex']> = [
   ['example1-11.1.log', 'example1-11.1.qmp.json', 'mutex'],
   ['example1-11.1.log', 'example1-11.1.hmp.txt', 'mutex'],
   ['example1-11.1-noprefix.log', 'example1-11.1.qmp.json', 'mutex'],
+  ['example1-11.1-tid.log', 'example1-11.1.qmp.json', 'mutex'],
   ['example3-11.1.log', 'example3-11.1.qmp.json', 'mutex'],
 ];
 
