@@ -120,7 +120,12 @@ export interface TraceDatabase {
 
 /** Loads a trace into DuckDB (one read, replayed on the way) for any number of queries. Close it when done. */
 export async function openDatabase(trace: TraceInput, options: OpenOptions = {}): Promise<TraceDatabase> {
-  const db: LoadedTrace = await withSource(trace, options, (source) => loadTrace(source, options.vcpus !== undefined ? { vcpus: options.vcpus } : {}));
+  const db: LoadedTrace = await withSource(trace, options, (source) =>
+    loadTrace(source, {
+      ...(options.vcpus !== undefined ? { vcpus: options.vcpus } : {}),
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+    }),
+  );
   return {
     results: db.results,
     async query(sql: string, params?: unknown[]): Promise<Row[]> {

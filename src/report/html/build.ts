@@ -40,6 +40,7 @@ export async function buildHtmlReport(path: string, opts: HtmlReportOptions = {}
 export async function reportFromSource(source: TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
   const db = await loadTrace(source, {
     ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
+    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
     ...(opts.onRows ? { onRows: opts.onRows } : {}),
   });
   try {
@@ -60,7 +61,7 @@ async function reportFromDatabase(db: LoadedTrace, source: TraceSource, opts: Ht
       format: source.format,
       page_size: results.exact.page_size,
       vcpus,
-      rows: db.timing.events,
+      rows: db.summary.events,
       span_ns: span.spanNs,
       ...(source.meta.source ? { source: source.meta.source } : {}),
     },

@@ -1,24 +1,21 @@
 /**
- * A trace loaded into an in-memory DuckDB, with the analysis views of
- * src/sql/ over it, and the three variants' results: one read of the trace
- * feeds both (each batch is appended to DuckDB, then replayed). The report
- * draws from it; the public API's `openDatabase` and `query` hand it out.
+ * A trace loaded into an in-memory DuckDB by src/sql/load.ts (one read: each
+ * batch is appended, then replayed through the three variants), with the
+ * analysis views over it and the variants' results at hand. The report draws
+ * from it; the public API's `openDatabase` and `query` hand it out.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { replayBatches, type ReplayTiming } from '../../replay/engine.js';
 import { VARIANTS, type AnalysisResult, type VariantName } from '../../replay/result.js';
-import { EventAppender } from '../../sql/event-appender.js';
-import { createTraceTables, writeResults, writeTraceMeta } from '../../sql/trace-tables.js';
-import { createViews } from '../../sql/views.js';
-import type { TraceBatch } from '../../trace/batch.js';
+import { loadTrace as loadIntoDuckDb, type LoadSummary } from '../../sql/load.js';
 import type { TraceSource } from '../../trace/source.js';
 
 export interface LoadOptions {
-  /** N, overriding the trace's metadata. */
+  /** N and page size, overriding the trace's metadata. */
   vcpus?: number;
+  pageSize?: number;
   /** Called with the rows read so far. */
   onRows?(rows: number): void;
 }
@@ -27,7 +24,7 @@ export interface LoadedTrace {
   readonly connection: DuckDBConnection;
   /** Every variant's result, as `analyze --json` gives it. */
   readonly results: Record<VariantName, AnalysisResult>;
-  readonly timing: ReplayTiming;
+  readonly summary: LoadSummary;
   /** Releases DuckDB and its spill directory. */
   close(): Promise<void>;
 }
@@ -48,37 +45,23 @@ export async function loadTrace(source: TraceSource, opts: LoadOptions = {}): Pr
     await rm(spill, { recursive: true, force: true });
   };
   try {
-    await createTraceTables(connection);
-    const appender = await EventAppender.open(connection);
-    const outcome = await replayBatches(source.meta, tee(source.batches(), appender), [...VARIANTS], {
-      file: source.path,
+    const summary = await loadIntoDuckDb(connection, source, {
       ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
+      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.onRows ? { onProgress: opts.onRows } : {}),
     });
-    appender.close();
-    const results = outcome.results as Record<VariantName, AnalysisResult>;
-    await writeTraceMeta(connection, {
-      path: source.path,
-      format: source.format,
-      pageSize: results.exact.page_size,
-      vcpus: results.exact.vcpus,
-      ...(source.meta.startNs !== undefined ? { startNs: source.meta.startNs } : {}),
-      ...(source.meta.source ? { source: JSON.stringify(source.meta.source) } : {}),
-      events: outcome.timing.events,
-    });
-    await writeResults(connection, results);
-    await createViews(connection);
-    return { connection, results, timing: outcome.timing, close };
+    return { connection, results: await readResults(connection), summary, close };
   } catch (err) {
     await close();
     throw err;
   }
 }
 
-/** Appends each batch to DuckDB before the replay sees it (the appender copies, so the reader may reuse the batch afterwards). */
-async function* tee(batches: AsyncIterable<TraceBatch>, appender: EventAppender): AsyncIterable<TraceBatch> {
-  for await (const b of batches) {
-    appender.append(b);
-    yield b;
-  }
+/** The `analyze --json` objects the load stored in `analysis`. */
+async function readResults(connection: DuckDBConnection): Promise<Record<VariantName, AnalysisResult>> {
+  const rows = (await connection.runAndReadAll('SELECT variant, result::VARCHAR AS result FROM analysis')).getRowObjectsJS() as Array<{ variant: string; result: string }>;
+  const results: Partial<Record<VariantName, AnalysisResult>> = {};
+  for (const r of rows) results[r.variant as VariantName] = JSON.parse(r.result) as AnalysisResult;
+  for (const v of VARIANTS) if (!results[v]) throw new Error(`the load stored no ${v} result`);
+  return results as Record<VariantName, AnalysisResult>;
 }
