@@ -120,6 +120,16 @@ describe('blocked_intervals and all_down_intervals', () => {
     ]);
   });
 
+  it('count an all-down window that a wait still open at the end was part of, once another wait ends it', async () => {
+    const connection = await viewsOver(
+      [batchFromRows([[0, 'vcpu', 1, 0n, 0], [0, 'vcpu', 2, 0n, 1], [10, 'fault', 1, 0x1000n], [12, 'fault', 2, 0x2000n], [20, 'resolve', 0, 0x2000n], [25, 'fault', 2, 0x3000n]])],
+      2,
+    );
+    expect(await rows(connection, 'SELECT cpu, start_ns, end_ns FROM blocked_intervals')).toEqual([[1, 12_000_000n, 20_000_000n]]);
+    // cpu 0 is down from 10 to the end, cpu 1 from 12 to 20 and from 25 on: [12, 20) counts, [25, end) does not.
+    expect(await rows(connection, 'SELECT start_ns, end_ns FROM all_down_intervals')).toEqual([[12_000_000n, 20_000_000n]]);
+  });
+
   it('never count a window when a declared vCPU never blocks, nor when N is larger than the cpus seen', async () => {
     const ex = WORKED_EXAMPLES[0]!;
     const connection = await viewsOver([batchFromRows(ex.rows)], 4);

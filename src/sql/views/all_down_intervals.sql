@@ -8,11 +8,17 @@ WITH n AS (
   SELECT coalesce((SELECT max(vcpus) FROM trace_meta), (SELECT max(cpu) + 1 FROM vcpus), 0) AS vcpus
 ),
 -- A cpu index at or beyond N (a trace declaring more vCPUs than --vcpus)
--- is not one of the N.
+-- is not one of the N. A wait still open at the end of the trace counts in
+-- no vCPU's figure, but its vCPU is down from its start on: an all-down
+-- window it is part of counts once another vCPU's wait ends it (as in the
+-- replay); a window still open at the end does not.
 edges AS (
   SELECT start_ns AS t_ns, 1 AS delta FROM blocked_intervals WHERE cpu < (SELECT vcpus FROM n)
   UNION ALL
   SELECT end_ns AS t_ns, -1 AS delta FROM blocked_intervals WHERE cpu < (SELECT vcpus FROM n)
+  UNION ALL
+  SELECT t_ns, 1 AS delta FROM faults
+  WHERE status = 'counted' AND cpu >= 0 AND cpu < (SELECT vcpus FROM n) AND end_t_ns IS NULL
 ),
 levels AS (
   SELECT

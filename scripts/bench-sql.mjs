@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// `node scripts/bench-sql.mjs [--events N] [--vcpus N] [--seed N]` (after `npm run build`)
+//
+// The DuckDB side of blocktime on a simulated trace (default 20M events,
+// 64 vCPUs), held in memory first so that only DuckDB's work is timed:
+//   - load: TraceBatches appended to `events` (data chunks filled by memcpy),
+//     in events/s (target >= 5M/s);
+//   - faults: building the `faults` table from its view SQL (done once per
+//     load by `blocktime query`; reported, not a target);
+//   - p50/p99: per-vCPU fault latency percentiles from `faults` (target < 3 s);
+//   - all_down: the sum of `all_down_intervals`, i.e. the exact total
+//     blocktime computed by the window-function views (target < 3 s), checked
+//     against the exact replay of the same batches.
+// Prints progress on stderr and one JSON object on stdout, peak RSS included
+// (the in-memory trace counts in it: about 29 bytes an event).
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createSimulator } from '../dist/capture/sim/capture.js';
+import { replayBatches } from '../dist/replay/engine.js';
+import { subBatch } from '../dist/trace/batch.js';
+import { EventAppender } from '../dist/sql/event-appender.js';
+import { createTraceTables, writeTraceMeta } from '../dist/sql/trace-tables.js';
+import { createViews } from '../dist/sql/views.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000000' },
+    vcpus: { type: 'string', default: '64' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const EVENTS = Number(opts.events);
+const VCPUS = Number(opts.vcpus);
+const TARGETS = { load_events_per_s: 5e6, query_s: 3 };
+const log = (msg) => process.stderr.write(`bench-sql: ${msg}\n`);
+const seconds = (t0) => (performance.now() - t0) / 1000;
+
+log(`simulating ${EVENTS} events, ${VCPUS} vCPUs (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+const sim = createSimulator({ options: { seed: Number(opts.seed), vcpus: VCPUS, faults: Math.ceil(EVENTS / 2), memoryBytes: 256 * 2 ** 30 } });
+const batches = [];
+let rows = 0;
+for (const b of sim.batches()) {
+  const keep = Math.min(b.length, EVENTS - rows);
+  batches.push(keep === b.length ? b : subBatch(b, 0, keep));
+  rows += keep;
+  if (rows === EVENTS) break;
+}
+
+const instance = await DuckDBInstance.create(':memory:');
+const connection = await instance.connect();
+await createTraceTables(connection);
+
+log('loading');
+let t0 = performance.now();
+const appender = await EventAppender.open(connection);
+for (const b of batches) appender.append(b);
+appender.close();
+const load_s = seconds(t0);
+log(`loaded ${appender.rows} events in ${load_s.toFixed(2)} s`);
+
+const replay = (await replayBatches(sim.meta, batches, ['exact'])).results.exact;
+await writeTraceMeta(connection, { path: 'sim', format: 'sim', pageSize: replay.page_size, vcpus: replay.vcpus, events: appender.rows });
+
+log('building faults');
+t0 = performance.now();
+await createViews(connection, { materialize: ['faults'] });
+const faults_s = seconds(t0);
+
+async function timed(name, sql) {
+  log(name);
+  const start = performance.now();
+  const result = (await connection.runAndReadAll(sql)).getRowsJS();
+  return { s: seconds(start), result };
+}
+const latency = await timed(
+  'per-vCPU latency p50/p99',
+  `SELECT cpu, count(*) AS faults, quantile_disc(latency_ns, 0.5) AS p50_ns, quantile_disc(latency_ns, 0.99) AS p99_ns
+   FROM faults WHERE cpu >= 0 AND latency_ns IS NOT NULL GROUP BY cpu ORDER BY cpu`,
+);
+const allDown = await timed('all_down_intervals sum', 'SELECT coalesce(sum(end_ns - start_ns), 0)::BIGINT FROM all_down_intervals');
+const allDownNs = Number(allDown.result[0][0]);
+
+const report = {
+  events: appender.rows,
+  vcpus: replay.vcpus,
+  load_s: round(load_s),
+  load_events_per_s: Math.round(appender.rows / load_s),
+  faults_table_s: round(faults_s),
+  latency_p50_p99_query_s: round(latency.s),
+  all_down_sum_query_s: round(allDown.s),
+  all_down_ns: allDownNs,
+  all_down_equals_exact_replay: allDownNs === replay.total_blocktime_ns,
+  peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  load_average: loadavg().map((x) => round(x)),
+  targets: TARGETS,
+  met: {
+    load: appender.rows / load_s >= TARGETS.load_events_per_s,
+    latency_query: latency.s < TARGETS.query_s,
+    all_down_query: allDown.s < TARGETS.query_s,
+  },
+};
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+connection.closeSync();
+instance.closeSync();
+
+function round(x) {
+  return Math.round(x * 100) / 100;
+}
