@@ -2,7 +2,7 @@
  * Runs users' SQL: each statement on its own, so a failure names the one
  * that failed, with DuckDB's message (a QueryError, exit 2, no stack trace).
  */
-import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBResult, ResultReturnType } from '@duckdb/node-api';
 import { QueryError } from '../errors.js';
 
 /** DuckDB's message when `DuckDBConnection.interrupt()` stopped a query. */
@@ -21,7 +21,7 @@ export async function runStatement(connection: DuckDBConnection, statement: stri
 
 /** Whether a result has rows to show (a SELECT, SHOW, DESCRIBE...), not just a count of changed rows or nothing. */
 export function hasRows(result: DuckDBResult): boolean {
-  return result.returnType === 3; // ResultType.QUERY_RESULT
+  return result.returnType === ResultReturnType.QUERY_RESULT;
 }
 
 /**
