@@ -133,11 +133,10 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
     separatorBefore.push(rows.length);
     rows.push([`${rest.size} more`, formatCount(faults), formatMs(blocked), formatPercent(blocked, sumBlocked), '']);
   }
-  if (!cut) separatorBefore.push(rows.length);
   const faultsAll = r.vcpu_faults.reduce((a, b) => a + b, 0);
   const sumRow = ['all', formatCount(faultsAll), formatMs(sumBlocked), sumBlocked > 0 ? '100.0%' : '0.0%'];
   if (!exact) sumRow.push(formatMs(faultsAll > 0 ? Math.floor(sumBlocked / faultsAll) : 0));
-  if (cut) separatorBefore.push(rows.length);
+  separatorBefore.push(rows.length);
   rows.push(sumRow);
   const lines = renderTable(columns, rows, { separatorBefore, styleHeader: (s) => c.dim(s) });
   if (cut) {
