@@ -1,18 +1,15 @@
 /**
- * The simulator's future-event list: a binary min-heap over parallel typed
- * arrays, ordered by time and then by insertion order (so simultaneous events
- * keep a deterministic, first-scheduled-first order). No object per event;
- * it holds only what is pending (a few events per thread), so it stays small
- * however long the run.
+ * The simulator's future-event list: a binary min-heap on time over parallel
+ * typed arrays, no object per event. Each event is a time, a page and one
+ * packed word (thread << 8 | type << 4 | flags), so a sift step moves three
+ * numbers. Events at exactly the same time come out in an order fixed by the
+ * sequence of pushes and pops, so a run is reproducible without a tie-break
+ * counter. It holds only what is pending (a few events per thread).
  */
 export class EventQueue {
   private time: Float64Array;
-  private seq: Float64Array;
-  private type: Uint8Array;
-  private actor: Int32Array;
+  private word: Int32Array;
   private page: Uint32Array;
-  private flags: Uint8Array;
-  private nextSeq = 0;
   size = 0;
 
   /**
@@ -30,89 +27,71 @@ export class EventQueue {
 
   constructor(capacity = 256) {
     this.time = new Float64Array(capacity);
-    this.seq = new Float64Array(capacity);
-    this.type = new Uint8Array(capacity);
-    this.actor = new Int32Array(capacity);
+    this.word = new Int32Array(capacity);
     this.page = new Uint32Array(capacity);
-    this.flags = new Uint8Array(capacity);
   }
 
-  /** Schedules an event at `this.at`. */
+  /** Schedules an event at `this.at`. `type` < 16, `flags` < 16, `actor` >= -1 and < 2^23. */
   push(type: number, actor: number, page: number, flags: number): void {
     if (this.size === this.time.length) this.grow();
     const time = this.at;
-    const seq = this.nextSeq++;
-    const { time: T, seq: S, type: Y, actor: A, page: P, flags: F } = this;
+    const word = ((actor + 1) << 8) | (type << 4) | flags;
+    const { time: T, word: W, page: P } = this;
     // Sift up with a hole: move parents down until the new event fits.
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = T[p]!;
-      if (pt < time || (pt === time && S[p]! < seq)) break;
+      if (pt <= time) break;
       T[i] = pt;
-      S[i] = S[p]!;
-      Y[i] = Y[p]!;
-      A[i] = A[p]!;
+      W[i] = W[p]!;
       P[i] = P[p]!;
-      F[i] = F[p]!;
       i = p;
     }
     T[i] = time;
-    S[i] = seq;
-    Y[i] = type;
-    A[i] = actor;
+    W[i] = word;
     P[i] = page;
-    F[i] = flags;
   }
 
   /** Removes the earliest event into `t`, `evType`, `evActor`, `evPage`, `evFlags`. The queue must not be empty. */
   pop(): void {
-    const { time: T, seq: S, type: Y, actor: A, page: P, flags: F } = this;
+    const { time: T, word: W, page: P } = this;
     this.t = T[0]!;
-    this.evType = Y[0]!;
-    this.evActor = A[0]!;
+    const w = W[0]!;
+    this.evType = (w >> 4) & 15;
+    this.evFlags = w & 15;
+    this.evActor = (w >> 8) - 1;
     this.evPage = P[0]!;
-    this.evFlags = F[0]!;
     const n = --this.size;
     if (n === 0) return;
     const lt = T[n]!;
-    const ls = S[n]!;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      const r = c + 1;
-      if (r < n && (T[r]! < T[c]! || (T[r]! === T[c]! && S[r]! < S[c]!))) c = r;
+      if (c + 1 < n && T[c + 1]! < T[c]!) c++;
       const ct = T[c]!;
-      if (lt < ct || (lt === ct && ls < S[c]!)) break;
+      if (lt <= ct) break;
       T[i] = ct;
-      S[i] = S[c]!;
-      Y[i] = Y[c]!;
-      A[i] = A[c]!;
+      W[i] = W[c]!;
       P[i] = P[c]!;
-      F[i] = F[c]!;
       i = c;
     }
     T[i] = lt;
-    S[i] = ls;
-    Y[i] = Y[n]!;
-    A[i] = A[n]!;
+    W[i] = W[n]!;
     P[i] = P[n]!;
-    F[i] = F[n]!;
   }
 
   private grow(): void {
     const cap = this.time.length * 2;
-    const g = <T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a as never);
-      return b;
-    };
-    this.time = g(this.time, (n) => new Float64Array(n));
-    this.seq = g(this.seq, (n) => new Float64Array(n));
-    this.type = g(this.type, (n) => new Uint8Array(n));
-    this.actor = g(this.actor, (n) => new Int32Array(n));
-    this.page = g(this.page, (n) => new Uint32Array(n));
-    this.flags = g(this.flags, (n) => new Uint8Array(n));
+    const time = new Float64Array(cap);
+    const word = new Int32Array(cap);
+    const page = new Uint32Array(cap);
+    time.set(this.time);
+    word.set(this.word);
+    page.set(this.page);
+    this.time = time;
+    this.word = word;
+    this.page = page;
   }
 }

@@ -66,6 +66,10 @@ const RECENT = 64;
 
 const TWO_32 = 4294967296;
 
+/** Page state bits (see `pageBits`). */
+const PLACED = 1;
+const CLAIMED = 2;
+
 /** What the simulation produced of each kind, for tests and the capture summary. */
 export interface SimStats {
   rows: number;
@@ -108,8 +112,12 @@ export class Simulator {
   private readonly q = new EventQueue();
   private readonly pending = new PendingPages();
   private readonly pages: number;
-  private readonly placed: Uint32Array;
-  private readonly claimed: Uint32Array;
+  /**
+   * Two bits a page, interleaved so one load answers both questions: PLACED
+   * (the page is in guest memory) and CLAIMED (a thread faulted on it, or
+   * it is requested). 16 pages a word.
+   */
+  private readonly pageBits: Uint32Array;
   /** Pages neither placed nor claimed by a thread. */
   private untaken: number;
 
@@ -157,8 +165,7 @@ export class Simulator {
     this.rng = new Prng(o.seed);
     const rng = this.rng;
     this.pages = o.memoryBytes / o.pageSize;
-    this.placed = new Uint32Array(Math.ceil(this.pages / 32));
-    this.claimed = new Uint32Array(Math.ceil(this.pages / 32));
+    this.pageBits = new Uint32Array(Math.ceil(this.pages / 16));
     this.untaken = this.pages;
 
     const res = o.clockResolutionNs;
@@ -306,13 +313,17 @@ export class Simulator {
     this.batch.cpu[i] = cpu;
   }
 
-  private isSet(bits: Uint32Array, page: number): boolean {
-    return (bits[page >>> 5]! & (1 << (page & 31))) !== 0;
+  /** The page's PLACED and CLAIMED bits. */
+  private bits(page: number): number {
+    return (this.pageBits[page >>> 4]! >>> ((page & 15) << 1)) & 3;
   }
 
-  private take(bits: Uint32Array, page: number): void {
-    if (!this.isSet(this.placed, page) && !this.isSet(this.claimed, page)) this.untaken--;
-    bits[page >>> 5]! |= 1 << (page & 31);
+  private take(page: number, bit: number): void {
+    const w = page >>> 4;
+    const shift = (page & 15) << 1;
+    const word = this.pageBits[w]!;
+    if (((word >>> shift) & 3) === 0) this.untaken--;
+    this.pageBits[w] = word | (bit << shift);
   }
 
   private pick(): number {
@@ -336,7 +347,7 @@ export class Simulator {
     const rng = this.rng;
     if (!this.stopped && (t > this.endTime || this.issued >= this.faultLimit || this.untaken === 0)) this.stopped = true;
     if (this.stopped) {
-      this.releaseHold(a);
+      this.releaseHold(a, FAULT_THREAD_WAKE[0]);
       return;
     }
     const reentrant = this.heldPage[a] !== NO_PAGE;
@@ -362,19 +373,19 @@ export class Simulator {
     let page = NO_PAGE;
     for (let i = reentrant ? REENTRANT_PICK_TRIES : PICK_TRIES; i > 0; i--) {
       const p = this.pick();
-      if (!this.isSet(this.placed, p) && !this.isSet(this.claimed, p)) {
+      if (this.bits(p) === 0) {
         page = p;
         break;
       }
     }
     if (page === NO_PAGE) {
       // Every page tried is present: the thread runs on and touches memory again later.
-      if (reentrant) this.releaseHold(a);
+      if (reentrant) this.releaseHold(a, FAULT_THREAD_WAKE[0]);
       this.q.at = t + 1 + rng.exponential(this.thinkMean[a]!);
       this.q.push(EV_ACCESS, a, 0, 0);
       return;
     }
-    this.take(this.claimed, page);
+    this.take(page, CLAIMED);
     this.wait(a, page);
     this.lastHandle = handle;
     if (o.received > 0 && rng.float() < o.received) {
@@ -397,7 +408,7 @@ export class Simulator {
     for (let i = 1; i <= RECENT; i++) {
       const p = this.recent[(this.recentNext - i) & (RECENT - 1)]!;
       if (p === NO_PAGE) return NO_PAGE;
-      if (this.isSet(this.placed, p)) continue;
+      if (this.bits(p) & PLACED) continue;
       const s = this.pending.find(p);
       if (s >= 0 && this.pending.placeTime[s]! > handle + MIN_LATENCY) return p;
     }
@@ -421,9 +432,10 @@ export class Simulator {
     if (tid === 0) this.stats.tid0Faults++;
     else if (a < o.vcpus) this.stats.vcpuFaults++;
     else this.stats.nonVcpuFaults++;
-    if (this.isSet(this.placed, page)) {
+    if (this.bits(page) & PLACED) {
       this.stats.receivedFaults++;
-      this.releaseHold(a);
+      // The fault thread records the thread's next fault no sooner than one service time from now.
+      this.releaseHold(a, FAULT_THREAD_SERVICE[0]);
       return;
     }
     if (flags & F_REPEAT) return;
@@ -450,7 +462,9 @@ export class Simulator {
         this.pending.chained[s] = held;
         this.stats.lateResolves++;
       } else {
-        this.q.at = t + rng.between(HELD_RESOLVE_AFTER_FAULT[0], HELD_RESOLVE_AFTER_FAULT[1]);
+        // The usual order: accounted before this fault's own page can arrive, however short its latency.
+        const before = (this.pending.placeTime[s]! - t) / 2;
+        this.q.at = t + Math.min(before, rng.between(HELD_RESOLVE_AFTER_FAULT[0], HELD_RESOLVE_AFTER_FAULT[1]));
         this.q.push(EV_RESOLVE, -1, held, 0);
       }
     }
@@ -461,17 +475,18 @@ export class Simulator {
     const t = this.q.t;
     const o = this.o;
     const rng = this.rng;
-    this.take(this.placed, page);
+    this.take(page, PLACED);
     const s = this.pending.find(page);
     let holder = -1;
     let resolveAt = -1;
     // A page with a late resolve chained to it ends that episode: its vCPU is not made re-entrant again, so
     // the late order shows on its own.
     const lateEpisode = s >= 0 && this.pending.chained[s] !== NO_PAGE;
-    for (let a = s >= 0 && !lateEpisode ? this.pending.waiterHead[s]! : -1; a >= 0; a = this.nextWaiter[a]!) {
-      if (holder < 0 && o.reentrant > 0 && a < o.vcpus && this.recorded[a] && this.heldPage[a] === NO_PAGE && !this.stopped && rng.float() < o.reentrant) {
-        holder = a;
-      }
+    // Only a page with a single waiter: the others would run on before the held resolve too, re-entrant by accident.
+    const a0 = s >= 0 ? this.pending.waiterHead[s]! : -1;
+    const single = a0 >= 0 && this.nextWaiter[a0] === -1;
+    if (single && !lateEpisode && o.reentrant > 0 && a0 < o.vcpus && this.recorded[a0] && this.heldPage[a0] === NO_PAGE && !this.stopped && rng.float() < o.reentrant) {
+      holder = a0;
     }
     if (holder < 0) {
       resolveAt = t + rng.between(RESOLVE_AFTER_PLACE[0], RESOLVE_AFTER_PLACE[1]);
@@ -512,7 +527,7 @@ export class Simulator {
   /** The background stream places a page whose fault is still queued for the fault thread. */
   private placeRace(page: number): void {
     const t = this.q.t;
-    this.take(this.placed, page);
+    this.take(page, PLACED);
     const s = this.pending.find(page);
     for (let a = s >= 0 ? this.pending.waiterHead[s]! : -1; a >= 0; ) {
       const next = this.nextWaiter[a]!;
@@ -539,23 +554,27 @@ export class Simulator {
     }
   }
 
-  private releaseHold(a: number): void {
+  /**
+   * Accounts a held resolve now that its vCPU will not fault on a new page first, within `within` ns:
+   * before any later fault of that thread can be recorded (so the usual order holds).
+   */
+  private releaseHold(a: number, within: number): void {
     const t = this.q.t;
     const held = this.heldPage[a]!;
     if (held === NO_PAGE) return;
     this.heldPage[a] = NO_PAGE;
-    this.q.at = t + this.rng.between(HELD_RESOLVE_AFTER_FAULT[0], HELD_RESOLVE_AFTER_FAULT[1]);
+    this.q.at = t + this.rng.between(100, within);
     this.q.push(EV_RESOLVE, -1, held, 0);
   }
 
+  /** The background stream places a page nobody asked for; its resolve row is written at once (nothing waits on it). */
   private background(): void {
     const t = this.q.t;
     if (this.stopped || t > this.endTime || this.untaken === 0) return;
     const page = this.nextUntaken();
-    this.take(this.placed, page);
+    this.take(page, PLACED);
     this.stats.backgroundPlacements++;
-    this.q.at = t + this.rng.between(RESOLVE_AFTER_PLACE[0], RESOLVE_AFTER_PLACE[1]);
-    this.q.push(EV_RESOLVE, -1, page, 0);
+    this.emit(Kind.resolve, this.resolveTid, page, 0, -1);
     this.q.at = t + this.bgInterval;
     this.q.push(EV_BACKGROUND, -1, 0, 0);
   }
@@ -564,12 +583,11 @@ export class Simulator {
   private nextUntaken(): number {
     let p = this.bgCursor;
     for (;;) {
-      const w = p >>> 5;
-      const used = this.placed[w]! | this.claimed[w]!;
-      if (used === -1 && (p & 31) === 0 && p + 32 <= this.pages) {
-        p += 32;
+      const word = this.pageBits[p >>> 4]!;
+      if ((p & 15) === 0 && p + 16 <= this.pages && ((word | (word >>> 1)) & 0x55555555) === 0x55555555) {
+        p += 16; // all sixteen pages taken
       } else {
-        if (!(used & (1 << (p & 31)))) break;
+        if (((word >>> ((p & 15) << 1)) & 3) === 0) break;
         p++;
       }
       if (p >= this.pages) p = 0;
@@ -577,4 +595,5 @@ export class Simulator {
     this.bgCursor = p + 1 >= this.pages ? 0 : p + 1;
     return p;
   }
+
 }

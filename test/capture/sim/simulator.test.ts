@@ -105,6 +105,14 @@ describe('simulator', () => {
     expect(clean.doubleResolves).toBe(0);
   });
 
+  it('without late resolves, a re-entrant vCPU\'s first page is accounted first even when requests are fast', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const shape = run({ seed, faults: 1500, reentrant: 0.6, lateResolve: 0, duplicate: 0.2, latencyNs: 2_000, latencySpread: 1.5, thinkNs: 1_000 }).shape;
+      expect(shape.reentrant, `seed ${seed}`).toBeGreaterThan(0);
+      expect(shape.lateResolves, `seed ${seed}`).toBe(0);
+    }
+  });
+
   it('the default mix is realistic: about a third of vCPU faults re-entrant, some of each irregularity', () => {
     const { shape } = run({ faults: 6000 });
     expect(shape.reentrant / shape.countedVcpuFaults).toBeGreaterThan(0.2);
