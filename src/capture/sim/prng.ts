@@ -2,7 +2,9 @@
  * A small seeded PRNG (sfc32, Chris Doty-Humphrey's "small fast chaotic"
  * generator, 128-bit state), so a trace depends on its seed alone and on no
  * engine's Math.random. The state is seeded through splitmix32 so that
- * neighboring seeds give unrelated streams.
+ * neighboring seeds give unrelated streams. (The lognormal and exponential
+ * draws use Math.log/exp/sin/cos, which V8 computes with its own port of
+ * fdlibm: the same bits on every platform Node runs on.)
  */
 export class Prng {
   private a: number;

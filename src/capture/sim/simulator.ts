@@ -18,11 +18,15 @@
  *   the fault thread's handling, so the fault row follows the resolve row;
  * - non-vCPU threads and tid 0 (no thread id in the message).
  * Otherwise the simulation keeps them from happening by accident: a thread
- * woken by a placement runs again only after the resolve is accounted, and no
- * two threads touch one missing page unless `duplicate` says so.
+ * woken by a placement runs again only after the resolve is accounted, a held
+ * resolve is accounted before the vCPU's next page can arrive (unless the late
+ * order is asked for), no two threads touch one missing page unless
+ * `duplicate` says so, and the background stream skips pages a thread has
+ * touched unless `received` says so.
  *
- * Memory: the event heap and pending-page table scale with the threads, two
- * bitmaps with guest memory (2 bits a page); rows leave in fixed-size batches.
+ * Memory: the event heap and pending-page table scale with the threads, the
+ * page state with guest memory (2 bits a page); rows leave in fixed-size
+ * batches, so a run of any length needs no more than that.
  */
 import type { TraceBatch } from '../../trace/batch.js';
 import { allocBatch, sliceBatch } from '../../trace/batch.js';
