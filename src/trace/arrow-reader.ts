@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { RecordBatchReader } from 'apache-arrow';
 import type { Data, RecordBatch } from 'apache-arrow';
 import { InputError } from '../errors.js';
+import './arrow-guard.js';
 import type { TraceBatch } from './batch.js';
 import { KIND_NAMES, kindCode } from './schema.js';
 import { checkArrowSchema, metaFromArrow } from './arrow-schema.js';
@@ -22,6 +23,8 @@ const FILE_PREFIX = 8;
 /** Magic, padding and the int32 footer length at the end of an IPC file. */
 const FILE_TRAILER = 10;
 const END_OF_STREAM = [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+/** Reads allowed beyond twice the file's size (small files are read in a few fixed-size pieces). */
+const READ_SLACK = 1 << 16;
 
 export interface ArrowReadOptions {
   /**
@@ -48,6 +51,8 @@ class WatchedHandle {
   lastRead = 0;
   reachedEnd = false;
   furthest = 0;
+  /** Bytes asked for so far: a sound file is read about once, a corrupt index can send Arrow round in circles. */
+  private requested = 0;
   constructor(
     private readonly fh: FileHandle,
     private readonly base: number,
@@ -63,7 +68,12 @@ class WatchedHandle {
     const end = position + length;
     if (end >= this.size) this.reachedEnd = true;
     if (end > this.furthest) this.furthest = end;
+    // Arrow loops until it has what it asked for: a corrupt offset must end in an error, not a loop.
+    if (!(position >= 0 && position < this.size)) throw new Error(`read at offset ${position}, outside the file`);
+    this.requested += length;
+    if (this.requested > 2 * this.size + READ_SLACK) throw new Error('the file index sends the reader round in circles');
     const r = await this.fh.read(buffer, offset, length, this.base + position);
+    if (r.bytesRead === 0 && length > 0) throw new Error(`read at offset ${position} found the end of the file`);
     return { bytesRead: r.bytesRead, buffer };
   }
   async close(): Promise<void> {
@@ -203,11 +213,13 @@ function toTraceBatch(rb: RecordBatch, cols: ArrowColumns, firstRow: number, fil
     return values.subarray(d.offset, d.offset + length);
   };
 
+  // Lengths first: they bound every later pass over the batch.
   const t = view<BigInt64Array>('t_ns');
-  rejectNulls(child('t_ns'), length, (i) => new InputError(where(i), 'null t_ns; expected a time in nanoseconds'));
   const tid = view<Uint32Array>('tid');
   const addr = view<BigUint64Array>('addr');
   const cpu = view<Int32Array>('cpu');
+  const kindValues = view<Uint8Array>('kind');
+  rejectNulls(child('t_ns'), length, (i) => new InputError(where(i), 'null t_ns; expected a time in nanoseconds'));
   // Missing thread ids and addresses mean "unknown" (0), a missing cpu means "not a vCPU" (-1), as in CSV.
   fillNulls(child('tid'), tid, 0);
   fillNulls(child('addr'), addr, 0n);
@@ -215,7 +227,7 @@ function toTraceBatch(rb: RecordBatch, cols: ArrowColumns, firstRow: number, fil
 
   const kd = child('kind');
   rejectNulls(kd, length, (i) => new InputError(where(i), 'null kind; expected vcpu, fault or resolve'));
-  const kind = cols.kind === 'codes' ? view<Uint8Array>('kind') : dictionaryKinds(kd, view('kind'), firstRow, file);
+  const kind = cols.kind === 'codes' ? kindValues : dictionaryKinds(kd, kindValues, firstRow, file);
   return { length, firstRow, t, kind, tid, addr, cpu };
 }
 
