@@ -72,11 +72,15 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
       // Over the bars, translucent, so that a window shows across every vCPU row.
       {
         data: { name: 'all_down' },
-        transform: msFields,
-        mark: { type: 'rect', color: '#e53e3e', opacity: 0.3, clip: true },
+        transform: [
+          ...msFields,
+          { calculate: 'datum.end_ns > datum.start_ns ? datum.blocked_ns / (datum.end_ns - datum.start_ns) : 1', as: 'share' },
+        ],
+        mark: { type: 'rect', color: '#e53e3e', clip: true },
         encoding: {
           x,
           x2: { field: 'end_ms' },
+          opacity: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: [0.08, 0.35] }, legend: null },
           tooltip: [
             { field: 'start_ms', title: 'all vCPUs down from (ms)', format: '.6f' },
             { field: 'end_ms', title: 'to (ms)', format: '.6f' },

@@ -118,7 +118,7 @@ function timelineNote(d: ReportData): string {
   const t = d.timeline;
   const counts = ` ${formatCount(t.interval_count)} blocked intervals, ${formatCount(t.all_down_count)} all-down windows.`;
   if (t.resolution_ns === 0) return `${counts} Every interval is drawn as it is.`;
-  return `${counts} Downsampled for drawing: intervals of one vCPU less than ${formatDuration(t.resolution_ns)} apart are drawn as one bar, paler the less of it was blocked (its tooltip gives the exact blocked time and the intervals it holds).`;
+  return `${counts} Downsampled for drawing into bins of ${formatDuration(t.resolution_ns)}: one bar per bin in which a vCPU was blocked, paler the less of the bin it was blocked (its tooltip gives the exact blocked time and the intervals it touches).`;
 }
 
 function cdfNote(d: ReportData): string {

@@ -13,22 +13,22 @@ export interface TimeRuns {
   cpu: number[];
   start_ns: number[];
   end_ns: number[];
-  /** Time inside the run that was really blocked: the run's length unless it merges several intervals. */
+  /** Time inside the run that was really blocked: the run's length unless it is a bin of a downsampled timeline. */
   blocked_ns: number[];
-  /** Intervals merged into the run (1: drawn exactly). */
+  /** Intervals the run holds or touches (1: drawn exactly). */
   intervals: number[];
 }
 
 export interface Timeline {
   /**
-   * Intervals closer together than this were merged into one drawn run (0:
-   * every interval drawn as it is). Chosen so that at most about
-   * `TIMELINE_BAR_BUDGET` runs are drawn whatever the trace's length.
+   * Width of the bins a downsampled timeline is drawn in (0: every interval
+   * drawn as it is). Chosen so that at most about `TIMELINE_BAR_BUDGET` bars
+   * are drawn whatever the trace's length (timeline-query.ts).
    */
   resolution_ns: number;
-  /** Blocked intervals before merging. */
+  /** Blocked intervals before downsampling. */
   interval_count: number;
-  /** All-vCPUs-down windows before merging. */
+  /** All-vCPUs-down windows before downsampling. */
   all_down_count: number;
   blocked: TimeRuns;
   all_down: TimeRuns;

@@ -3,13 +3,14 @@
  * `all_down_intervals` (the `exact` definition lives there, once) and
  * downsampled so that a trace of any length draws in about a second.
  *
- * Downsampling: when there are more intervals than `TIMELINE_BAR_BUDGET`, the
- * trace's span is cut into `budget / N` steps per vCPU, and intervals of one
- * vCPU whose gap is shorter than a step are merged into one drawn run that
- * remembers how much of it was really blocked (drawn as its opacity) and how
- * many intervals it holds. Gaps of a step or more, and every interval
- * longer than a step, stay exact; a vCPU never gets more than about
- * `budget / N` runs. The all-down windows are merged the same way.
+ * Downsampling: up to `TIMELINE_BAR_BUDGET` intervals are drawn as they are.
+ * Beyond that, the trace's span is cut into `budget / N` equal bins per vCPU
+ * and each bin in which a vCPU was blocked is drawn as one bar whose opacity
+ * is the fraction of the bin it was blocked (an interval across bins is split
+ * at their edges); its tooltip gives the exact blocked time and how many
+ * intervals it touches. A vCPU never gets more than `budget / N` bars, and
+ * its bars' blocked times still add up to its exact blocktime. The
+ * all-vCPUs-down windows are binned the same way.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Timeline, TimeRuns } from './report-data.js';
@@ -34,8 +35,8 @@ export async function queryTimeline(conn: DuckDBConnection, q: TimelineQuery): P
     await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n, coalesce((max(end_ns) - min(start_ns))::DOUBLE, 0) AS span FROM report_blocked`)
   ).getRowObjectsJS()[0] as { n: number; span: number };
   const downCount = (await conn.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM report_all_down')).getRowObjectsJS()[0] as { n: number };
-  const stepsPerVcpu = Math.max(1, Math.floor(budget / Math.max(1, q.vcpus)));
-  const resolution = stats.n <= budget ? 0 : Math.ceil(stats.span / stepsPerVcpu);
+  const binsPerVcpu = Math.max(1, Math.floor(budget / Math.max(1, q.vcpus)));
+  const resolution = stats.n <= budget ? 0 : Math.max(1, Math.ceil(stats.span / binsPerVcpu));
   const [blocked, allDown] = [
     await mergedRuns(conn, 'report_blocked', resolution, q.originNs),
     await mergedRuns(conn, 'report_all_down', resolution, q.originNs),
@@ -45,23 +46,26 @@ export async function queryTimeline(conn: DuckDBConnection, q: TimelineQuery): P
   return { resolution_ns: resolution, interval_count: stats.n, all_down_count: downCount.n, blocked, all_down: allDown };
 }
 
-/** Runs of `table` (disjoint per cpu), neighbours closer than `resolution` merged, as offsets from `origin`. */
-async function mergedRuns(conn: DuckDBConnection, table: string, resolution: number, origin: bigint): Promise<TimeRuns> {
-  const reader = await conn.runAndReadAll(`
-    WITH marked AS (
-      SELECT cpu, start_ns, end_ns,
-        CASE WHEN start_ns - lag(end_ns) OVER (PARTITION BY cpu ORDER BY start_ns) < ${resolution} THEN 0 ELSE 1 END AS opens
-      FROM ${table}
-    ),
-    runs AS (
-      SELECT *, sum(opens) OVER (PARTITION BY cpu ORDER BY start_ns ROWS UNBOUNDED PRECEDING) AS run FROM marked
-    )
-    SELECT cpu::INTEGER AS cpu,
-      (min(start_ns) - ${origin})::DOUBLE AS start_ns,
-      (max(end_ns) - ${origin})::DOUBLE AS end_ns,
-      sum(end_ns - start_ns)::DOUBLE AS blocked_ns,
-      count(*)::INTEGER AS intervals
-    FROM runs GROUP BY cpu, run ORDER BY cpu, start_ns`);
-  const c = reader.getColumnsObjectJS() as unknown as Record<keyof TimeRuns, number[]>;
+/** Runs of `table` as offsets from `origin`: each as it is (`bin` 0), or per bin of `bin` ns, split at the bins' edges. */
+async function mergedRuns(conn: DuckDBConnection, table: string, bin: number, origin: bigint): Promise<TimeRuns> {
+  const sql =
+    bin === 0
+      ? `SELECT cpu::INTEGER AS cpu, (start_ns - ${origin})::DOUBLE AS start_ns, (end_ns - ${origin})::DOUBLE AS end_ns,
+           (end_ns - start_ns)::DOUBLE AS blocked_ns, 1 AS intervals
+         FROM ${table} ORDER BY cpu, start_ns`
+      : `WITH offsets AS (
+           SELECT cpu, start_ns - ${origin} AS s, end_ns - ${origin} AS e FROM ${table}
+         ),
+         -- Floor division that stays exact for offsets before the origin (% keeps the sign of its left side).
+         spans AS (
+           SELECT cpu, s, e, (s - ((s % ${bin}) + ${bin}) % ${bin}) // ${bin} AS first_bin,
+             (e - 1 - (((e - 1) % ${bin}) + ${bin}) % ${bin}) // ${bin} AS last_bin
+           FROM offsets
+         ),
+         pieces AS (SELECT cpu, s, e, unnest(range(first_bin, last_bin + 1)) AS b FROM spans)
+         SELECT cpu::INTEGER AS cpu, (b * ${bin})::DOUBLE AS start_ns, ((b + 1) * ${bin})::DOUBLE AS end_ns,
+           sum(least(e, (b + 1) * ${bin}) - greatest(s, b * ${bin}))::DOUBLE AS blocked_ns, count(*)::INTEGER AS intervals
+         FROM pieces GROUP BY cpu, b ORDER BY cpu, b`;
+  const c = (await conn.runAndReadAll(sql)).getColumnsObjectJS() as unknown as Record<keyof TimeRuns, number[]>;
   return { cpu: c.cpu ?? [], start_ns: c.start_ns ?? [], end_ns: c.end_ns ?? [], blocked_ns: c.blocked_ns ?? [], intervals: c.intervals ?? [] };
 }
