@@ -10,6 +10,8 @@ export const ExitCode = {
   badInput: 2,
   /** `analyze --expect`: QEMU's figures and the replay disagree. */
   mismatch: 3,
+  /** SIGINT or SIGTERM stopped a command, which then left no output behind (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 
 export class BlocktimeError extends Error {

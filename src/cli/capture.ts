@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addNativeCaptureOptions } from '../capture/native/flags.js';
+import { addNativeCaptureOptions, withStopSignals } from '../capture/native/flags.js';
 import { ACCESS_PATTERNS, SIM_DEFAULTS, type AccessPattern, type SimOptions } from '../capture/sim/options.js';
 import { SCENARIOS, SCENARIO_NAMES, findScenario } from '../capture/sim/scenarios.js';
 import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../capture/sim/capture.js';
@@ -148,9 +148,12 @@ async function capture(flags: Flags): Promise<void> {
   const progress = createProgress('capture --sim', { unit: 'rows' });
   let summary: SimCaptureSummary;
   try {
-    summary = await simulateToWriter(request, (meta, batchRows) => createTraceWriter(output, meta, { ...(format ? { format } : {}), batchRows }), {
-      onProgress: (rows) => progress.update(rows),
-    });
+    summary = await withStopSignals((signal) =>
+      simulateToWriter(request, (meta, batchRows) => createTraceWriter(output, meta, { ...(format ? { format } : {}), batchRows }), {
+        onProgress: (rows) => progress.update(rows),
+        signal,
+      }),
+    );
   } finally {
     progress.done();
   }

@@ -4,6 +4,7 @@
  * writer, and summarize. The writer is aborted (its temporary file removed)
  * if anything fails, so no half-written trace is left under the final name.
  */
+import { BlocktimeError, ExitCode } from '../../errors.js';
 import type { TraceMeta } from '../../trace/schema.js';
 import type { TraceWriter } from '../../trace/source.js';
 import { resolveSimOptions, type SimOptions } from './options.js';
@@ -30,12 +31,16 @@ export function createSimulator(request: SimRequest): Simulator {
 export async function simulateToWriter(
   request: SimRequest,
   createWriter: (meta: TraceMeta, batchRows: number) => Promise<TraceWriter>,
-  hooks: { onProgress?: (rows: number, simulatedNs: number) => void } = {},
+  hooks: { onProgress?: (rows: number, simulatedNs: number) => void; signal?: AbortSignal } = {},
 ): Promise<SimCaptureSummary> {
   const sim = createSimulator(request);
   const writer = await createWriter(sim.meta, sim.options.batchRows);
   try {
-    for (const batch of sim.batches(hooks.onProgress)) await writer.write(batch);
+    for (const batch of sim.batches(hooks.onProgress)) {
+      // A simulated trace cut short would look complete: an interrupted capture writes nothing.
+      if (hooks.signal?.aborted) throw new BlocktimeError('capture --sim: interrupted; no trace written', ExitCode.interrupted);
+      await writer.write(batch);
+    }
     await writer.close();
   } catch (err) {
     await writer.abort();
