@@ -46,6 +46,8 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: WIDTH,
     height: Math.max(40, n * rowHeight),
+    // Bars and all-down bands fade by their blocked share, each on its own opacity range.
+    resolve: { scale: { opacity: 'independent' } },
     layer: [
       {
         data: { name: 'blocked' },
