@@ -35,6 +35,11 @@ const VCPUS = Number(opts.vcpus);
 const TARGETS = { load_events_per_s: 5e6, query_s: 3 };
 const log = (msg) => process.stderr.write(`bench-sql: ${msg}\n`);
 const seconds = (t0) => (performance.now() - t0) / 1000;
+/** CPU seconds of this process (DuckDB's threads included) since `u0`: on a shared machine, wall time alone says little. */
+const cpuSeconds = (u0) => {
+  const u = process.cpuUsage(u0);
+  return (u.user + u.system) / 1e6;
+};
 
 log(`simulating ${EVENTS} events, ${VCPUS} vCPUs (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
 const sim = createSimulator({ options: { seed: Number(opts.seed), vcpus: VCPUS, faults: Math.ceil(EVENTS / 2), memoryBytes: 256 * 2 ** 30 } });
@@ -53,10 +58,12 @@ await createTraceTables(connection);
 
 log('loading');
 let t0 = performance.now();
+let u0 = process.cpuUsage();
 const appender = await EventAppender.open(connection);
 for (const b of batches) appender.append(b);
 appender.close();
 const load_s = seconds(t0);
+const load_cpu_s = cpuSeconds(u0);
 log(`loaded ${appender.rows} events in ${load_s.toFixed(2)} s`);
 
 const replay = (await replayBatches(sim.meta, batches, ['exact'])).results.exact;
@@ -64,14 +71,17 @@ await writeTraceMeta(connection, { path: 'sim', format: 'sim', pageSize: replay.
 
 log('building faults');
 t0 = performance.now();
+u0 = process.cpuUsage();
 await createViews(connection, { materialize: ['faults'] });
 const faults_s = seconds(t0);
+const faults_cpu_s = cpuSeconds(u0);
 
 async function timed(name, sql) {
   log(name);
   const start = performance.now();
+  const u = process.cpuUsage();
   const result = (await connection.runAndReadAll(sql)).getRowsJS();
-  return { s: seconds(start), result };
+  return { s: seconds(start), cpu_s: cpuSeconds(u), result };
 }
 const latency = await timed(
   'per-vCPU latency p50/p99',
@@ -86,9 +96,13 @@ const report = {
   vcpus: replay.vcpus,
   load_s: round(load_s),
   load_events_per_s: Math.round(appender.rows / load_s),
+  load_cpu_s: round(load_cpu_s),
   faults_table_s: round(faults_s),
+  faults_table_cpu_s: round(faults_cpu_s),
   latency_p50_p99_query_s: round(latency.s),
+  latency_p50_p99_query_cpu_s: round(latency.cpu_s),
   all_down_sum_query_s: round(allDown.s),
+  all_down_sum_query_cpu_s: round(allDown.cpu_s),
   all_down_ns: allDownNs,
   all_down_equals_exact_replay: allDownNs === replay.total_blocktime_ns,
   peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
