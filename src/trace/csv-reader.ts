@@ -160,6 +160,8 @@ class CsvRowParser {
 
     if (q === end) {
       this.batch.cpu[i] = -1;
+    } else if (b[q] === COMMA) {
+      this.fail(fieldCount(b, p, end));
     } else {
       f = parseI32(b, q, end);
       if (f < 0) this.bad('cpu', q, true);

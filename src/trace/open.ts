@@ -3,8 +3,8 @@
  * format chosen by the option, else the extension, else the first bytes.
  */
 import { open } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { InputError, UnavailableError, UsageError } from '../errors.js';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { InputError, UsageError } from '../errors.js';
 import type { TraceBatch } from './batch.js';
 import { ARROW_MAGIC, openArrow } from './arrow-reader.js';
 import { openCsv } from './csv-reader.js';
@@ -20,7 +20,6 @@ import { TraceValidator } from './validate.js';
 interface QemuLogModule {
   openQemuLog(path: string, opts: OpenOptions): Promise<TraceSource>;
 }
-const QEMU_LOG_MODULE = '../import/qemu-log/source.js';
 
 /** Bytes looked at to tell a file's format when its name does not. */
 const SNIFF_BYTES = 4096;
@@ -94,17 +93,11 @@ function applyOptions(meta: TraceMeta, opts: OpenOptions): TraceMeta {
 }
 
 async function openQemuLog(path: string, opts: OpenOptions): Promise<TraceSource> {
-  let mod: QemuLogModule;
-  try {
-    mod = (await import(QEMU_LOG_MODULE)) as QemuLogModule;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new UnavailableError(`${path}: this build cannot read QEMU trace logs`);
-    }
-    throw err;
-  }
+  // Loaded on demand: reading Arrow or CSV need not load the QEMU log importer.
+  const mod: QemuLogModule = await import('../import/qemu-log/source.js');
   const source = await mod.openQemuLog(path, opts);
-  return { ...source, path: source.path, format: source.format, meta: applyOptions(source.meta, opts), batches: () => source.batches(), close: () => source.close() };
+  const meta = applyOptions(source.meta, opts);
+  return { path: source.path, format: source.format, meta, batches: () => source.batches(), close: () => source.close() };
 }
 
 /** By extension; a name that says nothing is settled by the first bytes. */
@@ -158,7 +151,7 @@ export function sniffFormat(head: Buffer): TraceFormat | undefined {
 function sniffGzip(head: Buffer): TraceFormat | undefined {
   let text: Buffer;
   try {
-    text = gunzipSync(head, { finishFlush: 2 });
+    text = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch {
     return undefined;
   }

@@ -1,0 +1,93 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { columns, readAll, scratchDir } from './helpers.js';
+
+const dir = scratchDir();
+let n = 0;
+function file(ext: string, text: string): string {
+  const path = join(dir, `t${n++}.${ext}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+const EXTREMES = {
+  t: [-(2n ** 63n), 2n ** 63n - 1n, 0n, 9007199254740993n],
+  kind: [0, 1, 2, 1],
+  tid: [4294967295, 4294967295, 0, 7],
+  addr: [0n, 2n ** 64n - 1n, 2n ** 63n + 4096n, 255n],
+  cpu: [2147483647, -1, -1, -2147483648],
+};
+
+describe('CSV', () => {
+  it('reads decimal and hex addresses, empty cpu, comments, blank lines, CRLF and blanks around fields, exactly at the 64-bit limits', async () => {
+    const path = file(
+      'csv',
+      '\uFEFF# a comment\r\n' +
+        't_ns,kind,tid,addr,cpu\r\n' +
+        '-9223372036854775808,vcpu,4294967295,0,2147483647\r\n' +
+        '\n' +
+        '# another\n' +
+        '9223372036854775807, fault ,4294967295,0xFFFFFFFFFFFFFFFF,\n' +
+        '0,resolve,0,9223372036854779904, \n' +
+        '9007199254740993,fault,7,0xff,-2147483648',
+    );
+    expect(columns((await readAll(path)).rows)).toEqual(EXTREMES);
+  });
+
+  it('takes # blocktime.<key>=<value> comments before the header as metadata', async () => {
+    const path = file('csv', '# blocktime.page_size=2097152\n# blocktime.vcpus=2\n# blocktime.source={"kind":"x"}\nt_ns,kind,tid,addr,cpu\n1,vcpu,5,0,0\n');
+    expect((await readAll(path)).meta).toEqual({ pageSize: 2097152, vcpus: 2, source: { kind: 'x' } });
+  });
+
+  it('a header alone is an empty trace', async () => {
+    expect((await readAll(file('csv', 't_ns,kind,tid,addr,cpu\n'))).lengths).toEqual([]);
+  });
+
+  it.each([
+    ['1,vcpu,1,0,0\n2,fault,1,0x1000,,\n', 'line 3: row 2: expected 5 fields (t_ns,kind,tid,addr,cpu), got 6'],
+    ['1.5,vcpu,1,0,0\n', 'line 2: row 1: column t_ns: expected a signed 64-bit integer of nanoseconds, got "1.5"'],
+    ['9223372036854775808,vcpu,1,0,0\n', 'line 2: row 1: column t_ns: "9223372036854775808" is out of range; expected a signed 64-bit integer of nanoseconds'],
+    ['1,vcpu,4294967296,0,0\n', 'line 2: row 1: column tid: "4294967296" is out of range; expected an unsigned 32-bit integer'],
+    ['1,vcpu,1,0x,0\n', 'line 2: row 1: column addr: expected an unsigned 64-bit integer (decimal or 0x hex), got "0x"'],
+    ['1,vcpu,1,0x10000000000000000,0\n', 'line 2: row 1: column addr: "0x10000000000000000" is above 2^64 - 1; expected a 64-bit address'],
+    ['1,vcpu,1,0,x\n', 'line 2: row 1: column cpu: expected a signed 32-bit integer, got "x"'],
+    ['1,vcpu,1,0,\n', 'line 2: row 1: vcpu row with cpu -1; expected a cpu index >= 0'],
+    ['1,vcpu,1,0,3\n', 'line 2: row 1: vcpu row with cpu 3; expected a cpu index below the trace\'s 2 vCPUs'],
+  ])('%j is refused', async (rows, message) => {
+    const path = file('csv', `t_ns,kind,tid,addr,cpu\n${rows}`);
+    const err = await readAll(path, { vcpus: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toBe(`${path}: ${message}`);
+  });
+});
+
+describe('NDJSON', () => {
+  it('reads exact 64-bit values, t_ns as a string, cpu null, and ignores other scalar keys', async () => {
+    const path = file(
+      'ndjson',
+      '{"t_ns":-9223372036854775808,"kind":"vcpu","tid":4294967295,"addr":"0x0","cpu":2147483647}\n' +
+        '  {"kind":"fault", "t_ns":"9223372036854775807", "tid":4294967295, "addr":"0xFFFFFFFFFFFFFFFF", "cpu":null, "note":"x\\"y", "ok":true}\r\n' +
+        '\n' +
+        '{"t_ns":0,"kind":"resolve","tid":0,"addr":"9223372036854779904"}\n' +
+        '{"t_ns":9007199254740993,"kind":"fault","tid":7,"addr":255,"cpu":-2147483648,"w":-1.5e3}',
+    );
+    expect(columns((await readAll(path)).rows)).toEqual(EXTREMES);
+  });
+
+  it.each([
+    ['{"t_ns":1,"kind":"fault","tid":1}', 'line 1: row 1: missing key addr; expected the address of a fault or resolve'],
+    ['{"t_ns":1,"tid":1,"addr":"0x1"}', 'line 1: row 1: missing key kind; expected an object with t_ns, kind, tid, addr, cpu'],
+    ['{"t_ns":1,"t_ns":2,"kind":"fault","tid":1,"addr":"0x1"}', 'line 1: row 1: key t_ns appears twice'],
+    ['{"t_ns":1.5,"kind":"fault","tid":1,"addr":"0x1"}', 'line 1: row 1: key t_ns: expected a signed 64-bit integer of nanoseconds, got "1.5"'],
+    ['{"t_ns":1,"kind":"fault","tid":1,"addr":"0x1","x":{"y":1}}', 'line 1: row 1: expected a flat object (scalar values only) at column 51, got "{\\"y\\":1}}"'],
+    ['[1,2]', 'line 1: row 1: expected a JSON object at column 1, got "[1,2]"'],
+    ['{"t_ns":1,"kind":"fault","tid":1,"addr":"0x1"} x', 'line 1: row 1: expected the end of the line after the object at column 48, got "x"'],
+  ])('%s is refused', async (line, message) => {
+    const path = file('ndjson', `${line}\n`);
+    const err = await readAll(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toBe(`${path}: ${message}`);
+  });
+});
