@@ -27,15 +27,10 @@ function run(args: string[]): Promise<{ code: number | null; stdout: Buffer; std
 const SMALL = ['capture', '--sim', '--vcpus', '3', '--faults', '400'];
 
 describe('blocktime capture --sim', () => {
-  it('writes the same bytes for the same seed, other bytes for another, and summarizes on stdout', async () => {
-    const [a, b, c] = await Promise.all([
-      run([...SMALL, '-o', join(dir, 'a.arrow')]),
-      run([...SMALL, '-o', join(dir, 'b.arrow')]),
-      run([...SMALL, '--seed', '2', '-o', join(dir, 'c.arrow')]),
-    ]);
-    for (const r of [a, b, c]) expect(r.code, r.stderr).toBe(0);
+  it('writes the same bytes for the same seed (other seeds: test/capture/sim) and summarizes on stdout', async () => {
+    const [a, b] = await Promise.all([run([...SMALL, '-o', join(dir, 'a.arrow')]), run([...SMALL, '-o', join(dir, 'b.arrow')])]);
+    for (const r of [a, b]) expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'a.arrow')).equals(readFileSync(join(dir, 'b.arrow')))).toBe(true);
-    expect(readFileSync(join(dir, 'a.arrow')).equals(readFileSync(join(dir, 'c.arrow')))).toBe(false);
     expect(a.stdout.toString()).toMatch(/^wrote .*a\.arrow: [\d,]+ rows, 3 vCPUs/);
     expect(a.stderr).toBe('');
   });
