@@ -14,7 +14,7 @@ import { metaFromArrow } from './arrow-schema.js';
 import type { FormatReader } from './reader.js';
 import { COLUMNS } from './schema.js';
 import { DEFAULT_BATCH_ROWS } from './schema.js';
-import { textChunks } from './text-chunks.js';
+import { batchCapacity, textChunks } from './text-chunks.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
@@ -48,14 +48,16 @@ export async function openCsv(path: string, opts: TextReadOptions = {}): Promise
 }
 
 async function openCsvHandle(fh: FileHandle, file: string, opts: TextReadOptions): Promise<FormatReader> {
+  const { size: fileSize } = await fh.stat();
   const preamble = await readPreamble(fh, file);
   const meta = metaFromArrow(preamble.meta, file);
   const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  const capacity = batchCapacity(batchRows, fileSize);
   let closed = false;
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
-    let batch = allocBatch(batchRows, 0);
-    let lines = new Float64Array(batchRows);
+    let batch = allocBatch(capacity, 0);
+    let lines = new Float64Array(capacity);
     let n = 0;
     let line = preamble.lines;
     let row = 0;
@@ -78,11 +80,11 @@ async function openCsvHandle(fh: FileHandle, file: string, opts: TextReadOptions
           row++;
           parser.parse(b, start, end, n, line, row);
           lines[n] = line;
-          if (++n === batchRows) {
+          if (++n === capacity) {
             validator.check(batch, lineOf);
             yield batch;
-            batch = allocBatch(batchRows, row);
-            lines = new Float64Array(batchRows);
+            batch = allocBatch(capacity, row);
+            lines = new Float64Array(capacity);
             parser.target(batch);
             n = 0;
           }

@@ -13,7 +13,7 @@ import { allocBatch, sliceBatch } from './batch.js';
 import type { TraceBatch } from './batch.js';
 import type { FormatReader } from './reader.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_PAGE_SIZE, Kind } from './schema.js';
-import { textChunks } from './text-chunks.js';
+import { batchCapacity, textChunks } from './text-chunks.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { EXPECTED, badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
@@ -39,20 +39,21 @@ export async function openNdjson(path: string, opts: TextReadOptions = {}): Prom
   try {
     const { size } = await fh.stat();
     if (size === 0) throw new InputError({ file: path }, 'empty file; expected one JSON object per line');
-    return ndjsonReader(fh, path, opts);
+    return ndjsonReader(fh, path, size, opts);
   } catch (err) {
     await fh.close();
     throw err;
   }
 }
 
-function ndjsonReader(fh: FileHandle, file: string, opts: TextReadOptions): FormatReader {
+function ndjsonReader(fh: FileHandle, file: string, fileSize: number, opts: TextReadOptions): FormatReader {
   const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  const capacity = batchCapacity(batchRows, fileSize);
   let closed = false;
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
-    let batch = allocBatch(batchRows, 0);
-    let lines = new Float64Array(batchRows);
+    let batch = allocBatch(capacity, 0);
+    let lines = new Float64Array(capacity);
     const lineOf = (i: number): number => lines[i]!;
     const parser = new NdjsonRowParser(file);
     parser.target(batch);
@@ -73,11 +74,11 @@ function ndjsonReader(fh: FileHandle, file: string, opts: TextReadOptions): Form
           row++;
           parser.parse(b, start, eol, n, line, row);
           lines[n] = line;
-          if (++n === batchRows) {
+          if (++n === capacity) {
             validator.check(batch, lineOf);
             yield batch;
-            batch = allocBatch(batchRows, row);
-            lines = new Float64Array(batchRows);
+            batch = allocBatch(capacity, row);
+            lines = new Float64Array(capacity);
             parser.target(batch);
             n = 0;
           }

@@ -23,8 +23,9 @@ export async function* textChunks(
   start: number,
   onProgress?: (bytesRead: number, bytesTotal: number) => void,
 ): AsyncGenerator<TextChunk> {
-  const total = onProgress ? (await fh.stat()).size : 0;
-  let buf = new Uint8Array(CHUNK_BYTES);
+  const total = (await fh.stat()).size;
+  // A small file needs no megabyte buffer (a pipe or device reports size 0: take the full chunk).
+  let buf = new Uint8Array(total > start ? Math.min(CHUNK_BYTES, total - start + 1) : CHUNK_BYTES);
   let carry = 0;
   let pos = start;
   for (;;) {
@@ -53,4 +54,9 @@ export async function* textChunks(
     buf.copyWithin(0, lastNewline + 1, end);
     carry = end - lastNewline - 1;
   }
+}
+
+/** Rows per batch for a text file of `fileSize` bytes: no row is shorter than 8 bytes, so a small file needs no full-size batch. */
+export function batchCapacity(batchRows: number, fileSize: number): number {
+  return fileSize > 0 ? Math.min(batchRows, Math.floor(fileSize / 8) + 1) : batchRows;
 }

@@ -69,7 +69,7 @@ function mutate(src: Uint8Array, muts: Mutation[]): Uint8Array {
 
 let n = 0;
 const fresh = (ext: string): string => join(dir, `case-${n++}.${ext}`);
-const RUNS = 150;
+const RUNS = 100;
 
 describe('readers never crash: they read or throw InputError', () => {
   for (const ext of EXTENSIONS) {
