@@ -72,18 +72,16 @@ function vcpuTable(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInst
     const shownCpus = new Set(shown.map((v) => v.cpu));
     const rest = r.vcpu.filter((v) => !shownCpus.has(v.cpu));
     const sum = (f: (v: CompareVcpuRow) => number): number => rest.reduce((a, v) => a + f(v), 0);
-    rows.push([
-      `${rest.length} more`,
-      formatCount(sum((v) => v.faults)),
-      formatMs(sum((v) => v.exact_ns)),
-      formatMs(sum((v) => v.mutex.ns)),
-      formatMsDelta(sum((v) => v.mutex.diff_ns)),
-      '',
-      formatMs(sum((v) => v.atomic.ns)),
-      formatMsDelta(sum((v) => v.atomic.diff_ns)),
-      '',
-      formatCount(sum((v) => v.atomic_faults)),
-    ]);
+    const exact = sum((v) => v.exact_ns);
+    const figure = (ns: number): DesignFigure => ({ ns, diff_ns: ns - exact, diff_pct: exact === 0 ? (ns === 0 ? 0 : null) : ((ns - exact) / exact) * 100 });
+    rows.push(
+      cells(
+        `${rest.length} more`,
+        formatCount(sum((v) => v.faults)),
+        { exact_ns: exact, mutex: figure(sum((v) => v.mutex.ns)), atomic: figure(sum((v) => v.atomic.ns)) },
+        formatCount(sum((v) => v.atomic_faults)),
+      ),
+    );
     separatorBefore.push(rows.length);
   }
   const faults = r.vcpu.reduce((a, v) => a + v.faults, 0);

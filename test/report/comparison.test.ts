@@ -79,4 +79,18 @@ describe('renderComparison', () => {
     const off = { ...example3, vcpu_sum: side(40 * ms, 46 * ms, 30 * ms) };
     expect(renderComparison(off, { file: 'x' }, plain)).toMatch(/mutex - exact\s+\+6\.000 ms = .*\(\+1\.000 ms not explained/);
   });
+
+  it('cuts a large VM to the vCPUs that differ most, with one row for the rest, unless --all', () => {
+    const n = 40;
+    const vcpu = Array.from({ length: n }, (_, cpu) => ({ cpu, faults: 1, atomic_faults: 1, ...side(10 * ms, 10 * ms - cpu * ms / 10, 10 * ms) }));
+    const big: CompareResult = { ...example3, vcpus: n, vcpu, vcpu_sum: side(400 * ms, 400 * ms - 78 * ms, 400 * ms) };
+    const cut = renderComparison(big, { file: 'x', top: 3 }, plain).split('\n');
+    const firstRows = cut.slice(cut.findIndex((l) => l.includes('atomic faults')) + 2).slice(0, 3);
+    expect(firstRows.map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([39, 38, 37]);
+    // The 37 others: exact 370 ms, mutex 370 - (0 + 0.1 + ... + 3.6) = 303.4 ms.
+    expect(cut.find((l) => l.includes('37 more'))).toMatch(/37 more\s+37\s+370\.000\s+303\.400\s+-66\.600\s+-18\.0%\s+370\.000\s+0\.000\s+0\.0%\s+37$/);
+    const all = renderComparison(big, { file: 'x', all: true }, plain);
+    expect(all).not.toContain('more');
+    expect(all.split('\n').filter((l) => /^\s+\d+\s+1\s/.test(l))).toHaveLength(n);
+  });
 });
