@@ -1,8 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { openTrace } from '../../src/trace/open.js';
+import { createTraceWriter } from '../../src/trace/write.js';
+import { sampleTrace, scratchDir } from './helpers.js';
 
+const dir = scratchDir();
 const bad = (name: string): string => fileURLToPath(new URL(`../../fixtures/bad/${name}`, import.meta.url));
 
 /** Reads the whole trace; returns the warnings, throws what the reader throws. */
@@ -66,6 +71,17 @@ describe('a truncated Arrow stream', () => {
     expect(warnings).toEqual([
       `${path}: byte 1544: the stream is cut off inside a message; kept the 8 rows of its 2 complete batches, dropped the rest`,
     ]);
+  });
+
+  it('cut off between two batches (no end-of-stream marker): every batch, then one warning', async () => {
+    const path = join(dir, 'cut.arrows');
+    const w = await createTraceWriter(path, { pageSize: 4096 }, { batchRows: 4 });
+    await w.write(sampleTrace(12, 2));
+    await w.close();
+    writeFileSync(path, readFileSync(path).subarray(0, -8));
+    const { rows, warnings } = await consume(path);
+    expect(rows).toBe(12);
+    expect(warnings).toEqual([`${path}: the stream has no end-of-stream marker (a capture cut off?); kept the 12 rows of its 3 complete batches`]);
   });
 
   it('a truncated IPC file read as a stream (--format arrows) gives back its complete batches', async () => {
