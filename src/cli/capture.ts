@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { addNativeCaptureOptions, withStopSignals } from '../capture/native/flags.js';
-import { ACCESS_PATTERNS, SIM_DEFAULTS, type AccessPattern, type SimOptions } from '../capture/sim/options.js';
+import { ACCESS_PATTERNS, SIM_DEFAULTS, SIM_OPTION_FLAGS, type AccessPattern, type SimOptions } from '../capture/sim/options.js';
 import { SCENARIOS, SCENARIO_NAMES, findScenario } from '../capture/sim/scenarios.js';
 import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../capture/sim/capture.js';
 import { UsageError } from '../errors.js';
@@ -19,9 +19,8 @@ import { formatDuration, formatSize, parseCount, parseDuration, parseFraction, p
 
 type Flags = Record<string, unknown> & { sim?: boolean; native?: boolean; output?: string; json?: boolean };
 
-/** The simulator's knobs: flag, SimOptions key, parser, what --help says. */
+/** The simulator's knobs: SimOptions key (its flag is SIM_OPTION_FLAGS[key]), parser, what --help says. */
 interface SimFlag {
-  flag: string;
   key: keyof SimOptions;
   parse: (option: string, text: string) => unknown;
   help: string;
@@ -31,30 +30,31 @@ const D = SIM_DEFAULTS;
 const pct = (f: number): string => `${+(f * 100).toPrecision(4)}%`;
 
 const SIM_FLAGS: readonly SimFlag[] = [
-  { flag: 'seed', key: 'seed', parse: (o, t) => parseCount(o, t, 0), help: `PRNG seed; same options and seed give a byte-identical trace (default ${D.seed})` },
-  { flag: 'vcpus', key: 'vcpus', parse: (o, t) => parseCount(o, t, 1), help: `vCPU threads (default ${D.vcpus})` },
-  { flag: 'duration', key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDuration(D.durationNs)})` },
-  { flag: 'faults', key: 'faults', parse: (o, t) => parseCount(o, t, 0), help: 'stop after exactly N fault rows instead (fewer only if all memory was placed first); 2k, 50M accepted' },
-  { flag: 'memory', key: 'memoryBytes', parse: () => 0, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages (default ${formatSize(D.memoryBytes)})` },
-  { flag: 'page-size', key: 'pageSize', parse: (o, t) => parseSize(o, t), help: `bytes per page, a power of two (default ${D.pageSize})` },
-  { flag: 'pattern', key: 'pattern', parse: parseAccessPattern, help: `pages touched: seq (one ascending cursor), random, hotset (80% in a hot 1/16) (default ${D.pattern})` },
-  { flag: 'latency', key: 'latencyNs', parse: (o, t) => parseDuration(o, t), help: `median page-request latency, lognormal: 200us, 1ms (default ${formatDuration(D.latencyNs)})` },
-  { flag: 'latency-spread', key: 'latencySpread', parse: (o, t) => parseNumber(o, t, 0), help: `sigma of the lognormal latency; 0 makes every request take --latency (default ${D.latencySpread})` },
-  { flag: 'think', key: 'thinkNs', parse: (o, t) => parseDuration(o, t), help: 'declared with the native flags' },
-  { flag: 'bandwidth', key: 'bandwidth', parse: parseRate, help: `background placement stream: 100M/s, 1G/s (powers of 1024), or 0 for none (default ${formatSize(D.bandwidth)}/s)` },
-  { flag: 'reentrant', key: 'reentrant', parse: parseFraction, help: `fraction of counted vCPU faults after whose placement the vCPU faults again before the resolve is accounted (default ${pct(D.reentrant)})` },
-  { flag: 'late-resolve', key: 'lateResolve', parse: parseFraction, help: `fraction of those where the first page is accounted after the second (default ${pct(D.lateResolve)})` },
-  { flag: 'duplicate', key: 'duplicate', parse: parseFraction, help: `fraction of faults duplicated on a pending page, by another thread or the same one (default ${pct(D.duplicate)})` },
-  { flag: 'received', key: 'received', parse: parseFraction, help: `fraction of faults whose page the background stream places before the fault thread handles them (default ${pct(D.received)})` },
-  { flag: 'non-vcpu', key: 'nonVcpu', parse: parseFraction, help: `approximate fraction of faults from threads that are not vCPUs (default ${pct(D.nonVcpu)})` },
-  { flag: 'non-vcpu-threads', key: 'nonVcpuThreads', parse: (o, t) => parseCount(o, t, 1), help: `how many such threads (default ${D.nonVcpuThreads})` },
-  { flag: 'tid0', key: 'tid0', parse: parseFraction, help: `fraction of faults recorded without a thread id (default ${pct(D.tid0)})` },
-  { flag: 'clock-resolution', key: 'clockResolutionNs', parse: (o, t) => parseDuration(o, t), help: 'floor every timestamp to this: 1ms gives the atomic design\'s millisecond clock (default 1ns)' },
-  { flag: 'batch-rows', key: 'batchRows', parse: (o, t) => parseCount(o, t, 1), help: `rows per record batch (default ${D.batchRows})` },
+  { key: 'seed', parse: (o, t) => parseCount(o, t, 0), help: `PRNG seed; same options and seed give a byte-identical trace (default ${D.seed})` },
+  { key: 'vcpus', parse: (o, t) => parseCount(o, t, 1), help: `vCPU threads (default ${D.vcpus})` },
+  { key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDuration(D.durationNs)})` },
+  { key: 'faults', parse: (o, t) => parseCount(o, t, 0), help: 'stop after exactly N fault rows instead (fewer only if all memory was placed first); 2k, 50M accepted' },
+  { key: 'memoryBytes', parse: parseSize, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages (default ${formatSize(D.memoryBytes)})` },
+  { key: 'pageSize', parse: (o, t) => parseSize(o, t), help: `bytes per page, a power of two (default ${D.pageSize})` },
+  { key: 'pattern', parse: parseAccessPattern, help: `pages touched: seq (one ascending cursor), random, hotset (80% in a hot 1/16) (default ${D.pattern})` },
+  { key: 'latencyNs', parse: (o, t) => parseDuration(o, t), help: `median page-request latency, lognormal: 200us, 1ms (default ${formatDuration(D.latencyNs)})` },
+  { key: 'latencySpread', parse: (o, t) => parseNumber(o, t, 0), help: `sigma of the lognormal latency; 0 makes every request take --latency (default ${D.latencySpread})` },
+  { key: 'thinkNs', parse: (o, t) => parseDuration(o, t), help: 'declared with the native flags' },
+  { key: 'bandwidth', parse: parseRate, help: `background placement stream: 100M/s, 1G/s (powers of 1024), or 0 for none (default ${formatSize(D.bandwidth)}/s)` },
+  { key: 'reentrant', parse: parseFraction, help: `fraction of counted vCPU faults after whose placement the vCPU faults again before the resolve is accounted (default ${pct(D.reentrant)})` },
+  { key: 'lateResolve', parse: parseFraction, help: `fraction of those where the first page is accounted after the second (default ${pct(D.lateResolve)})` },
+  { key: 'duplicate', parse: parseFraction, help: `fraction of faults duplicated on a pending page, by another thread or the same one (default ${pct(D.duplicate)})` },
+  { key: 'received', parse: parseFraction, help: `fraction of faults whose page the background stream places before the fault thread handles them (default ${pct(D.received)})` },
+  { key: 'nonVcpu', parse: parseFraction, help: `approximate fraction of faults from threads that are not vCPUs (default ${pct(D.nonVcpu)})` },
+  { key: 'nonVcpuThreads', parse: (o, t) => parseCount(o, t, 1), help: `how many such threads (default ${D.nonVcpuThreads})` },
+  { key: 'tid0', parse: parseFraction, help: `fraction of faults recorded without a thread id (default ${pct(D.tid0)})` },
+  { key: 'clockResolutionNs', parse: (o, t) => parseDuration(o, t), help: 'floor every timestamp to this: 1ms gives the atomic design\'s millisecond clock (default 1ns)' },
+  { key: 'batchRows', parse: (o, t) => parseCount(o, t, 1), help: `rows per record batch (default ${D.batchRows})` },
 ];
 
 /** Flags the simulator has and native capture does not. */
-const SIM_ONLY = SIM_FLAGS.map((f) => f.flag).filter((f) => !['seed', 'vcpus', 'duration', 'memory', 'pattern', 'latency', 'bandwidth', 'think'].includes(f));
+const SHARED: ReadonlyArray<keyof SimOptions> = ['seed', 'vcpus', 'durationNs', 'memoryBytes', 'pattern', 'latencyNs', 'bandwidth', 'thinkNs'];
+const SIM_ONLY = SIM_FLAGS.filter((f) => !SHARED.includes(f.key)).map((f) => SIM_OPTION_FLAGS[f.key]);
 
 export function register(program: Command): void {
   const cmd = program
@@ -67,9 +67,9 @@ export function register(program: Command): void {
     .addOption(new Option('--scenario <name>', 'a preset exercising one divergence between designs (see below); options given explicitly override it').choices(SCENARIO_NAMES as string[]))
     .option('--json', 'print the capture summary as JSON on stdout');
   for (const f of SIM_FLAGS) {
-    if (f.flag === 'think') continue; // declared with native capture's flags below, shared
-    const arg = f.flag === 'memory' ? '<pages|size>' : `<${valueName(f)}>`;
-    cmd.option(`--${f.flag} ${arg}`, f.help);
+    if (f.key === 'thinkNs') continue; // declared with native capture's flags below, shared
+    const arg = f.key === 'memoryBytes' ? '<pages|size>' : `<${valueName(f)}>`;
+    cmd.option(`${SIM_OPTION_FLAGS[f.key]} ${arg}`, f.help);
   }
   addNativeCaptureOptions(cmd);
   cmd
@@ -134,7 +134,7 @@ async function capture(flags: Flags): Promise<void> {
   if (flags.sim && flags.native) throw new UsageError('capture: give either --sim or --native, not both');
   if (flags.native) {
     const given = SIM_ONLY.filter((f) => flags[camel(f)] !== undefined);
-    if (given.length > 0 || flags.scenario !== undefined) throw new UsageError(`capture --native: --${given[0] ?? 'scenario'} applies to --sim only`);
+    if (given.length > 0 || flags.scenario !== undefined) throw new UsageError(`capture --native: ${given[0] ?? '--scenario'} applies to --sim only`);
     const { runNativeCaptureCommand } = await import('../capture/native/command.js');
     return runNativeCaptureCommand(flags);
   }
@@ -162,7 +162,8 @@ async function capture(flags: Flags): Promise<void> {
   else out.write(describeSummary(output, summary));
 }
 
-const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+/** Where commander keeps a flag's value: `--late-resolve` -> `lateResolve`. */
+const camel = (flag: string): string => flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
 /** The scenario and every flag the user gave, parsed strictly. */
 export function simRequestFromFlags(flags: Record<string, unknown>): SimRequest {
@@ -171,16 +172,15 @@ export function simRequestFromFlags(flags: Record<string, unknown>): SimRequest 
   if (typeof scenarioName === 'string' && !scenario) throw new UsageError(`--scenario: invalid value '${scenarioName}': expected one of ${SCENARIO_NAMES.join(', ')}`);
   const o: Partial<SimOptions> = {};
   for (const f of SIM_FLAGS) {
-    const text = flags[camel(f.flag)];
+    const flag = SIM_OPTION_FLAGS[f.key];
+    const text = flags[camel(flag)];
     if (text === undefined) continue;
-    if (typeof text !== 'string') throw new UsageError(`--${f.flag}: expected a value`);
-    (o as Record<string, unknown>)[f.key] = f.flag === 'memory' ? undefined : f.parse(`--${f.flag}`, text);
+    if (typeof text !== 'string') throw new UsageError(`${flag}: expected a value`);
+    (o as Record<string, unknown>)[f.key] = f.parse(flag, text);
   }
+  // A bare number of pages needs the page size, which may come later on the line.
   const memory = flags.memory;
-  if (typeof memory === 'string') {
-    const pageSize = o.pageSize ?? SIM_DEFAULTS.pageSize;
-    o.memoryBytes = /^\s*\d+\s*$/.test(memory) ? parseCount('--memory', memory, 1) * pageSize : parseSize('--memory', memory);
-  }
+  if (typeof memory === 'string' && /^\s*\d+\s*$/.test(memory)) o.memoryBytes = parseCount('--memory', memory, 1) * (o.pageSize ?? SIM_DEFAULTS.pageSize);
   if (o.faults !== undefined && flags.duration !== undefined) throw new UsageError('capture --sim: give --duration or --faults, not both');
   return scenario ? { options: o, scenario: scenario.name } : { options: o };
 }

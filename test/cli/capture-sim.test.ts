@@ -71,7 +71,7 @@ describe('blocktime capture --sim', () => {
       [['--pattern', 'zigzag'], /^--pattern: invalid value 'zigzag': expected one of seq, random, hotset/],
       [['--duration', '1', '--faults', '10'], /give --duration or --faults, not both/],
       [['--resolvers', '2'], /--resolvers applies to --native only/],
-      [['--page-size', '3000'], /pageSize: expected a power of two/],
+      [['--page-size', '3000'], /^--page-size: expected a power of two/],
       [['--format', 'xml'], /--format: invalid value 'xml'/],
     ];
     for (const [args, message] of cases) {
@@ -94,6 +94,8 @@ describe('blocktime capture --sim', () => {
       [['--sim'], /give the output file with -o FILE/],
       [['--native', '--scenario', 'clean', '-o', 'x.arrow'], /--scenario applies to --sim only/],
       [['--native', '--tid0', '0.1', '-o', 'x.arrow'], /--tid0 applies to --sim only/],
+      [['--native', '--late-resolve', '0.1', '-o', 'x.arrow'], /--late-resolve applies to --sim only/],
+      [['--sim', '--latency', '10ns', '-o', 'x.arrow'], /^--latency: expected a whole number from 1000/],
       [['--sim', '--json', '-o', '-'], /--json prints on stdout, which -o - already uses/],
     ];
     for (const [args, message] of cases) {

@@ -76,6 +76,30 @@ export const SIM_DEFAULTS: Readonly<SimOptions> = {
   batchRows: DEFAULT_BATCH_ROWS,
 };
 
+/** Each option's name on the command line (`blocktime capture --sim`), which error messages use. */
+export const SIM_OPTION_FLAGS: Readonly<Record<keyof SimOptions, string>> = {
+  seed: '--seed',
+  vcpus: '--vcpus',
+  durationNs: '--duration',
+  faults: '--faults',
+  memoryBytes: '--memory',
+  pageSize: '--page-size',
+  pattern: '--pattern',
+  latencyNs: '--latency',
+  latencySpread: '--latency-spread',
+  thinkNs: '--think',
+  bandwidth: '--bandwidth',
+  reentrant: '--reentrant',
+  lateResolve: '--late-resolve',
+  duplicate: '--duplicate',
+  received: '--received',
+  nonVcpu: '--non-vcpu',
+  nonVcpuThreads: '--non-vcpu-threads',
+  tid0: '--tid0',
+  clockResolutionNs: '--clock-resolution',
+  batchRows: '--batch-rows',
+};
+
 /** Guest memory is addressed by a 32-bit page index in the simulator's tables. */
 const MAX_PAGES = 2 ** 32 - 1;
 
@@ -91,27 +115,27 @@ export function resolveSimOptions(partial: Partial<SimOptions> = {}, preset: Par
   }
   const int = (name: keyof SimOptions, min: number, max = Number.MAX_SAFE_INTEGER): void => {
     const v = o[name] as number;
-    if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`simulator option ${name}: expected a whole number from ${min} to ${max}, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`${SIM_OPTION_FLAGS[name]}: expected a whole number from ${min} to ${max}, got ${v}`);
   };
   const frac = (name: keyof SimOptions): void => {
     const v = o[name] as number;
-    if (!(v >= 0 && v <= 1)) throw new UsageError(`simulator option ${name}: expected a fraction from 0 to 1, got ${v}`);
+    if (!(v >= 0 && v <= 1)) throw new UsageError(`${SIM_OPTION_FLAGS[name]}: expected a fraction from 0 to 1, got ${v}`);
   };
   int('seed', 0, 2 ** 32 - 1);
   int('vcpus', 1, 65536);
   int('durationNs', 1);
   if (o.faults !== undefined) int('faults', 0);
-  if (!isPowerOfTwo(o.pageSize) || o.pageSize < 512) throw new UsageError(`simulator option pageSize: expected a power of two >= 512, got ${o.pageSize}`);
+  if (!isPowerOfTwo(o.pageSize) || o.pageSize < 512) throw new UsageError(`--page-size: expected a power of two >= 512, got ${o.pageSize}`);
   int('memoryBytes', o.pageSize);
-  if (o.memoryBytes % o.pageSize !== 0) throw new UsageError(`simulator option memoryBytes: expected a multiple of the page size ${o.pageSize}, got ${o.memoryBytes}`);
-  if (o.memoryBytes / o.pageSize > MAX_PAGES) throw new UsageError(`simulator option memoryBytes: at most ${MAX_PAGES} pages, got ${o.memoryBytes / o.pageSize}`);
-  if (!ACCESS_PATTERNS.includes(o.pattern)) throw new UsageError(`simulator option pattern: expected one of ${ACCESS_PATTERNS.join(', ')}, got ${String(o.pattern)}`);
+  if (o.memoryBytes % o.pageSize !== 0) throw new UsageError(`--memory: expected a multiple of the page size ${o.pageSize}, got ${o.memoryBytes} bytes`);
+  if (o.memoryBytes / o.pageSize > MAX_PAGES) throw new UsageError(`--memory: at most ${MAX_PAGES} pages, got ${o.memoryBytes / o.pageSize}`);
+  if (!ACCESS_PATTERNS.includes(o.pattern)) throw new UsageError(`--pattern: expected one of ${ACCESS_PATTERNS.join(', ')}, got ${String(o.pattern)}`);
   int('latencyNs', 1000);
-  if (!(o.latencySpread >= 0 && o.latencySpread <= 4)) throw new UsageError(`simulator option latencySpread: expected a sigma from 0 to 4, got ${o.latencySpread}`);
+  if (!(o.latencySpread >= 0 && o.latencySpread <= 4)) throw new UsageError(`--latency-spread: expected a sigma from 0 to 4, got ${o.latencySpread}`);
   int('thinkNs', 0);
-  if (!(o.bandwidth >= 0 && Number.isFinite(o.bandwidth))) throw new UsageError(`simulator option bandwidth: expected bytes/s >= 0, got ${o.bandwidth}`);
+  if (!(o.bandwidth >= 0 && Number.isFinite(o.bandwidth))) throw new UsageError(`--bandwidth: expected bytes/s >= 0, got ${o.bandwidth}`);
   for (const f of ['reentrant', 'lateResolve', 'duplicate', 'received', 'tid0'] as const) frac(f);
-  if (!(o.nonVcpu >= 0 && o.nonVcpu < 1)) throw new UsageError(`simulator option nonVcpu: expected a fraction from 0 to below 1, got ${o.nonVcpu}`);
+  if (!(o.nonVcpu >= 0 && o.nonVcpu < 1)) throw new UsageError(`--non-vcpu: expected a fraction from 0 to below 1, got ${o.nonVcpu}`);
   int('nonVcpuThreads', o.nonVcpu > 0 ? 1 : 0, 4096);
   int('clockResolutionNs', 1, 1e9);
   int('batchRows', 1, 1 << 24);

@@ -211,10 +211,10 @@ describe('simulator', () => {
   });
 
   it('rejects options it cannot honor, naming them', () => {
-    expect(() => resolveSimOptions({ vcpus: 0 })).toThrow(/vcpus/);
-    expect(() => resolveSimOptions({ pageSize: 3000 })).toThrow(/pageSize/);
-    expect(() => resolveSimOptions({ memoryBytes: 4096 * 10 + 1 })).toThrow(/memoryBytes/);
-    expect(() => resolveSimOptions({ reentrant: 2 })).toThrow(/reentrant/);
-    expect(() => resolveSimOptions({ nonVcpu: 1 })).toThrow(/nonVcpu/);
+    expect(() => resolveSimOptions({ vcpus: 0 })).toThrow(/^--vcpus: expected a whole number from 1/);
+    expect(() => resolveSimOptions({ pageSize: 3000 })).toThrow(/^--page-size: expected a power of two/);
+    expect(() => resolveSimOptions({ memoryBytes: 4096 * 10 + 1 })).toThrow(/^--memory: expected a multiple of the page size/);
+    expect(() => resolveSimOptions({ reentrant: 2 })).toThrow(/^--reentrant: expected a fraction/);
+    expect(() => resolveSimOptions({ nonVcpu: 1 })).toThrow(/^--non-vcpu: expected a fraction from 0 to below 1/);
   });
 });
