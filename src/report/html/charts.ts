@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { LATENCY_BUCKETS, VARIANTS, type AnalysisResult, type VariantName } from '../../replay/result.js';
 import { bucketLabel } from '../histogram.js';
-import type { ReportData } from './report-data.js';
+import { CHART_WIDTH_PX, type ReportData } from './report-data.js';
 
 /** One chart of the page: where it goes, its compiled Vega spec, and its named datasets as columns. */
 export interface ChartPayload {
@@ -16,7 +16,7 @@ export interface ChartPayload {
   data: Record<string, Record<string, number[]>>;
 }
 
-const WIDTH = 820;
+const WIDTH = CHART_WIDTH_PX;
 /** Design colours, the same in every chart: exact is the reference. */
 const DESIGN_COLORS: Record<VariantName, string> = { exact: '#2b6cb0', mutex: '#dd6b20', atomic: '#805ad5' };
 const DESIGN_ORDER: VariantName[] = ['exact', 'mutex', 'atomic'];
@@ -41,7 +41,13 @@ const msFields = [
 function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
   const n = d.trace.vcpus;
   const rowHeight = n <= 16 ? 22 : n <= 64 ? 10 : 4;
-  const x = { field: 'start_ms', type: 'quantitative' as const, title: 'time since the first row (ms)', axis: { grid: false } };
+  const x = {
+    field: 'start_ms',
+    type: 'quantitative' as const,
+    title: 'time since the first row (ms)',
+    axis: { grid: false },
+    scale: { nice: false, zero: false },
+  };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: WIDTH,

@@ -139,13 +139,21 @@ function cards(d: ReportData): string {
   const anomalies = VARIANTS.reduce((a, v) => Math.max(a, anomalyCount(d.results[v])), 0);
   const background = exact.anomalies.resolve_without_fault ?? 0;
   const list: Card[] = [
-    { key: 'all vCPUs down (exact)', value: `${formatMs(exact.total_blocktime_ns)} ms`, detail: `mutex ${formatMs(mutex.total_blocktime_ns)} ms, atomic ${formatMs(atomic.total_blocktime_ns)} ms` },
-    { key: 'vCPU blocktime, sum (exact)', value: `${formatMs(sum(exact.vcpu_blocktime_ns))} ms`, detail: `mutex ${formatMs(sum(mutex.vcpu_blocktime_ns))} ms, atomic ${formatMs(sum(atomic.vcpu_blocktime_ns))} ms` },
+    {
+      key: 'all vCPUs down (exact)',
+      value: formatDuration(exact.total_blocktime_ns),
+      detail: `mutex ${formatDuration(mutex.total_blocktime_ns)}, atomic ${formatDuration(atomic.total_blocktime_ns)}`,
+    },
+    {
+      key: 'vCPU blocktime, sum (exact)',
+      value: formatDuration(sum(exact.vcpu_blocktime_ns)),
+      detail: `mutex ${formatDuration(sum(mutex.vcpu_blocktime_ns))}, atomic ${formatDuration(sum(atomic.vcpu_blocktime_ns))}`,
+    },
     { key: 'vCPUs', value: String(exact.vcpus), detail: `page size ${formatCount(exact.page_size)} bytes` },
     { key: 'faults counted', value: formatCount(exact.faults.counted), detail: `${formatCount(exact.events.fault)} fault rows, ${formatCount(exact.events.resolve)} resolves` },
     ...(overall
       ? [
-          { key: 'latency p50 / p99 (exact)', value: `${formatDuration(overall.p50_ns)}`, detail: `p99 ${formatDuration(overall.p99_ns)}, mean ${formatDuration(overall.mean_ns)}` },
+          { key: 'fault latency p50 (exact)', value: `${formatDuration(overall.p50_ns)}`, detail: `p99 ${formatDuration(overall.p99_ns)}, mean ${formatDuration(overall.mean_ns)}` },
           { key: 'longest wait (exact)', value: formatDuration(overall.max_ns), detail: `of ${formatCount(overall.count)} resolved waits` },
         ]
       : []),

@@ -7,6 +7,9 @@
  */
 import type { AnalysisResult } from '../../replay/result.js';
 
+/** Width of the charts' plotting area, in CSS pixels: also the timeline's finest useful resolution. */
+export const CHART_WIDTH_PX = 820;
+
 /** Runs of time as parallel columns (one JSON array per field, not one object per run: 3-4x smaller). */
 export interface TimeRuns {
   /** vCPU index of each run (all -1 for the all-vCPUs-down windows). */

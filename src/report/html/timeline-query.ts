@@ -4,19 +4,20 @@
  * downsampled so that a trace of any length draws in about a second.
  *
  * Downsampling: up to `TIMELINE_BAR_BUDGET` intervals are drawn as they are.
- * Beyond that, the trace's span is cut into `budget / N` equal bins per vCPU
- * and each bin in which a vCPU was blocked is drawn as one bar whose opacity
+ * Beyond that, the trace's span is cut into equal bins, `budget / N` per vCPU
+ * but no more than the chart is wide in pixels (finer bins would share a
+ * pixel and only slow the page down), and each bin in which a vCPU was blocked is drawn as one bar whose opacity
  * is the fraction of the bin it was blocked (an interval across bins is split
  * at their edges); its tooltip gives the exact blocked time and how many
- * intervals it touches. A vCPU never gets more than `budget / N` bars, and
+ * intervals it touches. A vCPU never gets more bars than that, and
  * its bars' blocked times still add up to its exact blocktime. The
  * all-vCPUs-down windows are binned the same way.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Timeline, TimeRuns } from './report-data.js';
+import { CHART_WIDTH_PX, type Timeline, type TimeRuns } from './report-data.js';
 
-/** Bars drawn at most (about): SVG with 20k rects renders in well under a second. */
-export const TIMELINE_BAR_BUDGET = 20_000;
+/** Bars drawn at most (about), so that the page opens in about a second. */
+export const TIMELINE_BAR_BUDGET = 12_000;
 
 export interface TimelineQuery {
   /** The trace's first row's time: the origin of every offset. */
@@ -35,7 +36,7 @@ export async function queryTimeline(conn: DuckDBConnection, q: TimelineQuery): P
     await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n, coalesce((max(end_ns) - min(start_ns))::DOUBLE, 0) AS span FROM report_blocked`)
   ).getRowObjectsJS()[0] as { n: number; span: number };
   const downCount = (await conn.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM report_all_down')).getRowObjectsJS()[0] as { n: number };
-  const binsPerVcpu = Math.max(1, Math.floor(budget / Math.max(1, q.vcpus)));
+  const binsPerVcpu = Math.max(1, Math.min(CHART_WIDTH_PX, Math.floor(budget / Math.max(1, q.vcpus))));
   const resolution = stats.n <= budget ? 0 : Math.max(1, Math.ceil(stats.span / binsPerVcpu));
   const [blocked, allDown] = [
     await mergedRuns(conn, 'report_blocked', resolution, q.originNs),

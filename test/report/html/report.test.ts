@@ -60,6 +60,7 @@ describe('HTML report', () => {
     // Cards and tables carry the figures as text.
     expect(html.includes('<div class="v">10.000 ms</div>')).toBe(true);
     expect(html.includes('<div class="v">120.000 ms</div>')).toBe(true);
+    expect(html.includes('<td>120.000</td>')).toBe(true);
     const timeline = payload(html)[0]!;
     expect(timeline.data.blocked!.start_ns).toEqual([10 * ms, 50 * ms, 20 * ms, 40 * ms]);
   });
