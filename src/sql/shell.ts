@@ -59,8 +59,10 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
   const onInterrupt = (): void => {
     if (running) connection.interrupt();
     else if (opts.interactive) {
-      // At the prompt Ctrl-C drops what was typed, as in psql and duckdb.
+      // At the prompt Ctrl-C drops what was typed, as in psql and duckdb: readline's line too (Ctrl-E, Ctrl-U).
       buffer = '';
+      rl.write(null, { ctrl: true, name: 'e' });
+      rl.write(null, { ctrl: true, name: 'u' });
       opts.output.write('^C\n');
       rl.setPrompt(PROMPT);
       rl.prompt();
@@ -152,6 +154,8 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
   } finally {
     process.off('SIGINT', onInterrupt);
     rl.close();
+    // Ctrl-D leaves the cursor after the prompt.
+    if (opts.interactive) opts.output.write('\n');
     if (opts.interactive && opts.historyFile) await saveHistory(opts.historyFile, (rl as unknown as { history: string[] }).history);
   }
   return { failed, interrupted };
