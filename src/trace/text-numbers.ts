@@ -21,9 +21,17 @@ export let numberError: number = NumberError.none;
 export function parseU64(b: Uint8Array, p: number, end: number, hex: boolean): number {
   numberError = NumberError.none;
   if (hex && p + 1 < end && b[p] === 0x30 && (b[p + 1] === 0x78 || b[p + 1] === 0x58)) return parseHex(b, p + 2, end);
-  let lo = 0;
-  let hi = 0;
   const start = p;
+  // Up to 15 digits fit a double exactly: the common case takes no splitting.
+  let v = 0;
+  const fast = Math.min(end, p + 15);
+  for (; p < fast; p++) {
+    const d = b[p]! - 0x30;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  let hi = Math.floor(v / TWO_32);
+  let lo = v - hi * TWO_32;
   for (; p < end; p++) {
     const d = b[p]! - 0x30;
     if (d < 0 || d > 9) break;
