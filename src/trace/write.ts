@@ -91,9 +91,23 @@ interface ByteSink {
   discard(): Promise<void>;
 }
 
+const CANNOT_WRITE: Record<string, string> = {
+  ENOENT: 'no such directory',
+  ENOTDIR: 'a parent is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
 async function tempFileSink(path: string): Promise<ByteSink> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fh: FileHandle = await open(temp, 'wx');
+  let fh: FileHandle;
+  try {
+    fh = await open(temp, 'wx');
+  } catch (err) {
+    throw new UsageError(`${path}: cannot write here: ${CANNOT_WRITE[(err as NodeJS.ErrnoException).code ?? ''] ?? (err as Error).message}`);
+  }
   let closed = false;
   const closeHandle = async (): Promise<void> => {
     if (closed) return;

@@ -125,5 +125,8 @@ describe('TraceWriter', () => {
   it('refuses a name without a known extension, and a page size that is not a power of two', async () => {
     await expect(createTraceWriter(join(dir, 'x.txt'), { pageSize: 4096 })).rejects.toThrow('cannot tell the output format');
     await expect(createTraceWriter(join(dir, 'x.arrow'), { pageSize: 1000 })).rejects.toThrow('page size 1000 is not a power of two');
+    await expect(createTraceWriter(join(dir, 'missing', 'x.arrow'), { pageSize: 4096 })).rejects.toThrow(
+      `${join(dir, 'missing', 'x.arrow')}: cannot write here: no such directory`,
+    );
   });
 });
