@@ -213,7 +213,12 @@ function anomalyLines(r: AnalysisResult, c: ChalkInstance): string[] {
   ];
   const lines = items.filter(([n]) => n > 0).map(([n, what]) => `  ${c.red(formatCount(n).padStart(10))}  ${what}`);
   if (a.resolve_without_fault > 0) {
-    lines.push(`  ${formatCount(a.resolve_without_fault).padStart(10)}  ${c.dim('placements of pages no fault asked for (background copy: normal)')}`);
+    // In the atomic design a resolve also finds nothing when the fault's slot was overwritten or erased.
+    const what =
+      r.variant === 'atomic'
+        ? 'resolves that found no vCPU slot on their page (background placements, overwritten or erased faults)'
+        : 'placements of pages no fault asked for (background copy: normal)';
+    lines.push(`  ${formatCount(a.resolve_without_fault).padStart(10)}  ${c.dim(what)}`);
   }
   return lines.length > 0 ? lines : [`  ${c.green('none')}`];
 }
