@@ -13,7 +13,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('convert')
     .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs are read too.')
-    .argument('<in>', 'input trace: .arrow, .arrows, .csv, .ndjson, a QEMU trace log (or --format)')
+    .argument('<in>', "input trace: .arrow, .arrows, .csv, .ndjson, a QEMU trace log (or --format); '-' reads an Arrow stream from stdin")
     .argument('<out>', "output trace: .arrow (IPC file), .arrows (IPC stream), .csv, .ndjson (or --to); '-' writes an Arrow stream to stdout");
   addTraceOptions(cmd)
     .addOption(new Option('--to <format>', `output format instead of the extension's: ${TRACE_FORMATS.filter((f) => f !== 'parquet' && f !== 'qemu-log').join(', ')}`).argParser(parseFormat))

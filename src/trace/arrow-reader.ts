@@ -164,6 +164,83 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
   };
 }
 
+/**
+ * An Arrow IPC stream from a pipe (stdin, a FIFO): read as it arrives, batch
+ * by batch. An IPC file arriving this way is read as the stream inside it
+ * (files we write carry its schema message), never gathered into memory.
+ */
+export async function openArrowPipe(input: AsyncIterable<Uint8Array>, file: string, opts: ArrowReadOptions = {}): Promise<ArrowTrace> {
+  const seen = { bytes: 0, ended: false, skipped: 0 };
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    let head = true;
+    for await (const chunk of input) {
+      let c = chunk;
+      if (head && c.byteLength > 0) {
+        head = false;
+        if (c.byteLength >= FILE_PREFIX && Buffer.from(c.subarray(0, ARROW_MAGIC.length)).toString('latin1') === ARROW_MAGIC) {
+          c = c.subarray(FILE_PREFIX);
+          seen.skipped = FILE_PREFIX;
+        } else if (!startsLikeStream(c)) {
+          throw new InputError({ file, byteOffset: 0 }, 'expected an Arrow IPC stream (CSV, NDJSON and QEMU logs are read from files, not pipes)');
+        }
+      }
+      seen.bytes += c.byteLength;
+      yield c;
+    }
+    seen.ended = true;
+  }
+  const where = (): number => seen.bytes + seen.skipped;
+  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
+  try {
+    reader = await RecordBatchReader.from(counted());
+    await reader.open({ autoDestroy: false });
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError({ file, byteOffset: where() }, seen.ended ? 'the input ends inside the Arrow schema; expected a complete schema message' : `expected an Arrow IPC stream (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (seen.bytes === 0) throw new InputError({ file }, 'empty input; expected an Arrow IPC stream');
+  if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, 'expected an Arrow IPC stream schema message');
+  const columns = checkArrowSchema(reader.schema, file);
+  const meta = metaFromArrow(reader.schema.metadata, file);
+
+  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
+    const it = reader[Symbol.asyncIterator]();
+    let rows = 0;
+    let index = 0;
+    for (;;) {
+      let next: IteratorResult<RecordBatch>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        if (seen.ended && !(err instanceof InputError)) {
+          opts.onWarning?.(`${file}: the stream is cut off inside a message; kept the ${rows} rows of its ${index} complete batches, dropped the rest`);
+          return;
+        }
+        throw asInputError(err, file, where(), 'stream');
+      }
+      if (next.done) return;
+      const rb = next.value;
+      if (rb.numRows === 0) continue;
+      const batch = toTraceBatch(rb, columns, rows, file, index);
+      validator.check(batch);
+      rows += batch.length;
+      index++;
+      opts.onProgress?.(where(), 0);
+      yield batch;
+    }
+  }
+
+  // The caller owns the input and ends it.
+  return { layout: 'stream', meta, batches, close: () => Promise.resolve() };
+}
+
+/** A stream opens with the continuation marker, or (before Arrow 0.15) with a plausible metadata length. */
+function startsLikeStream(c: Uint8Array): boolean {
+  if (c.byteLength < 4) return true;
+  const first = new DataView(c.buffer, c.byteOffset, 4).getInt32(0, true);
+  return first === -1 || (first > 0 && first < 1 << 24);
+}
+
 /** An IPC file ends with its footer, the footer's length and the magic; without them it was cut off. */
 async function checkFileTrailer(fh: FileHandle, file: string, size: number): Promise<void> {
   const truncated = (): InputError =>

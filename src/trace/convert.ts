@@ -2,7 +2,6 @@
  * `convertTrace`: any readable trace to any writable format, one batch at a
  * time; the output appears under its name only when complete.
  */
-import { UsageError } from '../errors.js';
 import { openTrace } from './open.js';
 import type { OpenOptions, TraceFormat } from './source.js';
 import { createTraceWriter } from './write.js';
@@ -20,7 +19,6 @@ export interface ConvertSummary {
 }
 
 export async function convertTrace(inPath: string, outPath: string, opts: ConvertOptions = {}): Promise<ConvertSummary> {
-  if (inPath === '-') throw new UsageError('convert reads a file, not stdin: give the input path');
   const source = await openTrace(inPath, opts);
   try {
     const writerOpts = { ...(opts.to ? { format: opts.to } : {}), ...(opts.outBatchRows ? { batchRows: opts.outBatchRows } : {}) };

@@ -2,11 +2,12 @@
  * `openTrace`: any trace file to validated batches and its metadata, the
  * format chosen by the option, else the extension, else the first bytes.
  */
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { InputError, UsageError } from '../errors.js';
 import type { TraceBatch } from './batch.js';
-import { ARROW_MAGIC, openArrow } from './arrow-reader.js';
+import { ARROW_MAGIC, openArrow, openArrowPipe } from './arrow-reader.js';
 import { openCsv } from './csv-reader.js';
 import { openNdjson } from './ndjson-reader.js';
 import { formatFromPath } from './format.js';
@@ -26,12 +27,31 @@ const SNIFF_BYTES = 4096;
 
 export async function openTrace(path: string, opts: OpenOptions = {}): Promise<TraceSource> {
   checkOptions(opts);
+  if (path === '-' || !(await stat(path)).isFile()) return openPipe(path, opts);
   const format = opts.format ?? (await detectFormat(path));
   if (format === 'qemu-log') return openQemuLog(path, opts);
   if (format === 'parquet') {
     throw new UsageError(`${path}: Parquet input is not supported; convert it to Arrow (e.g. with DuckDB: COPY ... TO 'x.arrow')`);
   }
-  const reader = await openReader(path, format, opts);
+  return sourceOf(path, format, await openReader(path, format, opts), opts);
+}
+
+/** stdin (`-`), a FIFO or a device: read as it arrives, which only the Arrow stream format allows. */
+async function openPipe(path: string, opts: OpenOptions): Promise<TraceSource> {
+  const format = opts.format ?? (path === '-' ? 'arrows' : formatFromPath(path) ?? 'arrows');
+  const name = path === '-' ? 'stdin' : path;
+  if (format !== 'arrows' && format !== 'arrow') {
+    throw new UsageError(`${name}: ${format} is read from regular files only; pipe an Arrow stream (.arrows), or give a file`);
+  }
+  const input = path === '-' ? process.stdin : createReadStream(path);
+  const reader = await openArrowPipe(input, name, opts.onWarning ? { onWarning: opts.onWarning } : {});
+  const close = async (): Promise<void> => {
+    if (input !== process.stdin) input.destroy();
+  };
+  return sourceOf(name, 'arrows', { ...reader, close }, opts);
+}
+
+function sourceOf(path: string, format: TraceFormat, reader: FormatReader, opts: OpenOptions): TraceSource {
   const meta = applyOptions(reader.meta, opts);
   let started = false;
   return {

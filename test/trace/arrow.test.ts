@@ -6,7 +6,9 @@ import { subBatch } from '../../src/trace/batch.js';
 import { openTrace } from '../../src/trace/open.js';
 import { META } from '../../src/trace/schema.js';
 import { createTraceWriter } from '../../src/trace/write.js';
-import { columns, readAll, sampleTrace, scratchDir } from './helpers.js';
+import { openArrowPipe } from '../../src/trace/arrow-reader.js';
+import { TraceValidator } from '../../src/trace/validate.js';
+import { columns, concat, readAll, sampleTrace, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
 
@@ -127,6 +129,43 @@ describe('TraceWriter', () => {
     await expect(createTraceWriter(join(dir, 'x.arrow'), { pageSize: 1000 })).rejects.toThrow('page size 1000 is not a power of two');
     await expect(createTraceWriter(join(dir, 'missing', 'x.arrow'), { pageSize: 4096 })).rejects.toThrow(
       `${join(dir, 'missing', 'x.arrow')}: cannot write here: no such directory`,
+    );
+  });
+});
+
+describe('Arrow stream from a pipe', () => {
+  async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, i + size);
+  }
+  async function rowsOf(input: AsyncIterable<Uint8Array>, warnings: string[] = []): Promise<Record<string, unknown[]>> {
+    const reader = await openArrowPipe(input, 'stdin', { onWarning: (m) => warnings.push(m) });
+    const parts = [];
+    for await (const b of reader.batches(new TraceValidator('stdin'))) parts.push(structuredClone(b));
+    return columns(concat(parts));
+  }
+
+  it('reads a stream or a file arriving in small chunks, batch by batch', async () => {
+    const trace = sampleTrace(3000, 4);
+    for (const ext of ['arrows', 'arrow']) {
+      const path = join(dir, `pipe.${ext}`);
+      const w = await createTraceWriter(path, { pageSize: 4096 }, { batchRows: 500 });
+      await w.write(trace);
+      await w.close();
+      expect(await rowsOf(chunksOf(readFileSync(path), 4093))).toEqual(columns(trace));
+    }
+  });
+
+  it('a cut-off stream keeps its complete batches and warns; CSV on a pipe is refused', async () => {
+    const path = join(dir, 'pipe-cut.arrows');
+    const w = await createTraceWriter(path, { pageSize: 4096 }, { batchRows: 100 });
+    await w.write(sampleTrace(1000, 4));
+    await w.close();
+    const warnings: string[] = [];
+    const rows = await rowsOf(chunksOf(readFileSync(path).subarray(0, 20000), 1000), warnings);
+    expect(rows.t!.length % 100).toBe(0);
+    expect(warnings).toEqual([`stdin: the stream is cut off inside a message; kept the ${rows.t!.length} rows of its ${rows.t!.length / 100} complete batches, dropped the rest`]);
+    await expect(rowsOf(chunksOf(Buffer.from('t_ns,kind,tid,addr,cpu\n'), 64))).rejects.toThrow(
+      'stdin: byte 0: expected an Arrow IPC stream (CSV, NDJSON and QEMU logs are read from files, not pipes)',
     );
   });
 });
