@@ -5,7 +5,6 @@
  * the page is opened.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { VARIANTS, type AnalysisResult, type LatencyStats, type VariantName } from '../../replay/result.js';
 import { formatCount, formatDuration, formatMs, formatPercent } from '../units.js';
 import type { ChartPayload } from './charts.js';
@@ -14,8 +13,8 @@ import type { ReportData } from './report-data.js';
 
 /** The Vega runtime as a browser script (its UMD build defines `vega`). */
 async function vegaRuntime(): Promise<string> {
-  const module = fileURLToPath(import.meta.resolve('vega'));
-  return readFile(new URL('vega.min.js', `file://${module}`), 'utf8');
+  // The package's entry point is build/vega.module.js; its UMD build sits beside it.
+  return readFile(new URL('vega.min.js', import.meta.resolve('vega')), 'utf8');
 }
 
 export async function renderPage(d: ReportData, charts: ChartPayload[]): Promise<string> {
