@@ -15,11 +15,11 @@ export function register(program: Command): void {
   const cmd = program
     .command('report')
     .description('Write a self-contained HTML report of a trace: summary, timeline of blocked vCPUs, latency histogram and CDFs, the three designs compared, anomalies.')
-    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson (or --format)')
+    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson, a QEMU trace log (or --format)')
     .option('-o, --output <file>', 'the HTML file to write', 'report.html');
   addTraceOptions(cmd)
     .addOption(
-      new Option('--timeline-bars <n>', 'bars the timeline draws at most (about); closer intervals are merged')
+      new Option('--timeline-bars <n>', 'bars the timeline draws at most (about); past it, each vCPU is drawn in equal time bins')
         .default(TIMELINE_BAR_BUDGET)
         .argParser((v) => parsePositiveInt('--timeline-bars', v)),
     )
