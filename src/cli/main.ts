@@ -1,18 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, toExit } from '../errors.js';
 
-/** Each command lives in its own file and registers itself here. */
-const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import('./analyze.js'),
-  () => import('./compare.js'),
-  () => import('./capture.js'),
-  () => import('./convert.js'),
-  () => import('./lab.js'),
-  () => import('./import.js'),
-  () => import('./report.js'),
-  () => import('./query.js'),
-  () => import('./export.js'),
-];
+/**
+ * Each command lives in its own file and registers itself here. Only the
+ * command being run is loaded (DuckDB, vega and the native addon cost
+ * hundreds of milliseconds to import); help and unknown names load them all.
+ */
+const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  analyze: () => import('./analyze.js'),
+  compare: () => import('./compare.js'),
+  capture: () => import('./capture.js'),
+  convert: () => import('./convert.js'),
+  import: () => import('./import.js'),
+  query: () => import('./query.js'),
+  export: () => import('./export.js'),
+  report: () => import('./report.js'),
+  lab: () => import('./lab.js'),
+};
 
 export async function main(argv: string[]): Promise<void> {
   // `blocktime ... | head` closes our stdout early: that is the reader's choice, not an error.
@@ -26,7 +30,8 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const load of COMMANDS) (await load()).register(program);
+  const named = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? [COMMANDS[argv[2]]!] : Object.values(COMMANDS);
+  for (const load of named) (await load()).register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
