@@ -61,7 +61,7 @@ export function createArrowEncoder(meta: TraceMeta, layout: 'stream' | 'file'): 
   };
 }
 
-export function toRecordBatch(schema: Schema, b: TraceBatch): RecordBatch {
+function toRecordBatch(schema: Schema, b: TraceBatch): RecordBatch {
   const length = b.length;
   const kind = new Int8Array(b.kind.buffer, b.kind.byteOffset, length);
   const children = [

@@ -11,14 +11,8 @@ const BY_EXTENSION: Array<[string, TraceFormat]> = [
   ['.log', 'qemu-log'],
 ];
 
-export const TRACE_FORMATS: readonly TraceFormat[] = ['arrow', 'arrows', 'csv', 'ndjson', 'parquet', 'qemu-log'];
-
 /** The format a file name announces, if any. */
 export function formatFromPath(path: string): TraceFormat | undefined {
   const lower = path.toLowerCase();
   return BY_EXTENSION.find(([ext]) => lower.endsWith(ext))?.[1];
-}
-
-export function isTraceFormat(s: string): s is TraceFormat {
-  return (TRACE_FORMATS as readonly string[]).includes(s);
 }

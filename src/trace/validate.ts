@@ -14,7 +14,6 @@ export class TraceValidator {
   private firstEventRow = 0;
   private readonly cpuRow = new Map<number, number>();
   private readonly tidCpu = new Map<number, { cpu: number; row: number }>();
-  private maxCpu = -1;
 
   /** `vcpus`: the trace's declared N (metadata or option), which every cpu index must be below. */
   constructor(
@@ -22,11 +21,6 @@ export class TraceValidator {
     private readonly vcpus?: number,
   ) {
     this.file = file;
-  }
-
-  /** Highest cpu index declared so far, -1 when none. */
-  get highestCpu(): number {
-    return this.maxCpu;
   }
 
   /** Throws an InputError at the first offending row; `lineOf(i)` gives the text line of batch row i, for text formats. */
@@ -76,7 +70,6 @@ export class TraceValidator {
     }
     this.cpuRow.set(cpu, row);
     this.tidCpu.set(tid, { cpu, row });
-    if (cpu > this.maxCpu) this.maxCpu = cpu;
   }
 
   private fail(b: TraceBatch, i: number, lineOf: ((i: number) => number) | undefined, what: string): never {
