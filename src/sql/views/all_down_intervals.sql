@@ -12,10 +12,13 @@ WITH n AS (
 -- no vCPU's figure, but its vCPU is down from its start on: an all-down
 -- window it is part of counts once another vCPU's wait ends it (as in the
 -- replay); a window still open at the end does not.
+-- Each run gives two edges from one read of blocked_intervals (a view:
+-- naming it twice would compute it twice).
 edges AS (
-  SELECT start_ns AS t_ns, 1 AS delta FROM blocked_intervals WHERE cpu < (SELECT vcpus FROM n)
-  UNION ALL
-  SELECT end_ns AS t_ns, -1 AS delta FROM blocked_intervals WHERE cpu < (SELECT vcpus FROM n)
+  SELECT CASE WHEN s.delta = 1 THEN b.start_ns ELSE b.end_ns END AS t_ns, s.delta
+  FROM blocked_intervals AS b
+  CROSS JOIN (VALUES (1), (-1)) AS s(delta)
+  WHERE b.cpu < (SELECT vcpus FROM n)
   UNION ALL
   SELECT t_ns, 1 AS delta FROM faults
   WHERE status = 'counted' AND cpu >= 0 AND cpu < (SELECT vcpus FROM n) AND end_t_ns IS NULL

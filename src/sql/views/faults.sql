@@ -4,38 +4,33 @@
 -- `counted`. A counted fault opens an interval for its thread, which the
 -- `exact` variant closes at the first, in trace order, of the page's next
 -- resolve and the thread's next `fault` row (counted or not).
+-- Two window orders, so two sorts: each page's rows in trace order, and each
+-- thread's faults in trace order. Plain SQL window functions (min_by is in
+-- DuckDB, Spark 3 and Trino), no correlated joins.
 CREATE OR REPLACE VIEW faults AS
 WITH paged AS (
-  SELECT e.seq, e.t_ns, e.kind, e.tid, e.addr - e.addr % m.page_size AS page
+  SELECT e.seq, e.t_ns, e.kind = 'resolve' AS is_resolve, e.tid, e.addr - e.addr % m.page_size AS page
   FROM events AS e
   CROSS JOIN trace_meta AS m
   WHERE e.kind IN ('fault', 'resolve')
 ),
--- The k-th resolve of a page gets grp = k; a fault after k-1 resolves of its
--- page also gets grp = k, so it shares a group with the resolve that ends its
--- wait, and grp > 1 means the page was already placed.
-grouped AS (
+-- A page is received once a resolve precedes the row; a fault's resolve is
+-- the first resolve that follows it (min_by: its time, not the least time).
+by_page AS (
   SELECT
-    seq, t_ns, kind, tid, page,
-    count(CASE WHEN kind = 'resolve' THEN 1 END)
-      OVER (PARTITION BY page ORDER BY seq ROWS UNBOUNDED PRECEDING)
-      + CASE WHEN kind = 'fault' THEN 1 ELSE 0 END AS grp
+    seq, t_ns, is_resolve, tid, page,
+    count(CASE WHEN is_resolve THEN 1 END) OVER (PARTITION BY page ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0 AS received,
+    min(CASE WHEN is_resolve THEN seq END) OVER (PARTITION BY page ORDER BY seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resolve_seq,
+    min_by(CASE WHEN is_resolve THEN t_ns END, CASE WHEN is_resolve THEN seq END) OVER (PARTITION BY page ORDER BY seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resolve_t_ns
   FROM paged
-),
-resolved AS (
-  SELECT
-    seq, t_ns, kind, tid, page, grp,
-    max(CASE WHEN kind = 'resolve' THEN seq END) OVER (PARTITION BY page, grp) AS resolve_seq,
-    max(CASE WHEN kind = 'resolve' THEN t_ns END) OVER (PARTITION BY page, grp) AS resolve_t_ns
-  FROM grouped
 ),
 fault_rows AS (
   SELECT
-    seq, t_ns, tid, page, grp > 1 AS received, resolve_seq, resolve_t_ns,
+    seq, t_ns, tid, page, received, resolve_seq, resolve_t_ns,
     lead(seq) OVER (PARTITION BY tid ORDER BY seq) AS next_fault_seq,
     lead(t_ns) OVER (PARTITION BY tid ORDER BY seq) AS next_fault_t_ns
-  FROM resolved
-  WHERE kind = 'fault'
+  FROM by_page
+  WHERE NOT is_resolve
 ),
 classified AS (
   SELECT
