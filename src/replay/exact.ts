@@ -12,7 +12,7 @@ import { Kind } from '../trace/schema.js';
 import { type ReplayContext, type Variant, VcpuTable } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { ABSENT, PageMap, PageSet, U32Map, pageHi, pageLo } from './page-table.js';
+import { ABSENT, PageMap, PageSet, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table.js';
 import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
 
 /**
@@ -136,95 +136,100 @@ export class ExactVariant implements Variant<AnalysisResult> {
     const openOfTid = this.openOfTid;
     const n = this.n;
 
-    for (; i < len; i++) {
-      switch (kind[i]) {
-        case Kind.fault: {
-          this.faultRows++;
-          const tid = tids[i]!;
-          if (tid === 0) {
-            this.noTid++;
-            break;
-          }
-          const t = rel[i]!;
-          const cpu = vcpus.cpuOf(tid);
-          // The thread runs again: whatever it waited on is over.
-          const prev = cpu >= 0 ? openOfCpu[cpu]! : openOfTid.take(tid);
-          if (prev >= 0) {
-            this.close(prev, t);
-            this.unlink(prev);
-            if (cpu >= 0) {
-              openOfCpu[cpu] = -1;
-              if (this.down-- === n) this.endAllDown(t);
+    // Blocks of rows: their received-set words are loaded first, see PageSet.warm.
+    for (let block = i; block < len; block += WARM_ROWS) {
+      const end = Math.min(len, block + WARM_ROWS);
+      received.warm(kind, words, shift, block, end);
+      for (i = block; i < end; i++) {
+        switch (kind[i]) {
+          case Kind.fault: {
+            this.faultRows++;
+            const tid = tids[i]!;
+            if (tid === 0) {
+              this.noTid++;
+              break;
             }
-          }
-          const lo = words[2 * i]!;
-          const hi = words[2 * i + 1]!;
-          const pLo = pageLo(lo, hi, shift);
-          const pHi = pageHi(hi, shift);
-          if (received.has(pLo, pHi)) {
-            this.alreadyReceived++;
-            break;
-          }
-          const e = pool.alloc();
-          pool.tOpen[e] = t;
-          pool.pLo[e] = pLo;
-          pool.pHi[e] = pHi;
-          pool.prev[e] = -1;
-          const head = pages.put(pLo, pHi, e);
-          if (head >= 0) {
-            pool.next[e] = head;
-            pool.prev[head] = e;
-          } else pool.next[e] = -1;
-          if (cpu >= 0) {
-            pool.owner[e] = cpu;
-            openOfCpu[cpu] = e;
-            this.faults[cpu]++;
-            if (++this.down === n) this.allDownSince = t;
-          } else {
-            pool.owner[e] = -1;
-            pool.tid[e] = tid;
-            openOfTid.set(tid, e);
-            this.nonVcpuFaults++;
-          }
-          break;
-        }
-        case Kind.resolve: {
-          this.resolveRows++;
-          const lo = words[2 * i]!;
-          const hi = words[2 * i + 1]!;
-          const pLo = pageLo(lo, hi, shift);
-          const pHi = pageHi(hi, shift);
-          received.add(pLo, pHi);
-          let e = pages.take(pLo, pHi);
-          if (e === ABSENT) {
-            this.resolveWithoutFault++;
-            break;
-          }
-          const t = rel[i]!;
-          let affected = 0;
-          while (e >= 0) {
-            const next = pool.next[e]!;
-            this.close(e, t);
-            const cpu = pool.owner[e]!;
+            const t = rel[i]!;
+            const cpu = vcpus.cpuOf(tid);
+            // The thread runs again: whatever it waited on is over.
+            const prev = cpu >= 0 ? openOfCpu[cpu]! : openOfTid.take(tid);
+            if (prev >= 0) {
+              this.close(prev, t);
+              this.unlink(prev);
+              if (cpu >= 0) {
+                openOfCpu[cpu] = -1;
+                if (this.down-- === n) this.endAllDown(t);
+              }
+            }
+            const lo = words[2 * i]!;
+            const hi = words[2 * i + 1]!;
+            const pLo = pageLo(lo, hi, shift);
+            const pHi = pageHi(hi, shift);
+            if (received.has(pLo, pHi)) {
+              this.alreadyReceived++;
+              break;
+            }
+            const e = pool.alloc();
+            pool.tOpen[e] = t;
+            pool.pLo[e] = pLo;
+            pool.pHi[e] = pHi;
+            pool.prev[e] = -1;
+            const head = pages.put(pLo, pHi, e);
+            if (head >= 0) {
+              pool.next[e] = head;
+              pool.prev[head] = e;
+            } else pool.next[e] = -1;
             if (cpu >= 0) {
-              openOfCpu[cpu] = -1;
-              affected++;
+              pool.owner[e] = cpu;
+              openOfCpu[cpu] = e;
+              this.faults[cpu]++;
+              if (++this.down === n) this.allDownSince = t;
             } else {
-              openOfTid.take(pool.tid[e]!);
+              pool.owner[e] = -1;
+              pool.tid[e] = tid;
+              openOfTid.set(tid, e);
+              this.nonVcpuFaults++;
             }
-            pool.release(e);
-            e = next;
+            break;
           }
-          if (affected > 0) {
-            if (this.down === n) this.endAllDown(t);
-            this.down -= affected;
+          case Kind.resolve: {
+            this.resolveRows++;
+            const lo = words[2 * i]!;
+            const hi = words[2 * i + 1]!;
+            const pLo = pageLo(lo, hi, shift);
+            const pHi = pageHi(hi, shift);
+            received.add(pLo, pHi);
+            let e = pages.take(pLo, pHi);
+            if (e === ABSENT) {
+              this.resolveWithoutFault++;
+              break;
+            }
+            const t = rel[i]!;
+            let affected = 0;
+            while (e >= 0) {
+              const next = pool.next[e]!;
+              this.close(e, t);
+              const cpu = pool.owner[e]!;
+              if (cpu >= 0) {
+                openOfCpu[cpu] = -1;
+                affected++;
+              } else {
+                openOfTid.take(pool.tid[e]!);
+              }
+              pool.release(e);
+              e = next;
+            }
+            if (affected > 0) {
+              if (this.down === n) this.endAllDown(t);
+              this.down -= affected;
+            }
+            break;
           }
-          break;
+          case Kind.vcpu:
+            this.vcpus.late(b.firstRow + i);
+          default:
+            this.vcpus.badKind(b.firstRow + i, kind[i]!);
         }
-        case Kind.vcpu:
-          this.vcpus.late(b.firstRow + i);
-        default:
-          this.vcpus.badKind(b.firstRow + i, kind[i]!);
       }
     }
   }

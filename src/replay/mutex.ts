@@ -9,7 +9,7 @@ import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
 import { type ReplayContext, type Variant, VcpuTable } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
-import { ABSENT, PageMap, PageSet, pageHi, pageLo } from './page-table.js';
+import { ABSENT, PageMap, PageSet, pageHi, pageLo, WARM_ROWS } from './page-table.js';
 import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
 import { floorDiv, msUint32 } from './qemu-math.js';
 
@@ -119,89 +119,94 @@ export class MutexVariant implements Variant<AnalysisResult> {
     const buckets = this.buckets;
     const n = this.n;
 
-    for (; i < len; i++) {
-      switch (kind[i]) {
-        case Kind.fault: {
-          this.faultRows++;
-          const tid = tids[i]!;
-          if (tid === 0) {
-            this.noTid++;
-            break;
-          }
-          const lo = words[2 * i]!;
-          const hi = words[2 * i + 1]!;
-          const pLo = pageLo(lo, hi, shift);
-          const pHi = pageHi(hi, shift);
-          if (received.has(pLo, pHi)) {
-            this.alreadyReceived++;
-            break;
-          }
-          const t = rel[i]!;
-          const cpu = vcpus.cpuOf(tid);
-          if (cpu >= 0) {
-            faults[cpu]++;
-            if (current[cpu] === 0) {
-              this.down++;
-              this.lastBegin = t;
+    // Blocks of rows: their received-set words are loaded first, see PageSet.warm.
+    for (let block = i; block < len; block += WARM_ROWS) {
+      const end = Math.min(len, block + WARM_ROWS);
+      received.warm(kind, words, shift, block, end);
+      for (i = block; i < end; i++) {
+        switch (kind[i]) {
+          case Kind.fault: {
+            this.faultRows++;
+            const tid = tids[i]!;
+            if (tid === 0) {
+              this.noTid++;
+              break;
             }
-            if (++current[cpu] > MAX_OUTSTANDING) this.over255++;
-          } else {
-            this.nonVcpuFaults++;
-          }
-          const e = pool.alloc(cpu >= 0 ? cpu : -1, t);
-          const head = pending.put(pLo, pHi, e);
-          pool.next[e] = head === ABSENT ? -1 : head;
-          break;
-        }
-        case Kind.resolve: {
-          this.resolveRows++;
-          const lo = words[2 * i]!;
-          const hi = words[2 * i + 1]!;
-          const pLo = pageLo(lo, hi, shift);
-          const pHi = pageHi(hi, shift);
-          received.add(pLo, pHi);
-          const head = pending.take(pLo, pHi);
-          if (head === ABSENT) {
-            this.resolveWithoutFault++;
-            break;
-          }
-          const t = rel[i]!;
-          let affected = 0;
-          let e = head;
-          let last = head;
-          let count = 0;
-          while (e >= 0) {
-            let d = t - pool.t[e]!;
-            if (d < 0) {
-              this.negative++;
-              d = 0;
+            const lo = words[2 * i]!;
+            const hi = words[2 * i + 1]!;
+            const pLo = pageLo(lo, hi, shift);
+            const pHi = pageHi(hi, shift);
+            if (received.has(pLo, pHi)) {
+              this.alreadyReceived++;
+              break;
             }
-            buckets[latencyBucket(d)]++;
-            const cpu = pool.cpu[e]!;
+            const t = rel[i]!;
+            const cpu = vcpus.cpuOf(tid);
             if (cpu >= 0) {
-              if (--current[cpu] === 0) {
-                blockedNs[cpu] += d;
-                affected++;
+              faults[cpu]++;
+              if (current[cpu] === 0) {
+                this.down++;
+                this.lastBegin = t;
               }
+              if (++current[cpu] > MAX_OUTSTANDING) this.over255++;
             } else {
-              this.nonVcpuNs += d;
+              this.nonVcpuFaults++;
             }
-            count++;
-            last = e;
-            e = pool.next[e]!;
+            const e = pool.alloc(cpu >= 0 ? cpu : -1, t);
+            const head = pending.put(pLo, pHi, e);
+            pool.next[e] = head === ABSENT ? -1 : head;
+            break;
           }
-          pool.release(head, last, count);
-          if (affected > 0 && this.down === n) {
-            const w = t - this.lastBegin;
-            if (w > 0) this.totalNs += w;
+          case Kind.resolve: {
+            this.resolveRows++;
+            const lo = words[2 * i]!;
+            const hi = words[2 * i + 1]!;
+            const pLo = pageLo(lo, hi, shift);
+            const pHi = pageHi(hi, shift);
+            received.add(pLo, pHi);
+            const head = pending.take(pLo, pHi);
+            if (head === ABSENT) {
+              this.resolveWithoutFault++;
+              break;
+            }
+            const t = rel[i]!;
+            let affected = 0;
+            let e = head;
+            let last = head;
+            let count = 0;
+            while (e >= 0) {
+              let d = t - pool.t[e]!;
+              if (d < 0) {
+                this.negative++;
+                d = 0;
+              }
+              buckets[latencyBucket(d)]++;
+              const cpu = pool.cpu[e]!;
+              if (cpu >= 0) {
+                if (--current[cpu] === 0) {
+                  blockedNs[cpu] += d;
+                  affected++;
+                }
+              } else {
+                this.nonVcpuNs += d;
+              }
+              count++;
+              last = e;
+              e = pool.next[e]!;
+            }
+            pool.release(head, last, count);
+            if (affected > 0 && this.down === n) {
+              const w = t - this.lastBegin;
+              if (w > 0) this.totalNs += w;
+            }
+            this.down -= affected;
+            break;
           }
-          this.down -= affected;
-          break;
+          case Kind.vcpu:
+            this.vcpus.late(b.firstRow + i);
+          default:
+            this.vcpus.badKind(b.firstRow + i, kind[i]!);
         }
-        case Kind.vcpu:
-          this.vcpus.late(b.firstRow + i);
-        default:
-          this.vcpus.badKind(b.firstRow + i, kind[i]!);
       }
     }
   }

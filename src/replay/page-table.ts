@@ -6,10 +6,15 @@
  * double when half full; nothing is allocated per operation otherwise.
  */
 
+import { Kind } from '../trace/schema.js';
+
 /** What `get` and `take` return for a key that is not in the table. Stored values must be >= -1. */
 export const ABSENT = -2;
 
 const MIN_CAPACITY = 16;
+
+/** Rows per block of the replay loops: each block's received-set words are loaded (`PageSet.warm`) before its rows are replayed. */
+export const WARM_ROWS = 512;
 
 /** Mixes both halves so that sequential page numbers spread over the table. */
 function hash64(lo: number, hi: number): number {
@@ -135,72 +140,139 @@ export class PageMap {
   }
 }
 
-/** Pages per region of the received set: a region's bitmap is 512 bytes, its slot in the region table 16. */
+/** Pages per chunk of the received set: 2^26 pages (256 GiB of 4 KiB pages), an 8 MiB bitmap. */
+const CHUNK_SHIFT = 26;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+const CHUNK_WORDS = 1 << (CHUNK_SHIFT - 5);
+/**
+ * Chunks given a whole bitmap, at most. The OS commits a bitmap's memory only
+ * where it is written (a page of bitmap per 128 MiB of guest memory placed),
+ * so a chunk costs what it holds; the cap only bounds address space when a
+ * trace's pages are scattered over the whole 64-bit space.
+ */
+const MAX_DENSE_CHUNKS = 64;
+
+/**
+ * The received pages: a bitmap per chunk of 2^26 consecutive pages, one bit a
+ * page. Guest memory is a few large contiguous mappings, so a VM's pages fall
+ * in one or a few chunks, and a lookup is a compare with the last chunk used
+ * and one bitmap word: on a big VM with random faults that word is the
+ * replay's one cache miss per fault, which `warm` lets the CPU overlap. Pages
+ * in chunks past the cap go to per-region bitmaps behind a hash table.
+ * Pages are never removed.
+ */
+export class PageSet {
+  /** Chunk number -> index in `dense`, or -1 for a chunk kept in `sparse`. */
+  private readonly chunks = new PageMap();
+  private readonly dense: Uint32Array[] = [];
+  private readonly sparse = new RegionSet();
+  private lastLo = -1;
+  private lastHi = -1;
+  private lastBits: Uint32Array | null = null;
+  /** Distinct pages in the set. */
+  size = 0;
+  private sink = 0;
+
+  has(lo: number, hi: number): boolean {
+    const bits = this.bitsOf(lo, hi, false);
+    if (bits === null) return this.sparse.has(lo, hi);
+    return ((bits[(lo & CHUNK_MASK) >>> 5]! >>> (lo & 31)) & 1) !== 0;
+  }
+
+  add(lo: number, hi: number): void {
+    const bits = this.bitsOf(lo, hi, true);
+    if (bits === null) {
+      if (this.sparse.add(lo, hi)) this.size++;
+      return;
+    }
+    const w = (lo & CHUNK_MASK) >>> 5;
+    const bit = 1 << (lo & 31);
+    const word = bits[w]!;
+    if ((word & bit) === 0) {
+      bits[w] = word | bit;
+      this.size++;
+    }
+  }
+
+  /**
+   * Loads the bitmap words of the pages that the fault rows in [from, to)
+   * will look up. These loads do not depend on each other, so the CPU
+   * overlaps their cache misses, where the replay loop that follows would wait
+   * for each in turn; it then finds them in cache. What they read is kept
+   * in `sink`, so that the compiler cannot drop the loads.
+   */
+  warm(kind: Uint8Array, words: Uint32Array, shift: number, from: number, to: number): void {
+    let sink = this.sink;
+    for (let i = from; i < to; i++) {
+      if (kind[i] !== Kind.fault) continue;
+      const hi = words[2 * i + 1]!;
+      const lo = pageLo(words[2 * i]!, hi, shift);
+      const bits = this.bitsOf(lo, pageHi(hi, shift), false);
+      if (bits !== null) sink ^= bits[(lo & CHUNK_MASK) >>> 5]!;
+    }
+    this.sink = sink;
+  }
+
+  /** The bitmap of the chunk holding the page, or null: a chunk kept sparse, or (unless `create`) no chunk yet. */
+  private bitsOf(lo: number, hi: number, create: boolean): Uint32Array | null {
+    const cLo = ((lo >>> CHUNK_SHIFT) | (hi << (32 - CHUNK_SHIFT))) >>> 0;
+    const cHi = hi >>> CHUNK_SHIFT;
+    if (cLo === this.lastLo && cHi === this.lastHi) return this.lastBits;
+    let k = this.chunks.get(cLo, cHi);
+    if (k === ABSENT) {
+      if (!create) return null;
+      k = this.dense.length < MAX_DENSE_CHUNKS ? this.dense.push(new Uint32Array(CHUNK_WORDS)) - 1 : -1;
+      this.chunks.set(cLo, cHi, k);
+    }
+    const bits = k >= 0 ? this.dense[k]! : null;
+    this.lastLo = cLo;
+    this.lastHi = cHi;
+    this.lastBits = bits;
+    return bits;
+  }
+}
+
+/** Pages per region of the sparse part of the received set: a region's bitmap is 512 bytes, its slot in the region table 16. */
 const REGION_SHIFT = 12;
 const REGION_WORDS = (1 << REGION_SHIFT) >>> 5;
 
 /**
- * A set of page numbers (the received pages): a bitmap per region of 4096
- * consecutive pages (16 MB of guest memory at 4 KB pages), found through a
- * small hash table of regions. Guest memory is a few large contiguous areas
- * and the migration places nearly all of it, so this takes about a bit per
- * page, and the region table stays small enough to sit in cache; a lookup is
- * a probe in that table (skipped when the region is the last one used) and
- * one word of bitmap. A region holding a single page costs 512 bytes.
- * Pages are never removed.
+ * Page numbers as a bitmap per region of 4096 consecutive pages, found
+ * through a hash table of regions: for pages scattered over more chunks than
+ * `PageSet` gives whole bitmaps to. A region holding a single page costs 512
+ * bytes.
  */
-export class PageSet {
+class RegionSet {
   private readonly regions = new PageMap();
   private bits = new Uint32Array(16 * REGION_WORDS);
   private leaves = 0;
-  private lastLo = -1;
-  private lastHi = -1;
-  private lastBase = 0;
-  /** Distinct pages in the set. */
-  size = 0;
 
   has(lo: number, hi: number): boolean {
-    const rLo = ((lo >>> REGION_SHIFT) | (hi << (32 - REGION_SHIFT))) >>> 0;
-    const rHi = hi >>> REGION_SHIFT;
-    let base = this.lastBase;
-    if (rLo !== this.lastLo || rHi !== this.lastHi) {
-      const leaf = this.regions.get(rLo, rHi);
-      if (leaf < 0) return false;
-      base = leaf * REGION_WORDS;
-      this.lastLo = rLo;
-      this.lastHi = rHi;
-      this.lastBase = base;
-    }
-    return ((this.bits[base + ((lo >>> 5) & (REGION_WORDS - 1))]! >>> (lo & 31)) & 1) !== 0;
+    const leaf = this.regions.get(((lo >>> REGION_SHIFT) | (hi << (32 - REGION_SHIFT))) >>> 0, hi >>> REGION_SHIFT);
+    if (leaf < 0) return false;
+    return ((this.bits[leaf * REGION_WORDS + ((lo >>> 5) & (REGION_WORDS - 1))]! >>> (lo & 31)) & 1) !== 0;
   }
 
-  add(lo: number, hi: number): void {
+  /** Adds the page; true when it was not in the set. */
+  add(lo: number, hi: number): boolean {
     const rLo = ((lo >>> REGION_SHIFT) | (hi << (32 - REGION_SHIFT))) >>> 0;
     const rHi = hi >>> REGION_SHIFT;
-    let base = this.lastBase;
-    if (rLo !== this.lastLo || rHi !== this.lastHi) {
-      let leaf = this.regions.get(rLo, rHi);
-      if (leaf < 0) {
-        leaf = this.leaves++;
-        if (this.leaves * REGION_WORDS > this.bits.length) {
-          const grown = new Uint32Array(this.bits.length * 2);
-          grown.set(this.bits);
-          this.bits = grown;
-        }
-        this.regions.set(rLo, rHi, leaf);
+    let leaf = this.regions.get(rLo, rHi);
+    if (leaf < 0) {
+      leaf = this.leaves++;
+      if (this.leaves * REGION_WORDS > this.bits.length) {
+        const grown = new Uint32Array(this.bits.length * 2);
+        grown.set(this.bits);
+        this.bits = grown;
       }
-      base = leaf * REGION_WORDS;
-      this.lastLo = rLo;
-      this.lastHi = rHi;
-      this.lastBase = base;
+      this.regions.set(rLo, rHi, leaf);
     }
-    const w = base + ((lo >>> 5) & (REGION_WORDS - 1));
+    const w = leaf * REGION_WORDS + ((lo >>> 5) & (REGION_WORDS - 1));
     const bit = 1 << (lo & 31);
     const word = this.bits[w]!;
-    if ((word & bit) === 0) {
-      this.bits[w] = word | bit;
-      this.size++;
-    }
+    if ((word & bit) !== 0) return false;
+    this.bits[w] = word | bit;
+    return true;
   }
 }
 

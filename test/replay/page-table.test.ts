@@ -51,6 +51,29 @@ describe('page tables', () => {
     );
   });
 
+  it('PageSet behaves like a Set when pages are scattered over more chunks than get whole bitmaps', () => {
+    // 2^26 pages a chunk, 64 chunks with a bitmap: 200 chunks force the per-region fallback.
+    const chunkKey = fc.tuple(fc.nat(199), fc.nat((1 << 26) - 1), fc.constantFrom(0, 1, 0xfffff));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), chunkKey), { minLength: 100, maxLength: 600 }), (ops) => {
+        const s = new PageSet();
+        const model = new Set<string>();
+        for (const [add, [chunk, offset, top]] of ops) {
+          // page number = top:chunk:offset, as the two 32-bit halves the replay passes
+          const lo = ((chunk << 26) | offset) >>> 0;
+          const hi = ((top << 6) | (chunk >>> 6)) >>> 0;
+          if (add) {
+            s.add(lo, hi);
+            model.add(`${lo}:${hi}`);
+          }
+          expect(s.has(lo, hi)).toBe(model.has(`${lo}:${hi}`));
+        }
+        expect(s.size).toBe(model.size);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('PageSet behaves like a Set, pages of one 32-page chunk included', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), key), { maxLength: 400 }), (ops) => {
