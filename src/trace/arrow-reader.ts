@@ -122,11 +122,14 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
     const it = reader[Symbol.asyncIterator]();
     let rows = 0;
     let index = 0;
+    let ahead: Promise<IteratorResult<RecordBatch>> | undefined;
+    /** Where the message being read starts: the read-ahead began there. */
+    let aheadFrom = 0;
     for (;;) {
       let next: IteratorResult<RecordBatch>;
-      const before = handle.furthest;
+      const before = ahead ? aheadFrom : handle.furthest;
       try {
-        next = await it.next();
+        next = await (ahead ?? it.next());
       } catch (err) {
         if (layout === 'stream' && handle.reachedEnd && !(err instanceof InputError)) {
           opts.onWarning?.(
@@ -145,6 +148,12 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
       rows += batch.length;
       index++;
       opts.onProgress?.(handle.furthest + base, size);
+      // Start reading the next batch while the consumer works on this one: the
+      // disk read overlaps the replay. Its error, if any, is thrown above on the
+      // next turn; the catch only keeps an abandoned read from being unhandled.
+      aheadFrom = handle.furthest;
+      ahead = it.next();
+      ahead.catch(() => {});
       yield batch;
     }
     if (!endsCleanly) {
