@@ -52,5 +52,5 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
     progress.done();
   }
   await writeHtmlReport(opts.output, built.html);
-  process.stderr.write(`blocktime: wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
+  process.stderr.write(`wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
 }

@@ -12,7 +12,7 @@ describe('blocktime report', () => {
     const r = await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^blocktime: wrote .*example1\.html \(\d+(\.\d)? KiB\)\n$/);
+    expect(r.stderr).toMatch(/^wrote .*example1\.html \(\d+(\.\d)? KiB\)\n$/);
     const html = await readFile(out, 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(await readdir(dir)).toEqual(['example1.html']);
