@@ -32,7 +32,7 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
   const database = await openTraceDatabase(trace, {
     ...(opts.open ? { open: opts.open } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    materializeFaults: false,
+    materialize: false,
   });
   const pending: PendingCopy[] = [];
   try {

@@ -2,9 +2,10 @@
  * A trace into DuckDB in one pass: each batch is appended to `events` as the
  * replay engine consumes it, so the `results` of all three variants come
  * from the same read. Then the trace's metadata, the results, and the views;
- * `faults` is materialized as a table unless told otherwise, because every
- * other view and most questions start from it and its per-page windows are
- * the costly part.
+ * `faults` and `blocked_intervals` are materialized as tables unless told
+ * otherwise: the other view and most questions start from them, and their
+ * window passes (sorts by page, by thread, by vCPU and start) are the costly
+ * part, so they are paid once per load instead of once per query.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { replayBatches } from '../replay/engine.js';
@@ -14,7 +15,7 @@ import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
 import { EventAppender } from './event-appender.js';
 import { createTraceTables, writeResults, writeTraceMeta } from './trace-tables.js';
-import { createViews } from './views.js';
+import { MATERIALIZED_VIEWS, createViews } from './views.js';
 
 export interface LoadOptions {
   /** N and page size, overriding the trace's metadata (as `analyze` takes them). */
@@ -22,8 +23,8 @@ export interface LoadOptions {
   pageSize?: number;
   /** Rows loaded so far, after each batch. */
   onProgress?(rows: number): void;
-  /** Build `faults` as a table (default): worth it when it will be queried more than once. */
-  materializeFaults?: boolean;
+  /** Build `faults` and `blocked_intervals` as tables (default): worth it when they will be queried more than once. */
+  materialize?: boolean;
 }
 
 export interface LoadSummary {
@@ -32,7 +33,7 @@ export interface LoadSummary {
   pageSize: number;
   /** Reading, appending and replaying. */
   load_s: number;
-  /** Building the `faults` table and the views. */
+  /** Building the `faults` and `blocked_intervals` tables and the other views. */
   views_s: number;
 }
 
@@ -78,6 +79,6 @@ export async function loadBatches(
   });
   await writeResults(connection, outcome.results);
   const t1 = performance.now();
-  await createViews(connection, opts.materializeFaults === false ? {} : { materialize: ['faults'] });
+  await createViews(connection, opts.materialize === false ? {} : { materialize: MATERIALIZED_VIEWS });
   return { events: appender.rows, vcpus: exact.vcpus, pageSize: exact.page_size, load_s: (t1 - t0) / 1000, views_s: (performance.now() - t1) / 1000 };
 }

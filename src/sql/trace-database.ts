@@ -16,7 +16,7 @@ import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trac
 import { readViews } from './views.js';
 
 /** Bump when the tables' layout changes; the views' text is hashed in as well. */
-const LAYOUT = 1;
+const LAYOUT = 2;
 
 export interface TraceDatabaseOptions {
   /** A DuckDB file to keep the load in; in memory when absent. */
@@ -25,8 +25,8 @@ export interface TraceDatabaseOptions {
   open?: OpenOptions;
   /** Rows loaded so far. */
   onProgress?(rows: number): void;
-  /** Build `faults` as a table at load (default), or leave it a view computed when read. */
-  materializeFaults?: boolean;
+  /** Build `faults` and `blocked_intervals` as tables at load (default), or leave them views computed when read. */
+  materialize?: boolean;
 }
 
 export interface TraceDatabase {
@@ -43,7 +43,7 @@ export async function openTraceDatabase(trace: string, opts: TraceDatabaseOption
     vcpus: opts.open?.vcpus ?? null,
     pageSize: opts.open?.pageSize ?? null,
     format: opts.open?.format ?? null,
-    materializeFaults: opts.materializeFaults ?? true,
+    materialize: opts.materialize ?? true,
   };
   const fingerprint = await fingerprintTrace(trace, loadKey);
   const created = opts.db !== undefined && !(await exists(opts.db));
@@ -94,7 +94,7 @@ async function reload(connection: DuckDBConnection, trace: string, fp: TraceFing
         ...(opts.open?.vcpus !== undefined ? { vcpus: opts.open.vcpus } : {}),
         ...(opts.open?.pageSize !== undefined ? { pageSize: opts.open.pageSize } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        materializeFaults: opts.materializeFaults ?? true,
+        materialize: opts.materialize ?? true,
       });
     } finally {
       await source.close();

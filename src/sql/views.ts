@@ -23,6 +23,9 @@ export async function readViews(): Promise<ViewSql[]> {
 
 export type ViewName = (typeof VIEW_NAMES)[number];
 
+/** The views a load builds as tables by default: the window passes the others read. */
+export const MATERIALIZED_VIEWS: readonly ViewName[] = ['faults', 'blocked_intervals'];
+
 /**
  * Creates the views; those named in `materialize` become tables holding the
  * same rows (computed once, at load, instead of at every query).
