@@ -4,7 +4,6 @@
  * read (no copy); only a `kind` dictionary that is not ours, and null cells,
  * cost a pass over the batch.
  */
-import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { RecordBatchReader } from 'apache-arrow';
 import type { Data, RecordBatch } from 'apache-arrow';
@@ -15,6 +14,7 @@ import { KIND_NAMES, kindCode } from './schema.js';
 import { checkArrowSchema, metaFromArrow } from './arrow-schema.js';
 import type { ArrowColumns } from './arrow-schema.js';
 import type { TraceValidator } from './validate.js';
+import { closeOnce, withOwnedHandle } from './owned-handle.js';
 import type { FormatReader } from './reader.js';
 
 export const ARROW_MAGIC = 'ARROW1';
@@ -81,14 +81,8 @@ class WatchedHandle {
   }
 }
 
-export async function openArrow(path: string, opts: ArrowReadOptions = {}): Promise<ArrowTrace> {
-  const fh = await open(path, 'r');
-  try {
-    return await openArrowHandle(fh, path, opts);
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
+export function openArrow(path: string, opts: ArrowReadOptions = {}): Promise<ArrowTrace> {
+  return withOwnedHandle(path, (fh) => openArrowHandle(fh, path, opts));
 }
 
 async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOptions): Promise<ArrowTrace> {
@@ -116,12 +110,10 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
   const columns = checkArrowSchema(reader.schema, file);
   const meta = metaFromArrow(reader.schema.metadata, file);
   const endsCleanly = layout === 'file' || (await hasEndOfStream(fh, size));
-  let closed = false;
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
     const it = reader[Symbol.asyncIterator]();
-    let rows = 0;
-    let index = 0;
+    const kept = new KeptBatches(columns, file, validator);
     let ahead: Promise<IteratorResult<RecordBatch>> | undefined;
     /** Where the message being read starts: the read-ahead began there. */
     let aheadFrom = 0;
@@ -134,19 +126,15 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
         if (layout === 'stream' && handle.reachedEnd && !(err instanceof InputError)) {
           opts.onWarning?.(
             `${file}: byte ${before + base}: the stream is cut off inside a message; ` +
-              `kept the ${rows} rows of its ${index} complete batches, dropped the rest`,
+              `${kept.summary()}, dropped the rest`,
           );
           return;
         }
         throw fail(err);
       }
       if (next.done) break;
-      const rb = next.value;
-      if (rb.numRows === 0) continue;
-      const batch = toTraceBatch(rb, columns, rows, file, index);
-      validator.check(batch);
-      rows += batch.length;
-      index++;
+      const batch = kept.take(next.value);
+      if (!batch) continue;
       opts.onProgress?.(handle.furthest + base, size);
       // Start reading the next batch while the consumer works on this one: the
       // disk read overlaps the replay. Its error, if any, is thrown above on the
@@ -157,20 +145,11 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
       yield batch;
     }
     if (!endsCleanly) {
-      opts.onWarning?.(`${file}: the stream has no end-of-stream marker (a capture cut off?); kept the ${rows} rows of its ${index} complete batches`);
+      opts.onWarning?.(`${file}: the stream has no end-of-stream marker (a capture cut off?); ${kept.summary()}`);
     }
   }
 
-  return {
-    layout,
-    meta,
-    batches,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await fh.close();
-    },
-  };
+  return { layout, meta, batches, close: closeOnce(fh) };
 }
 
 /**
@@ -214,26 +193,21 @@ export async function openArrowPipe(input: AsyncIterable<Uint8Array>, file: stri
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
     const it = reader[Symbol.asyncIterator]();
-    let rows = 0;
-    let index = 0;
+    const kept = new KeptBatches(columns, file, validator);
     for (;;) {
       let next: IteratorResult<RecordBatch>;
       try {
         next = await it.next();
       } catch (err) {
         if (seen.ended && !(err instanceof InputError)) {
-          opts.onWarning?.(`${file}: the stream is cut off inside a message; kept the ${rows} rows of its ${index} complete batches, dropped the rest`);
+          opts.onWarning?.(`${file}: the stream is cut off inside a message; ${kept.summary()}, dropped the rest`);
           return;
         }
         throw asInputError(err, file, where(), 'stream');
       }
       if (next.done) return;
-      const rb = next.value;
-      if (rb.numRows === 0) continue;
-      const batch = toTraceBatch(rb, columns, rows, file, index);
-      validator.check(batch);
-      rows += batch.length;
-      index++;
+      const batch = kept.take(next.value);
+      if (!batch) continue;
       opts.onProgress?.(where(), 0);
       yield batch;
     }
@@ -283,6 +257,31 @@ function asInputError(err: unknown, file: string, byteOffset: number, layout: 'f
   if (err instanceof InputError) return err;
   const why = err instanceof Error ? err.message : String(err);
   return new InputError({ file, byteOffset }, `expected a valid Arrow IPC ${layout} message (${why})`);
+}
+
+/** Record batches to checked trace batches, counted: a stream cut off keeps what came before, and says how much. */
+class KeptBatches {
+  private rows = 0;
+  private index = 0;
+  constructor(
+    private readonly columns: ArrowColumns,
+    private readonly file: string,
+    private readonly validator: TraceValidator,
+  ) {}
+
+  /** The trace batch of `rb`, validated; undefined for an empty record batch, which holds no rows to number. */
+  take(rb: RecordBatch): TraceBatch | undefined {
+    if (rb.numRows === 0) return undefined;
+    const batch = toTraceBatch(rb, this.columns, this.rows, this.file, this.index);
+    this.validator.check(batch);
+    this.rows += batch.length;
+    this.index++;
+    return batch;
+  }
+
+  summary(): string {
+    return `kept the ${this.rows} rows of its ${this.index} complete batches`;
+  }
 }
 
 /** One record batch as a TraceBatch: views where the layout allows, a pass where nulls or a foreign dictionary need one. */

@@ -5,25 +5,17 @@
  * form `# blocktime.<key>=<value>` carry the trace metadata (our writer puts
  * them there); the options override them.
  */
-import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { allocBatch, sliceBatch } from './batch.js';
 import type { TraceBatch } from './batch.js';
 import { metaFromArrow } from './arrow-schema.js';
 import type { FormatReader } from './reader.js';
 import { COLUMNS } from './schema.js';
-import { DEFAULT_BATCH_ROWS } from './schema.js';
-import { batchCapacity, textChunks } from './text-chunks.js';
+import { openTextReader } from './text-reader.js';
+import type { TextReadOptions, TextRowParser } from './text-reader.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
-import type { TraceValidator } from './validate.js';
-
-export interface TextReadOptions {
-  batchRows?: number | undefined;
-  onProgress?: (bytesRead: number, bytesTotal: number) => void;
-}
 
 const HEADER = COLUMNS.join(',');
 /** Metadata comments and the header must come within this many bytes. */
@@ -37,81 +29,14 @@ const HASH = 0x23;
 const SPACE = 0x20;
 const TAB = 0x09;
 
-export async function openCsv(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
-  const fh = await open(path, 'r');
-  try {
-    return await openCsvHandle(fh, path, opts);
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
+export function openCsv(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
+  return openTextReader(path, opts, async (fh, file) => {
+    const preamble = await readPreamble(fh, file);
+    return { meta: metaFromArrow(preamble.meta, file), startByte: preamble.bytes, startLine: preamble.lines, parser: new CsvRowParser(file) };
+  });
 }
 
-async function openCsvHandle(fh: FileHandle, file: string, opts: TextReadOptions): Promise<FormatReader> {
-  const { size: fileSize } = await fh.stat();
-  const preamble = await readPreamble(fh, file);
-  const meta = metaFromArrow(preamble.meta, file);
-  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
-  const capacity = batchCapacity(batchRows, fileSize);
-  let closed = false;
-
-  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
-    let batch = allocBatch(capacity, 0);
-    let lines = new Float64Array(capacity);
-    let n = 0;
-    let line = preamble.lines;
-    let row = 0;
-    const lineOf = (i: number): number => lines[i]!;
-    const parser = new CsvRowParser(file);
-    parser.target(batch);
-
-    for await (const chunk of textChunks(fh, file, preamble.bytes, opts.onProgress)) {
-      const b = chunk.bytes;
-      const size = b.length;
-      let p = 0;
-      while (p < size) {
-        let eol = b.indexOf(NEWLINE, p);
-        if (eol < 0) eol = size;
-        let end = eol;
-        if (end > p && b[end - 1] === CR) end--;
-        line++;
-        const start = skipBlanks(b, p, end);
-        if (start < end && b[start] !== HASH) {
-          row++;
-          parser.parse(b, start, end, n, line, row);
-          lines[n] = line;
-          if (++n === capacity) {
-            validator.check(batch, lineOf);
-            yield batch;
-            batch = allocBatch(capacity, row);
-            lines = new Float64Array(capacity);
-            parser.target(batch);
-            n = 0;
-          }
-        }
-        p = eol + 1;
-      }
-    }
-    if (n > 0) {
-      const last = sliceBatch(batch, n);
-      validator.check(last, lineOf);
-      yield last;
-    }
-  }
-
-  return {
-    meta,
-    batches,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await fh.close();
-    },
-  };
-}
-
-/** Parses one data line into row i of the target batch; the state lives here so that no closure is made per row. */
-class CsvRowParser {
+class CsvRowParser implements TextRowParser {
   private batch!: TraceBatch;
   private tw!: Uint32Array;
   private aw!: Uint32Array;
@@ -129,7 +54,16 @@ class CsvRowParser {
     this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
   }
 
-  parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
+  parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean {
+    let end = eol;
+    if (end > p && b[end - 1] === CR) end--;
+    const start = skipBlanks(b, p, end);
+    if (start === end || b[start] === HASH) return false;
+    this.parse(b, start, end, i, line, row);
+    return true;
+  }
+
+  private parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
     this.b = b;
     this.p = p;
     this.end = end;

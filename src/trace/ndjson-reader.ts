@@ -6,21 +6,16 @@
  * digits), `cpu` an integer or null. Other keys with scalar values are
  * ignored.
  */
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { allocBatch, sliceBatch } from './batch.js';
 import type { TraceBatch } from './batch.js';
 import type { FormatReader } from './reader.js';
-import { DEFAULT_BATCH_ROWS, DEFAULT_PAGE_SIZE, Kind } from './schema.js';
-import { batchCapacity, textChunks } from './text-chunks.js';
+import { DEFAULT_PAGE_SIZE, Kind } from './schema.js';
+import { openTextReader } from './text-reader.js';
+import type { TextReadOptions, TextRowParser } from './text-reader.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { EXPECTED, badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
-import type { TextReadOptions } from './csv-reader.js';
-import type { TraceValidator } from './validate.js';
 
-const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -34,79 +29,20 @@ const SEEN_REQUIRED = 0b00111;
 /** JSON numbers above this may already have been rounded by whoever wrote them. */
 const TWO_53_HI = 0x200000;
 
-export async function openNdjson(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    if (size === 0) throw new InputError({ file: path }, 'empty file; expected one JSON object per line');
-    return ndjsonReader(fh, path, size, opts);
-  } catch (err) {
-    await fh.close();
-    throw err;
-  }
+export function openNdjson(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
+  return openTextReader(path, opts, async (_fh, file, size) => {
+    if (size === 0) throw new InputError({ file }, 'empty file; expected one JSON object per line');
+    return {
+      meta: { pageSize: DEFAULT_PAGE_SIZE },
+      startByte: 0,
+      startLine: 0,
+      parser: new NdjsonRowParser(file),
+      noRows: 'no rows; expected one JSON object per line',
+    };
+  });
 }
 
-function ndjsonReader(fh: FileHandle, file: string, fileSize: number, opts: TextReadOptions): FormatReader {
-  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
-  const capacity = batchCapacity(batchRows, fileSize);
-  let closed = false;
-
-  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
-    let batch = allocBatch(capacity, 0);
-    let lines = new Float64Array(capacity);
-    const lineOf = (i: number): number => lines[i]!;
-    const parser = new NdjsonRowParser(file);
-    parser.target(batch);
-    let n = 0;
-    let line = 0;
-    let row = 0;
-    for await (const chunk of textChunks(fh, file, 0, opts.onProgress)) {
-      const b = chunk.bytes;
-      const size = b.length;
-      let p = 0;
-      if (chunk.byteOffset === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
-      while (p < size) {
-        let eol = b.indexOf(NEWLINE, p);
-        if (eol < 0) eol = size;
-        line++;
-        const start = skipWs(b, p, eol);
-        if (start < eol) {
-          row++;
-          parser.parse(b, start, eol, n, line, row);
-          lines[n] = line;
-          if (++n === capacity) {
-            validator.check(batch, lineOf);
-            yield batch;
-            batch = allocBatch(capacity, row);
-            lines = new Float64Array(capacity);
-            parser.target(batch);
-            n = 0;
-          }
-        }
-        p = eol + 1;
-      }
-    }
-    if (row === 0) throw new InputError({ file }, 'no rows; expected one JSON object per line');
-    if (n > 0) {
-      const last = sliceBatch(batch, n);
-      validator.check(last, lineOf);
-      yield last;
-    }
-  }
-
-  return {
-    meta: { pageSize: DEFAULT_PAGE_SIZE },
-    batches,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await fh.close();
-    },
-  };
-}
-
-/** Parses one line into row i of the target batch; state lives here so that no closure is made per row. */
-class NdjsonRowParser {
+class NdjsonRowParser implements TextRowParser {
   private batch!: TraceBatch;
   private tw!: Uint32Array;
   private aw!: Uint32Array;
@@ -124,7 +60,14 @@ class NdjsonRowParser {
     this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
   }
 
-  parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
+  parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean {
+    const start = skipWs(b, p, eol);
+    if (start === eol) return false;
+    this.parse(b, start, eol, i, line, row);
+    return true;
+  }
+
+  private parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
     this.b = b;
     this.start = p;
     this.end = end;

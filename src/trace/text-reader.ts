@@ -1,0 +1,105 @@
+/**
+ * What CSV and NDJSON readers share: the file read in chunks of whole lines,
+ * lines counted, rows parsed straight into preallocated batches (with the
+ * line of each row kept for the validator's messages), each full batch
+ * checked and handed out. Each format says only where its rows start and how
+ * one line becomes one row.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { allocBatch, sliceBatch } from './batch.js';
+import type { TraceBatch } from './batch.js';
+import { closeOnce, withOwnedHandle } from './owned-handle.js';
+import type { FormatReader } from './reader.js';
+import { DEFAULT_BATCH_ROWS } from './schema.js';
+import type { TraceMeta } from './schema.js';
+import { batchCapacity, textChunks } from './text-chunks.js';
+import type { TraceValidator } from './validate.js';
+
+export interface TextReadOptions {
+  batchRows?: number | undefined;
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+}
+
+/** One format's line parser; its state lives in the object so that no closure is made per row. */
+export interface TextRowParser {
+  /** Rows are parsed into this batch from now on. */
+  target(batch: TraceBatch): void;
+  /**
+   * Parses the line b[p, eol) (newline excluded) into row i of the target
+   * batch when it holds a row, and says whether it did: blank lines and
+   * comments hold none. `line` and `row` (1-based) place its errors.
+   */
+  parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean;
+}
+
+export interface TextLayout {
+  meta: TraceMeta;
+  /** Bytes and lines before the first row (a header and its comments). */
+  startByte: number;
+  startLine: number;
+  parser: TextRowParser;
+  /** Set when a file without rows is an error: what was expected. */
+  noRows?: string;
+}
+
+const NEWLINE = 0x0a;
+
+/** Opens a text trace; `layout` reads what precedes its rows (metadata, header) and picks the parser. */
+export async function openTextReader(
+  path: string,
+  opts: TextReadOptions,
+  layout: (fh: FileHandle, file: string, fileSize: number) => Promise<TextLayout>,
+): Promise<FormatReader> {
+  return withOwnedHandle(path, async (fh) => {
+    const { size } = await fh.stat();
+    return textReader(fh, path, size, await layout(fh, path, size), opts);
+  });
+}
+
+function textReader(fh: FileHandle, file: string, fileSize: number, layout: TextLayout, opts: TextReadOptions): FormatReader {
+  const capacity = batchCapacity(opts.batchRows ?? DEFAULT_BATCH_ROWS, fileSize);
+  const { parser } = layout;
+
+  async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
+    let batch = allocBatch(capacity, 0);
+    let lines = new Float64Array(capacity);
+    const lineOf = (i: number): number => lines[i]!;
+    parser.target(batch);
+    let n = 0;
+    let line = layout.startLine;
+    let row = 0;
+    for await (const chunk of textChunks(fh, file, layout.startByte, opts.onProgress)) {
+      const b = chunk.bytes;
+      const size = b.length;
+      let p = 0;
+      if (chunk.byteOffset === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
+      while (p < size) {
+        let eol = b.indexOf(NEWLINE, p);
+        if (eol < 0) eol = size;
+        line++;
+        if (parser.parseLine(b, p, eol, n, line, row + 1)) {
+          row++;
+          lines[n] = line;
+          if (++n === capacity) {
+            validator.check(batch, lineOf);
+            yield batch;
+            batch = allocBatch(capacity, row);
+            lines = new Float64Array(capacity);
+            parser.target(batch);
+            n = 0;
+          }
+        }
+        p = eol + 1;
+      }
+    }
+    if (row === 0 && layout.noRows !== undefined) throw new InputError({ file }, layout.noRows);
+    if (n > 0) {
+      const last = sliceBatch(batch, n);
+      validator.check(last, lineOf);
+      yield last;
+    }
+  }
+
+  return { meta: layout.meta, batches, close: closeOnce(fh) };
+}
