@@ -7,12 +7,11 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import type { TraceBatch } from './batch.js';
 import { metaFromArrow } from './arrow-schema.js';
 import type { FormatReader } from './reader.js';
 import { COLUMNS } from './schema.js';
-import { openTextReader } from './text-reader.js';
-import type { TextReadOptions, TextRowParser } from './text-reader.js';
+import { TextRowParser, openTextReader } from './text-reader.js';
+import type { TextReadOptions } from './text-reader.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
@@ -36,40 +35,18 @@ export function openCsv(path: string, opts: TextReadOptions = {}): Promise<Forma
   });
 }
 
-class CsvRowParser implements TextRowParser {
-  private batch!: TraceBatch;
-  private tw!: Uint32Array;
-  private aw!: Uint32Array;
-  private b: Uint8Array = new Uint8Array(0);
-  private p = 0;
-  private end = 0;
-  private line = 0;
-  private row = 0;
-
-  constructor(private readonly file: string) {}
-
-  target(batch: TraceBatch): void {
-    this.batch = batch;
-    this.tw = new Uint32Array(batch.t.buffer, batch.t.byteOffset, batch.t.length * 2);
-    this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
-  }
-
+class CsvRowParser extends TextRowParser {
   parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean {
     let end = eol;
     if (end > p && b[end - 1] === CR) end--;
     const start = skipBlanks(b, p, end);
     if (start === end || b[start] === HASH) return false;
-    this.parse(b, start, end, i, line, row);
+    this.begin(b, start, end, line, row);
+    this.parse(b, start, end, i);
     return true;
   }
 
-  private parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
-    this.b = b;
-    this.p = p;
-    this.end = end;
-    this.line = line;
-    this.row = row;
-
+  private parse(b: Uint8Array, p: number, end: number, i: number): void {
     let q = p;
     let f = parseI64(b, q, end);
     if (f < 0) this.bad('t_ns', q, true);
@@ -111,10 +88,10 @@ class CsvRowParser implements TextRowParser {
     const { b, end } = this;
     q = skipBlanks(b, q, end);
     if (last) {
-      if (q !== end) return b[q] === COMMA ? this.fail(fieldCount(b, this.p, end)) : this.bad(column, start, false);
+      if (q !== end) return b[q] === COMMA ? this.fail(fieldCount(b, this.start, end)) : this.bad(column, start, false);
       return q;
     }
-    if (q === end) return this.fail(fieldCount(b, this.p, end));
+    if (q === end) return this.fail(fieldCount(b, this.start, end));
     if (b[q] !== COMMA) return this.bad(column, start, false);
     return skipBlanks(b, q + 1, end);
   }
@@ -127,10 +104,6 @@ class CsvRowParser implements TextRowParser {
   private bad(column: Column, q: number, afterNumber: boolean): never {
     const e = trimEnd(this.b, q, this.fieldEnd(q));
     return this.fail(badValue(column, shown(this.b, q, e), afterNumber));
-  }
-
-  private fail(what: string): never {
-    throw new InputError({ file: this.file, line: this.line, row: this.row }, what);
   }
 }
 

@@ -7,11 +7,10 @@
  * ignored.
  */
 import { InputError } from '../errors.js';
-import type { TraceBatch } from './batch.js';
 import type { FormatReader } from './reader.js';
 import { DEFAULT_PAGE_SIZE, Kind } from './schema.js';
-import { openTextReader } from './text-reader.js';
-import type { TextReadOptions, TextRowParser } from './text-reader.js';
+import { TextRowParser, openTextReader } from './text-reader.js';
+import type { TextReadOptions } from './text-reader.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { EXPECTED, badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
@@ -42,39 +41,19 @@ export function openNdjson(path: string, opts: TextReadOptions = {}): Promise<Fo
   });
 }
 
-class NdjsonRowParser implements TextRowParser {
-  private batch!: TraceBatch;
-  private tw!: Uint32Array;
-  private aw!: Uint32Array;
-  private b: Uint8Array = new Uint8Array(0);
-  private start = 0;
-  private end = 0;
-  private line = 0;
-  private row = 0;
-
-  constructor(private readonly file: string) {}
-
-  target(batch: TraceBatch): void {
-    this.batch = batch;
-    this.tw = new Uint32Array(batch.t.buffer, batch.t.byteOffset, batch.t.length * 2);
-    this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
-  }
-
+class NdjsonRowParser extends TextRowParser {
   parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean {
     const start = skipWs(b, p, eol);
     if (start === eol) return false;
-    this.parse(b, start, eol, i, line, row);
+    this.begin(b, start, eol, line, row);
+    this.parse(b, start, eol, i);
     return true;
   }
 
-  private parse(b: Uint8Array, p: number, end: number, i: number, line: number, row: number): void {
-    this.b = b;
-    this.start = p;
-    this.end = end;
-    this.line = line;
-    this.row = row;
+  private parse(b: Uint8Array, p: number, end: number, i: number): void {
     const { batch } = this;
-    batch.addr[i] = 0n;
+    this.aw[2 * i] = 0;
+    this.aw[2 * i + 1] = 0;
     batch.cpu[i] = -1;
     if (b[p] !== OPEN) this.expected('a JSON object', p);
     let q = skipWs(b, p + 1, end);
@@ -215,10 +194,6 @@ class NdjsonRowParser implements TextRowParser {
   private expected(what: string, q: number): never {
     const got = q >= this.end ? 'the end of the line' : shown(this.b, q, Math.min(this.end, q + 12));
     return this.fail(`expected ${what} at column ${q - this.start + 1}, got ${got}`);
-  }
-
-  private fail(what: string): never {
-    throw new InputError({ file: this.file, line: this.line, row: this.row }, what);
   }
 }
 

@@ -21,16 +21,52 @@ export interface TextReadOptions {
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
 }
 
-/** One format's line parser; its state lives in the object so that no closure is made per row. */
-export interface TextRowParser {
+/**
+ * One format's line parser. Its state lives in the object, so that no
+ * closure is made per row: the target batch with 32-bit views on its 64-bit
+ * columns (exact values written as halves, no BigInt per row), and the line
+ * being parsed, for the error messages.
+ */
+export abstract class TextRowParser {
+  protected batch!: TraceBatch;
+  /** t and addr as lo/hi 32-bit halves. */
+  protected tw!: Uint32Array;
+  protected aw!: Uint32Array;
+  protected b: Uint8Array = new Uint8Array(0);
+  /** The row's first byte and the end of its line. */
+  protected start = 0;
+  protected end = 0;
+  private line = 0;
+  private row = 0;
+
+  constructor(protected readonly file: string) {}
+
   /** Rows are parsed into this batch from now on. */
-  target(batch: TraceBatch): void;
+  target(batch: TraceBatch): void {
+    this.batch = batch;
+    this.tw = new Uint32Array(batch.t.buffer, batch.t.byteOffset, batch.t.length * 2);
+    this.aw = new Uint32Array(batch.addr.buffer, batch.addr.byteOffset, batch.addr.length * 2);
+  }
+
   /**
    * Parses the line b[p, eol) (newline excluded) into row i of the target
    * batch when it holds a row, and says whether it did: blank lines and
    * comments hold none. `line` and `row` (1-based) place its errors.
    */
-  parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean;
+  abstract parseLine(b: Uint8Array, p: number, eol: number, i: number, line: number, row: number): boolean;
+
+  /** Makes b[start, end) on `line` the row being parsed. */
+  protected begin(b: Uint8Array, start: number, end: number, line: number, row: number): void {
+    this.b = b;
+    this.start = start;
+    this.end = end;
+    this.line = line;
+    this.row = row;
+  }
+
+  protected fail(what: string): never {
+    throw new InputError({ file: this.file, line: this.line, row: this.row }, what);
+  }
 }
 
 export interface TextLayout {
