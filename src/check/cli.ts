@@ -3,7 +3,7 @@
  * verdict (loaded only when --expect is given; the options are in options.ts).
  */
 import { ExitCode } from '../errors.js';
-import { createProgress } from '../report/progress.js';
+import { createTraceProgress } from '../cli/trace-progress.js';
 import { checkAgainstQemu } from './check.js';
 import type { ExpectOptionValues } from './options.js';
 import { renderCheck } from './render.js';
@@ -13,9 +13,7 @@ const DEFAULT_EXPLAIN = 10;
 
 /** Runs the check and prints its verdict; sets the exit code (0 pass, 3 mismatch). */
 export async function runExpectCheck(trace: string, opts: ExpectOptionValues): Promise<void> {
-  const progress = createProgress('analyze', { unit: 'bytes' });
-  let bytesRead = 0;
-  let bytesTotal: number | undefined;
+  const progress = createTraceProgress('analyze', 'bytes and rows');
   try {
     const result = await checkAgainstQemu(trace, {
       expect: opts.expect!,
@@ -26,15 +24,9 @@ export async function runExpectCheck(trace: string, opts: ExpectOptionValues): P
       ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.format !== undefined ? { format: opts.format } : {}),
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
-      onProgress: (read, total) => {
-        bytesRead = read;
-        bytesTotal = total;
-      },
-      onRows: (rows) => progress.update(bytesRead, bytesTotal, rows),
+      onWarning: progress.onWarning,
+      onProgress: progress.onProgress,
+      onRows: progress.onRows,
     });
     progress.done();
     process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : renderCheck(result));

@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import type { VariantName } from '../replay/result.js';
 import { renderAnalysis } from '../report/analysis.js';
-import { createProgress } from '../report/progress.js';
 import { styleFor } from '../report/style.js';
 import { addExpectOptions, type ExpectOptionValues } from '../check/options.js';
+import { createTraceProgress } from './trace-progress.js';
 import { addTraceOptions, openOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
@@ -44,28 +44,20 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   if (opts.expect !== undefined) return (await import('../check/cli.js')).runExpectCheck(file, opts);
   // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
   const [{ openTrace }, { replayTrace }] = await Promise.all([import('../trace/open.js'), import('../replay/engine.js')]);
-  const progress = createProgress('analyze', { unit: 'bytes' });
-  let bytesRead = 0;
-  let bytesTotal: number | undefined;
+  const progress = createTraceProgress('analyze', 'bytes and rows');
   const started = performance.now();
   try {
     const source = await openTrace(file, {
       ...openOptions(opts),
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
-      onProgress: (read, total) => {
-        bytesRead = read;
-        bytesTotal = total;
-      },
+      onWarning: progress.onWarning,
+      onProgress: progress.onProgress,
     });
     let outcome;
     try {
       outcome = await replayTrace(source, [opts.variant], {
         ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
         ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-        onProgress: (rows) => progress.update(bytesRead, bytesTotal, rows),
+        onProgress: progress.onRows,
       });
     } finally {
       await source.close();

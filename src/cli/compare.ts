@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { renderComparison } from '../report/comparison.js';
-import { createProgress } from '../report/progress.js';
 import { styleFor } from '../report/style.js';
+import { createTraceProgress } from './trace-progress.js';
 import { parseCount } from './units.js';
 import { addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
 
@@ -42,20 +42,12 @@ function parseExplain(v: string): number {
 async function compare(file: string, opts: CompareOptions): Promise<void> {
   // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
   const [{ openTrace }, { compareTrace }] = await Promise.all([import('../trace/open.js'), import('../compare/compare.js')]);
-  const progress = createProgress('compare', { unit: 'bytes' });
-  let bytesRead = 0;
-  let bytesTotal: number | undefined;
+  const progress = createTraceProgress('compare', 'bytes and rows');
   try {
     const source = await openTrace(file, {
       ...openOptions(opts),
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
-      onProgress: (read, total) => {
-        bytesRead = read;
-        bytesTotal = total;
-      },
+      onWarning: progress.onWarning,
+      onProgress: progress.onProgress,
     });
     let result;
     try {
@@ -63,7 +55,7 @@ async function compare(file: string, opts: CompareOptions): Promise<void> {
         explain: opts.explain ?? 0,
         ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
         ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-        onProgress: (rows: number) => progress.update(bytesRead, bytesTotal, rows),
+        onProgress: progress.onRows,
       });
     } finally {
       await source.close();

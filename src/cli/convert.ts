@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { createProgress } from '../report/progress.js';
 import { convertTrace } from '../trace/convert.js';
 import type { TraceFormat } from '../trace/source.js';
+import { createTraceProgress } from './trace-progress.js';
 import { TRACE_FORMATS, addTraceOptions, openOptions, parseFormat } from './trace-options.js';
 import type { TraceOptionValues } from './trace-options.js';
 
@@ -31,16 +31,13 @@ Examples:
 }
 
 async function convert(input: string, output: string, opts: ConvertCliOptions): Promise<void> {
-  const progress = createProgress('convert', { unit: 'bytes' });
+  const progress = createTraceProgress('convert', 'bytes');
   try {
     await convertTrace(input, output, {
       ...openOptions(opts),
       ...(opts.to ? { to: opts.to } : {}),
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
-      onProgress: (read, total) => progress.update(read, total),
+      onWarning: progress.onWarning,
+      onProgress: progress.onProgress,
     });
   } finally {
     progress.done();

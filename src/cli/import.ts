@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { importQemuLog, type ImportReport } from '../import/import-log.js';
-import { createProgress } from '../report/progress.js';
+import { createTraceProgress } from './trace-progress.js';
 import { parsePageSize, parseVcpus } from './trace-options.js';
 
 interface ImportOptions {
@@ -38,7 +38,7 @@ Examples:
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {
-  const progress = createProgress('import', { unit: 'bytes' });
+  const progress = createTraceProgress('import', 'bytes');
   let report: ImportReport;
   try {
     report = await importQemuLog(log, opts.output, {
@@ -47,11 +47,8 @@ async function run(log: string, opts: ImportOptions): Promise<void> {
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.lenient ? { lenient: true } : {}),
       accounting: opts.accounting,
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
-      onProgress: (read, total) => progress.update(read, total),
+      onWarning: progress.onWarning,
+      onProgress: progress.onProgress,
     });
   } finally {
     progress.done();

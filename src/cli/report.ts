@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
-import { createProgress } from '../report/progress.js';
+import { createTraceProgress } from './trace-progress.js';
 import { formatBytes } from '../report/units.js';
 import { addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
 
@@ -36,17 +36,14 @@ Examples:
 }
 
 async function report(file: string, opts: ReportOptions): Promise<void> {
-  const progress = createProgress('report', { unit: 'rows' });
+  const progress = createTraceProgress('report', 'rows');
   let built;
   try {
     built = await buildHtmlReport(file, {
       ...openOptions(opts),
       timelineBars: opts.timelineBars,
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
-      onRows: (rows) => progress.update(rows),
+      onWarning: progress.onWarning,
+      onRows: progress.onRows,
     });
   } finally {
     progress.done();
