@@ -1,11 +1,9 @@
 /** The terminal table of `blocktime lab`: one block per cell, one row per accounting mode (medians over repeats). */
 import type { ChalkInstance } from 'chalk';
-import { formatHistNs } from '../capture/native/addon.js';
+import { formatHistPercentile } from '../capture/native/hist-percentile.js';
 import { renderTable, type Column } from '../report/table.js';
 import { formatCount, formatDuration, formatMs } from '../report/units.js';
 import { LAB_MODES, median, type LabCell, type LabResult } from './lab.js';
-
-const hist = (ns: number): string => formatHistNs(ns, formatDuration);
 
 const COLUMNS: Column[] = [
   { header: 'vCPUs', align: 'right' },
@@ -49,9 +47,9 @@ function cellRows(cell: LabCell, repeat: number, c: ChalkInstance): string[][] {
       formatDuration(s.round_trip_mean_ns),
       formatDuration(s.round_trip_p99_ns),
       mode === 'off' ? '' : signedPct(cell.overhead_pct[mode]),
-      hist(s.fault_call_p50_ns),
-      hist(s.resolve_call_p50_ns),
-      hist(s.fault_hold_p50_ns),
+      formatHistPercentile(s.fault_call_p50_ns),
+      formatHistPercentile(s.resolve_call_p50_ns),
+      formatHistPercentile(s.fault_hold_p50_ns),
       `${(100 * s.contended_fraction).toFixed(1)}%`,
       `${mode === 'off' ? 'exact ' : ''}${(100 * s.share_of_true).toFixed(1)}%`,
       versusReplay(cell, mode, repeat, c),

@@ -101,14 +101,6 @@ export interface NativeResult {
   resolvePath: PathStats;
 }
 
-/** Where the call and hold histograms end (BT_HIST_BUCKETS * BT_HIST_NS in bt.h). */
-export const HIST_CAP_NS = 8192;
-
-/** A percentile from those histograms, as people read it. */
-export function formatHistNs(ns: number, format: (ns: number) => string): string {
-  return ns >= HIST_CAP_NS ? `>= ${format(HIST_CAP_NS)}` : format(ns);
-}
-
 declare const sessionBrand: unique symbol;
 export type SessionHandle = { readonly [sessionBrand]: true };
 

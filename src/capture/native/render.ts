@@ -2,10 +2,8 @@
 import type { ChalkInstance } from 'chalk';
 import { renderTable, type Column } from '../../report/table.js';
 import { formatCount, formatDuration, formatMs, formatMsDelta, formatPercent } from '../../report/units.js';
-import { formatHistNs } from './addon.js';
+import { formatHistPercentile } from './hist-percentile.js';
 import type { NativeCaptureReport } from './capture.js';
-
-const hist = (ns: number): string => formatHistNs(ns, formatDuration);
 
 const COLUMNS: Column[] = [
   { header: 'vCPU', align: 'right' },
@@ -81,9 +79,9 @@ export function renderNativeCapture(r: NativeCaptureReport, c: ChalkInstance): s
   );
   const cost = cmp.cost;
   out.push(
-    `accounting per call (median): fault path locking ${hist(cost.fault_path.locking_p50_ns)}, ` +
-      `atomic ${hist(cost.fault_path.atomic_p50_ns)}; resolve path locking ` +
-      `${hist(cost.resolve_path.locking_p50_ns)}, atomic ${hist(cost.resolve_path.atomic_p50_ns)}` +
+    `accounting per call (median): fault path locking ${formatHistPercentile(cost.fault_path.locking_p50_ns)}, ` +
+      `atomic ${formatHistPercentile(cost.fault_path.atomic_p50_ns)}; resolve path locking ` +
+      `${formatHistPercentile(cost.resolve_path.locking_p50_ns)}, atomic ${formatHistPercentile(cost.resolve_path.atomic_p50_ns)}` +
       c.dim(' (each includes ~one clock reading)'),
   );
   for (const [name, l] of [
@@ -92,7 +90,7 @@ export function renderNativeCapture(r: NativeCaptureReport, c: ChalkInstance): s
   ] as const) {
     out.push(
       `page-request mutex, ${name}: ${formatCount(l.acquisitions)} acquisitions, ${formatPercent(l.contended, l.acquisitions)} contended, ` +
-        `hold median ${hist(l.hold_p50_ns)} p99 ${hist(l.hold_p99_ns)} max ${formatDuration(l.max_hold_ns)}, ` +
+        `hold median ${formatHistPercentile(l.hold_p50_ns)} p99 ${formatHistPercentile(l.hold_p99_ns)} max ${formatDuration(l.max_hold_ns)}, ` +
         `wait mean ${formatDuration(l.mean_wait_ns)}`,
     );
   }
