@@ -79,7 +79,9 @@ export function toExit(err: unknown): { message: string; exitCode: number } {
   const e = err as NodeJS.ErrnoException | undefined;
   // A file the user named that cannot be opened is bad input, not a bug.
   if (e && typeof e.code === 'string' && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM'].includes(e.code)) {
-    return { message: `${e.path ?? ''}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, exitCode: ExitCode.badInput };
+    // Some calls (a read on a directory's handle) give no path: no empty name in front then.
+    const where = e.path ? `${e.path}: ` : '';
+    return { message: `${where}${e.code === 'ENOENT' ? 'no such file' : e.message}`, exitCode: ExitCode.badInput };
   }
   // A bug of ours: the stack helps us, not the user, so it is shown on request.
   const detail = e instanceof Error ? (process.env.BLOCKTIME_DEBUG ? e.stack ?? e.message : e.message) : String(err);

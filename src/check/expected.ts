@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { statInput } from '../trace/input-file.js';
 import { LATENCY_BUCKETS, type QemuFigures } from '../replay/result.js';
 
 /** QEMU's names of the figures, in the order QEMU prints them. */
@@ -31,6 +32,7 @@ export interface ExpectedResult {
 }
 
 export async function readExpected(path: string): Promise<ExpectedResult> {
+  await statInput(path, "QEMU's query-migrate result (QMP JSON or HMP info migrate text)");
   const text = await readFile(path, 'utf8');
   return parseExpected(text, path);
 }

@@ -3,7 +3,7 @@
  * format chosen by the option, else the extension, else the first bytes.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { InputError, UsageError } from '../errors.js';
 import type { TraceBatch } from './batch.js';
@@ -11,6 +11,7 @@ import { ARROW_MAGIC, openArrow, openArrowPipe } from './arrow-reader.js';
 import { openCsv } from './csv-reader.js';
 import { openNdjson } from './ndjson-reader.js';
 import { formatFromPath } from './format.js';
+import { statInput } from './input-file.js';
 import type { FormatReader } from './reader.js';
 import { isPowerOfTwo } from './schema.js';
 import type { TraceMeta } from './schema.js';
@@ -22,12 +23,14 @@ interface QemuLogModule {
   openQemuLog(path: string, opts: OpenOptions): Promise<TraceSource>;
 }
 
+const TRACE_FILE = 'a trace file';
+
 /** Bytes looked at to tell a file's format when its name does not. */
 const SNIFF_BYTES = 4096;
 
 export async function openTrace(path: string, opts: OpenOptions = {}): Promise<TraceSource> {
   checkOptions(opts);
-  if (path === '-' || !(await stat(path)).isFile()) return openPipe(path, opts);
+  if (path === '-' || !(await statInput(path, TRACE_FILE)).isFile()) return openPipe(path, opts);
   const format = opts.format ?? (await detectFormat(path));
   if (format === 'qemu-log') return openQemuLog(path, opts);
   if (format === 'parquet') {
@@ -122,6 +125,7 @@ async function openQemuLog(path: string, opts: OpenOptions): Promise<TraceSource
 
 /** By extension; a name that says nothing is settled by the first bytes. */
 export async function detectFormat(path: string): Promise<TraceFormat> {
+  await statInput(path, TRACE_FILE);
   const byName = formatFromPath(path);
   if (byName) return byName;
   const fh = await open(path, 'r');

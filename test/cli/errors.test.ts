@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { blocktime, ROOT } from './run.js';
@@ -87,6 +88,30 @@ describe('usage errors', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.split('\n')[0]).toBe("error: missing required argument 'trace'");
   });
+});
+
+describe('a directory where a file is expected: one line naming it, exit 2', () => {
+  // Every command that reads a trace goes through openTrace (or, for import, the log reader): checked once per entry point.
+  const cases: Array<[string[], string]> = [
+    [['analyze', 'fixtures'], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['compare', 'fixtures'], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['analyze', 'fixtures', '--format', 'csv'], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['convert', 'fixtures', join(tmpdir(), 'never-written.csv')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['report', 'fixtures', '-o', join(tmpdir(), 'never-written.html')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['import', 'qemu-log', 'fixtures', '-o', join(tmpdir(), 'never-written.arrow')], 'blocktime: fixtures: is a directory; expected a QEMU trace log\n'],
+    [
+      ['analyze', 'fixtures/sample.arrow', '--expect', 'fixtures'],
+      "blocktime: fixtures: is a directory; expected QEMU's query-migrate result (QMP JSON or HMP info migrate text)\n",
+    ],
+  ];
+  for (const [args, message] of cases) {
+    it(`blocktime ${args.join(' ')}`, async () => {
+      const r = await blocktime(args);
+      expect(r.stderr).toBe(message);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+    });
+  }
 });
 
 describe('--help', () => {

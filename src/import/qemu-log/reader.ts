@@ -4,9 +4,10 @@
  * (one chunk of lines at a time).
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../../errors.js';
+import { statInput } from '../../trace/input-file.js';
 
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -28,7 +29,9 @@ export async function* lineChunks(
   path: string,
   onProgress?: (bytesRead: number, bytesTotal: number) => void,
 ): AsyncGenerator<string[]> {
-  const [gz, st] = await Promise.all([isGzip(path), stat(path)]);
+  // Stat first: a directory is named, not read.
+  const st = await statInput(path, 'a QEMU trace log');
+  const gz = await isGzip(path);
   // 64 KiB reads: each chunk's lines stay small young-generation strings (1 MiB reads cost 50% more CPU).
   const file = createReadStream(path, { highWaterMark: 1 << 16 });
   const input = gz ? file.pipe(createGunzip({ chunkSize: 1 << 16 })) : file;
