@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { addNativeCaptureOptions, withStopSignals } from '../capture/native/flags.js';
+import { NATIVE_DEFAULTS } from '../capture/native/options.js';
 import { ACCESS_PATTERNS, SIM_DEFAULTS, SIM_OPTION_FLAGS, type AccessPattern, type SimOptions } from '../capture/sim/options.js';
 import { SCENARIOS, SCENARIO_NAMES, findScenario } from '../capture/sim/scenarios.js';
 import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../capture/sim/capture.js';
@@ -27,19 +28,28 @@ interface SimFlag {
 }
 
 const D = SIM_DEFAULTS;
+/** Shared flags whose native default differs say both: the help is one list for the two modes. */
+const N = NATIVE_DEFAULTS;
 const pct = (f: number): string => `${+(f * 100).toPrecision(4)}%`;
 
 const SIM_FLAGS: readonly SimFlag[] = [
   { key: 'seed', parse: (o, t) => parseCount(o, t, 0), help: `PRNG seed; same options and seed give a byte-identical trace (default ${D.seed})` },
-  { key: 'vcpus', parse: (o, t) => parseCount(o, t, 1), help: `vCPU threads (default ${D.vcpus})` },
-  { key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDuration(D.durationNs)})` },
+  { key: 'vcpus', parse: (o, t) => parseCount(o, t, 1), help: `vCPU threads (default ${D.vcpus}; --native ${N.vcpus})` },
+  { key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDuration(D.durationNs)}; --native ${formatDuration(N.durationNs)})` },
   { key: 'faults', parse: (o, t) => parseCount(o, t, 0), help: 'stop after exactly N fault rows instead (fewer only if all memory was placed first); 2k, 50M accepted' },
-  { key: 'memoryBytes', parse: parseSize, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages (default ${formatSize(D.memoryBytes)})` },
+  { key: 'memoryBytes', parse: parseSize, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages of --page-size (--native: 4096) (default ${formatSize(D.memoryBytes)}; --native ${formatSize(N.memoryBytes)})` },
   { key: 'pageSize', parse: (o, t) => parseSize(o, t), help: `bytes per page, a power of two (default ${D.pageSize})` },
   { key: 'pattern', parse: parseAccessPattern, help: `pages touched: seq (one ascending cursor), random, hotset (80% in a hot 1/16) (default ${D.pattern})` },
   { key: 'latencyNs', parse: (o, t) => parseDuration(o, t), help: `median page-request latency, lognormal: 200us, 1ms (default ${formatDuration(D.latencyNs)})` },
   { key: 'latencySpread', parse: (o, t) => parseNumber(o, t, 0), help: `sigma of the lognormal latency; 0 makes every request take --latency (default ${D.latencySpread})` },
-  { key: 'thinkNs', parse: (o, t) => parseDuration(o, t), help: 'declared with the native flags' },
+  {
+    key: 'thinkNs',
+    parse: (o, t) => parseDuration(o, t),
+    // One flag, two models: the simulator draws run times, the native vCPUs pause between real touches.
+    help:
+      `a vCPU's run time between memory accesses: with --sim the mean of an exponential run time between two faults (default ${formatDuration(D.thinkNs)}); ` +
+      `with --native a fixed pause between two touches of guest memory, faulting or not (default ${formatDuration(N.thinkNs)})`,
+  },
   { key: 'bandwidth', parse: parseRate, help: `background placement stream: 100M/s, 1G/s (powers of 1024), or 0 for none (default ${formatSize(D.bandwidth)}/s)` },
   { key: 'reentrant', parse: parseFraction, help: `fraction of counted vCPU faults after whose placement the vCPU faults again before the resolve is accounted (default ${pct(D.reentrant)})` },
   { key: 'lateResolve', parse: parseFraction, help: `fraction of those where the first page is accounted after the second (default ${pct(D.lateResolve)})` },
@@ -67,7 +77,6 @@ export function register(program: Command): void {
     .addOption(new Option('--scenario <name>', 'a preset exercising one divergence between designs (see below); options given explicitly override it').choices(SCENARIO_NAMES as string[]))
     .option('--json', 'print the capture summary as JSON on stdout');
   for (const f of SIM_FLAGS) {
-    if (f.key === 'thinkNs') continue; // declared with native capture's flags below, shared
     const arg = f.key === 'memoryBytes' ? '<pages|size>' : `<${valueName(f)}>`;
     cmd.option(`${SIM_OPTION_FLAGS[f.key]} ${arg}`, f.help);
   }
@@ -81,8 +90,7 @@ on missing pages; a fault thread handles the faults in arrival order and
 requests pages; the resolve thread places them and accounts each resolve; a
 background stream places pages nobody asked for. Rows are written in the order
 the page-request mutex serializes them, vcpu rows first, times in ns since a
-boot-like epoch. --think is a vCPU's mean run time between faults
-(exponential; default ${formatDuration(D.thinkNs)}).
+boot-like epoch.
 
 Scenarios (--scenario NAME; other irregularities off unless given):
 ${SCENARIOS.map((s) => wrap(`${s.name.padEnd(15)}${s.summary}`, 17) + '\n' + wrap(`${''.padEnd(15)}-> ${s.divergence}`, 18)).join('\n')}

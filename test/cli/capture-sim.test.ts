@@ -117,4 +117,13 @@ describe('blocktime capture --sim', () => {
     expect(help).toMatch(/default 100M\/s/);
     for (const s of ['clean', 'reentrant', 'late-resolve', 'received-race', 'non-vcpu', 'kvm-async-pf']) expect(r.stdout.toString()).toMatch(new RegExp(`^  ${s} `, 'm'));
   });
+
+  it('--help says what the flags shared with --native mean there: --think in both modes, the native defaults where they differ', async () => {
+    const help = (await run(['capture', '--help'])).stdout.toString().replace(/\s*\n\s*/g, ' ');
+    expect(help).toMatch(/--think <time> +a vCPU's run time between memory accesses/);
+    expect(help).toContain('a vCPU\'s run time between memory accesses: with --sim the mean of an exponential run time between two faults (default 50us); with --native a fixed pause between two touches of guest memory, faulting or not (default 50us)');
+    expect(help).toContain('vCPU threads (default 8; --native 4)');
+    expect(help).toContain('(default 4G; --native 256M)');
+    expect(help).not.toContain('native: a vCPU');
+  });
 });

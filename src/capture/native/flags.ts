@@ -14,8 +14,7 @@ export type FlagValues = Record<string, unknown>;
 /** The flags only native capture has; `capture` shares the rest (--vcpus, --memory, ...) with the simulator. */
 export function addNativeCaptureOptions(cmd: Command): Command {
   return cmd
-    .option('--resolvers <n>', `native: resolve threads placing pages (default ${NATIVE_DEFAULTS.resolvers})`)
-    .option('--think <duration>', `native: a vCPU's pause between two accesses (default ${NATIVE_DEFAULTS.thinkNs / 1000}us)`);
+    .option('--resolvers <n>', `native: resolve threads placing pages (default ${NATIVE_DEFAULTS.resolvers})`);
 }
 
 function value(flags: FlagValues, name: string): string | number | undefined {

@@ -3,8 +3,17 @@ import { nativeOptionsFromFlags, parseList } from '../../../src/capture/native/f
 import { NATIVE_DEFAULTS, validateNativeOptions } from '../../../src/capture/native/options.js';
 import { UsageError } from '../../../src/errors.js';
 import { parseCount } from '../../../src/cli/units.js';
+import { simRequestFromFlags } from '../../../src/cli/capture.js';
 
 describe('capture --native flags', () => {
+  it('a bare --memory is the same number of 4 KiB pages with --sim and --native', () => {
+    for (const memory of ['1000', ' 64 ']) {
+      expect(nativeOptionsFromFlags({ memory }).memoryBytes).toBe(Number(memory) * 4096);
+      expect(simRequestFromFlags({ memory }).options.memoryBytes).toBe(Number(memory) * 4096);
+    }
+    expect(nativeOptionsFromFlags({ memory: '2M' }).memoryBytes).toBe(simRequestFromFlags({ memory: '2M' }).options.memoryBytes);
+  });
+
   it('takes the defaults for what is not given', () => {
     expect(nativeOptionsFromFlags({})).toEqual(NATIVE_DEFAULTS);
   });
