@@ -4,7 +4,8 @@ import { renderAnalysis } from '../report/analysis.js';
 import { styleFor } from '../report/style.js';
 import { addExpectOptions, type ExpectOptionValues } from '../check/options.js';
 import { createTraceProgress } from './trace-progress.js';
-import { addTraceOptions, openOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
+import { replayTraceFile } from './replay-trace-file.js';
+import { addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
   variant: VariantName;
@@ -42,26 +43,12 @@ Examples:
 
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   if (opts.expect !== undefined) return (await import('../check/cli.js')).runExpectCheck(file, opts);
-  // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
-  const [{ openTrace }, { replayTrace }] = await Promise.all([import('../trace/open.js'), import('../replay/engine.js')]);
+  // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
+  const { replayTrace } = await import('../replay/engine.js');
   const progress = createTraceProgress('analyze', 'bytes and rows');
   const started = performance.now();
   try {
-    const source = await openTrace(file, {
-      ...openOptions(opts),
-      onWarning: progress.onWarning,
-      onProgress: progress.onProgress,
-    });
-    let outcome;
-    try {
-      outcome = await replayTrace(source, [opts.variant], {
-        ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
-        ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-        onProgress: progress.onRows,
-      });
-    } finally {
-      await source.close();
-    }
+    const outcome = await replayTraceFile(file, opts, progress, (source, options) => replayTrace(source, [opts.variant], options));
     progress.done();
     const result = outcome.results[opts.variant];
     if (!result) throw new Error(`replay returned no ${opts.variant} result`);

@@ -3,7 +3,8 @@ import { renderComparison } from '../report/comparison.js';
 import { styleFor } from '../report/style.js';
 import { createTraceProgress } from './trace-progress.js';
 import { parseCount } from './units.js';
-import { addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+import { replayTraceFile } from './replay-trace-file.js';
+import { addTraceOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
 
 interface CompareOptions extends TraceOptionValues {
   explain?: number;
@@ -40,26 +41,11 @@ function parseExplain(v: string): number {
 }
 
 async function compare(file: string, opts: CompareOptions): Promise<void> {
-  // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
-  const [{ openTrace }, { compareTrace }] = await Promise.all([import('../trace/open.js'), import('../compare/compare.js')]);
+  // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
+  const { compareTrace } = await import('../compare/compare.js');
   const progress = createTraceProgress('compare', 'bytes and rows');
   try {
-    const source = await openTrace(file, {
-      ...openOptions(opts),
-      onWarning: progress.onWarning,
-      onProgress: progress.onProgress,
-    });
-    let result;
-    try {
-      result = await compareTrace(source, {
-        explain: opts.explain ?? 0,
-        ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
-        ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-        onProgress: progress.onRows,
-      });
-    } finally {
-      await source.close();
-    }
+    const result = await replayTraceFile(file, opts, progress, (source, options) => compareTrace(source, { explain: opts.explain ?? 0, ...options }));
     progress.done();
     if (opts.json) {
       process.stdout.write(JSON.stringify(result) + '\n');

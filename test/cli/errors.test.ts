@@ -56,6 +56,18 @@ describe('malformed input: one line naming the file and place, exit 2, never a s
   }
 });
 
+/** One test per command line: exactly `message` on stderr, nothing on stdout, exit 2. */
+function expectOneLineExit2(cases: Array<[string[], string]>): void {
+  for (const [args, message] of cases) {
+    it(`blocktime ${args.join(' ')}`, async () => {
+      const r = await blocktime(args);
+      expect(r.stderr).toBe(message);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+    });
+  }
+}
+
 describe('usage errors', () => {
   const cases: Array<[string[], string]> = [
     [['analyze', 'no/such/trace.arrow'], 'blocktime: no/such/trace.arrow: no such file\n'],
@@ -71,14 +83,7 @@ describe('usage errors', () => {
       "blocktime: fixtures/examples/example1.csv: line 5: row 3: vcpu row with cpu 2; expected a cpu index below the trace's 2 vCPUs\n",
     ],
   ];
-  for (const [args, message] of cases) {
-    it(`blocktime ${args.join(' ')}`, async () => {
-      const r = await blocktime(args);
-      expect(r.stderr).toBe(message);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-    });
-  }
+  expectOneLineExit2(cases);
 
   it('an unknown option or a missing argument is exit 2 with commander\'s message', async () => {
     const unknown = await blocktime(['analyze', 'fixtures/examples/example1.csv', '--bogus']);
@@ -104,14 +109,7 @@ describe('a directory where a file is expected: one line naming it, exit 2', () 
       "blocktime: fixtures: is a directory; expected QEMU's query-migrate result (QMP JSON or HMP info migrate text)\n",
     ],
   ];
-  for (const [args, message] of cases) {
-    it(`blocktime ${args.join(' ')}`, async () => {
-      const r = await blocktime(args);
-      expect(r.stderr).toBe(message);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-    });
-  }
+  expectOneLineExit2(cases);
 });
 
 describe('--help', () => {
