@@ -7,25 +7,30 @@
 export const NO_PAGE = 0xffffffff;
 
 export class PendingPages {
-  private keys: Uint32Array;
+  private keys!: Uint32Array;
   /** First thread waiting on the page (threads chain through the simulator's `nextWaiter`), or -1. */
-  waiterHead: Int32Array;
+  waiterHead!: Int32Array;
   /** When the requested page will be placed, ns; Infinity until it is requested. */
-  placeTime: Float64Array;
+  placeTime!: Float64Array;
   /** A page whose resolve is held until this page's resolve has been accounted (the late order), or NO_PAGE. */
-  chained: Uint32Array;
-  private mask: number;
-  private shift: number;
+  chained!: Uint32Array;
+  private mask = 0;
+  private shift = 0;
   private count = 0;
 
   constructor(capacity = 64) {
-    const cap = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
+    this.allocate(1 << Math.ceil(Math.log2(Math.max(16, capacity))));
+  }
+
+  /** Empty columns of `cap` slots, a power of two. */
+  private allocate(cap: number): void {
     this.keys = new Uint32Array(cap).fill(NO_PAGE);
     this.waiterHead = new Int32Array(cap);
     this.placeTime = new Float64Array(cap);
     this.chained = new Uint32Array(cap);
     this.mask = cap - 1;
     this.shift = 32 - Math.log2(cap);
+    this.count = 0;
   }
 
   private home(page: number): number {
@@ -80,14 +85,7 @@ export class PendingPages {
 
   private grow(): void {
     const { keys, waiterHead, placeTime, chained } = this;
-    const cap = keys.length * 2;
-    this.keys = new Uint32Array(cap).fill(NO_PAGE);
-    this.waiterHead = new Int32Array(cap);
-    this.placeTime = new Float64Array(cap);
-    this.chained = new Uint32Array(cap);
-    this.mask = cap - 1;
-    this.shift = 32 - Math.log2(cap);
-    this.count = 0;
+    this.allocate(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === NO_PAGE) continue;
       const s = this.insert(keys[i]!);
