@@ -91,3 +91,34 @@ describe('NDJSON', () => {
     expect((err as Error).message).toBe(`${path}: ${message}`);
   });
 });
+
+describe('text readers (CSV and NDJSON share the skeleton)', () => {
+  // Rows, blank lines and comments straddle batches of two rows: each row keeps its own line number.
+  const cases: Array<[string, string, string]> = [
+    [
+      'csv',
+      '# c\nt_ns,kind,tid,addr,cpu\n1,vcpu,5,0,0\n\n2,fault,5,0x1000,\n# c\n3,resolve,0,0x1000,\n\n4,vcpu,6,0,1\n',
+      'line 9: row 4: vcpu row after the first fault or resolve (row 2); expected all vcpu rows first',
+    ],
+    [
+      'ndjson',
+      '{"t_ns":1,"kind":"vcpu","tid":5,"addr":"0x0","cpu":0}\n\n{"t_ns":2,"kind":"fault","tid":5,"addr":"0x1000"}\n  \n{"t_ns":3,"kind":"resolve","tid":0,"addr":"0x1000"}\n\n{"t_ns":4,"kind":"vcpu","tid":6,"addr":"0x0","cpu":1}\n',
+      'line 7: row 4: vcpu row after the first fault or resolve (row 2); expected all vcpu rows first',
+    ],
+  ];
+  for (const [ext, text, message] of cases) {
+    it(`${ext}: a row checked in a later batch is placed at its own line`, async () => {
+      const path = file(ext, text);
+      const err = await readAll(path, { batchRows: 2 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as Error).message).toBe(`${path}: ${message}`);
+    });
+  }
+
+  it('reads the rows of a file whose rows fill whole batches, and no empty batch after them', async () => {
+    const path = file('ndjson', '{"t_ns":1,"kind":"fault","tid":5,"addr":"0x1000"}\n{"t_ns":2,"kind":"resolve","tid":0,"addr":"0x1000"}\n');
+    const { rows, lengths } = await readAll(path, { batchRows: 2 });
+    expect(lengths).toEqual([2]);
+    expect(columns(rows).t).toEqual([1n, 2n]);
+  });
+});
