@@ -3,6 +3,7 @@ import type { AnalysisResult, VariantName } from '../replay/result.js';
 import { renderHistogram } from './histogram.js';
 import { renderTable, type Column } from './table.js';
 import { formatCount, formatDuration, formatMs, formatPercent } from './units.js';
+import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
 
 export const VARIANT_TITLES: Record<VariantName, string> = {
   mutex: 'mutex: QEMU 10.1+ accounting, under the page-request mutex',
@@ -10,16 +11,8 @@ export const VARIANT_TITLES: Record<VariantName, string> = {
   exact: 'exact: the union of every wait the trace shows',
 };
 
-export interface AnalysisReportOptions {
-  /** The trace as the user named it. */
-  file: string;
-  /** Every vCPU row even for large VMs; otherwise the `top` vCPUs by blocktime and a summary. */
-  all?: boolean;
-  /** vCPUs shown when the table is cut (default 16); tables of up to 32 vCPUs are never cut. */
-  top?: number;
-}
-
-const UNCUT_VCPUS = 32;
+/** Cut to the `top` vCPUs by blocktime. */
+export type AnalysisReportOptions = VcpuReportOptions;
 
 /** The human report of `analyze`: every figure of the JSON contract, laid out for reading. */
 export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInstance): string {
@@ -115,15 +108,11 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
     return cells;
   };
   const n = r.vcpus;
-  const top = opts.top ?? 16;
-  const cut = !opts.all && n > UNCUT_VCPUS && n > top;
   const order = Array.from({ length: n }, (_, i) => i);
-  const shown = cut ? [...order].sort((a, b) => (r.vcpu_blocktime_ns[b] ?? 0) - (r.vcpu_blocktime_ns[a] ?? 0) || a - b).slice(0, top) : order;
+  const { shown, rest } = cutVcpuRows(order, opts, (a, b) => (r.vcpu_blocktime_ns[b] ?? 0) - (r.vcpu_blocktime_ns[a] ?? 0) || a - b);
   const rows = shown.map(row);
   const separatorBefore: number[] = [];
-  if (cut) {
-    const rest = new Set(order);
-    for (const i of shown) rest.delete(i);
+  if (rest) {
     let faults = 0;
     let blocked = 0;
     for (const i of rest) {
@@ -131,7 +120,7 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
       blocked += r.vcpu_blocktime_ns[i] ?? 0;
     }
     separatorBefore.push(rows.length);
-    rows.push([`${rest.size} more`, formatCount(faults), formatMs(blocked), formatPercent(blocked, sumBlocked), '']);
+    rows.push([`${rest.length} more`, formatCount(faults), formatMs(blocked), formatPercent(blocked, sumBlocked), '']);
   }
   const faultsAll = r.vcpu_faults.reduce((a, b) => a + b, 0);
   const sumRow = ['all', formatCount(faultsAll), formatMs(sumBlocked), sumBlocked > 0 ? '100.0%' : '0.0%'];
@@ -139,8 +128,8 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
   separatorBefore.push(rows.length);
   rows.push(sumRow);
   const lines = renderTable(columns, rows, { separatorBefore, styleHeader: (s) => c.dim(s) });
-  if (cut) {
-    lines.push(c.dim(`  the ${top} vCPUs with the most blocktime; ${n - top} more in the row below them (--all lists every vCPU)`));
+  if (rest) {
+    lines.push(c.dim(`  the ${shown.length} vCPUs with the most blocktime; ${rest.length} more in the row below them (--all lists every vCPU)`));
     lines.push(spreadLine(r, c));
   }
   if (r.variant === 'mutex') lines.push(c.dim('  ms/fault: blocktime divided by faults, as QEMU reports its vCPU latency'));

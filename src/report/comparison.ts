@@ -2,15 +2,10 @@ import type { ChalkInstance } from 'chalk';
 import type { CompareResult, CompareVcpuRow, DesignFigure, DivergenceEvent, SideBySide } from '../compare/result.js';
 import { renderTable, type Column } from './table.js';
 import { formatCount, formatMs, formatMsDelta } from './units.js';
+import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
 
-export interface ComparisonReportOptions {
-  file: string;
-  /** Every vCPU row; otherwise, for large VMs, the `top` vCPUs with the largest differences and a summary row. */
-  all?: boolean;
-  top?: number;
-}
-
-const UNCUT_VCPUS = 32;
+/** Cut to the `top` vCPUs with the largest differences. */
+export type ComparisonReportOptions = VcpuReportOptions;
 
 /** The human report of `compare`: the three designs side by side, then what explains each difference. */
 export function renderComparison(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInstance): string {
@@ -62,15 +57,10 @@ function vcpuTable(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInst
   ];
   const row = (v: CompareVcpuRow): string[] => cells(String(v.cpu), formatCount(v.faults), v, formatCount(v.atomic_faults));
 
-  const n = r.vcpu.length;
-  const top = opts.top ?? 16;
-  const cut = !opts.all && n > UNCUT_VCPUS && n > top;
-  const shown = cut ? [...r.vcpu].sort((a, b) => divergence(b) - divergence(a) || a.cpu - b.cpu).slice(0, top) : r.vcpu;
+  const { shown, rest } = cutVcpuRows(r.vcpu, opts, (a, b) => divergence(b) - divergence(a) || a.cpu - b.cpu);
   const rows = shown.map(row);
   const separatorBefore = [rows.length];
-  if (cut) {
-    const shownCpus = new Set(shown.map((v) => v.cpu));
-    const rest = r.vcpu.filter((v) => !shownCpus.has(v.cpu));
+  if (rest) {
     const sum = (f: (v: CompareVcpuRow) => number): number => rest.reduce((a, v) => a + f(v), 0);
     const exact = sum((v) => v.exact_ns);
     const figure = (ns: number): DesignFigure => ({ ns, diff_ns: ns - exact, diff_pct: exact === 0 ? (ns === 0 ? 0 : null) : ((ns - exact) / exact) * 100 });
@@ -90,7 +80,7 @@ function vcpuTable(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInst
   rows.push(cells('total', '', r.total, '').map((s, i) => (i === 0 ? s : c.bold(s))));
   const lines = renderTable(columns, rows, { separatorBefore, styleHeader: (s) => c.dim(s) });
   lines.push(c.dim('  sum: the per-vCPU blocktimes added up; total: the time during which every vCPU was blocked at once'));
-  if (cut) lines.push(c.dim(`  the ${top} vCPUs whose designs differ most from exact; ${n - top} more in one row (--all lists every vCPU)`));
+  if (rest) lines.push(c.dim(`  the ${shown.length} vCPUs whose designs differ most from exact; ${rest.length} more in one row (--all lists every vCPU)`));
   return lines;
 }
 
