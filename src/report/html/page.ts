@@ -240,13 +240,17 @@ const ANOMALY_TEXT: Record<keyof AnalysisResult['anomalies'], string> = {
   time_out_of_range: 'times more than 2^53 ns from the first row',
 };
 
+/** One row per counter, named by `text`, one column per design. */
+function countsByDesign<K extends string>(title: string, text: Record<K, string>, value: (k: K, v: VariantName) => string): string {
+  const keys = Object.keys(text) as K[];
+  return table([title, ...DESIGNS], keys.map((k) => [esc(text[k]), ...DESIGNS.map((v) => value(k, v))]));
+}
+
 function anomalyTable(d: ReportData): string {
-  const keys = Object.keys(ANOMALY_TEXT) as Array<keyof AnalysisResult['anomalies']>;
-  const rows = keys.map((k) => [
-    esc(ANOMALY_TEXT[k]),
-    ...DESIGNS.map((v) => (k === 'resolve_without_fault' ? esc(formatCount(d.results[v].anomalies[k] ?? 0)) : cell(d.results[v].anomalies[k] ?? 0))),
-  ]);
-  return table(['anomaly', ...DESIGNS], rows);
+  // Resolves without a fault are background placements, not a problem: not highlighted.
+  return countsByDesign('anomaly', ANOMALY_TEXT, (k, v) =>
+    k === 'resolve_without_fault' ? esc(formatCount(d.results[v].anomalies[k] ?? 0)) : cell(d.results[v].anomalies[k] ?? 0),
+  );
 }
 
 const FAULT_TEXT: Record<keyof AnalysisResult['faults'], string> = {
@@ -258,9 +262,7 @@ const FAULT_TEXT: Record<keyof AnalysisResult['faults'], string> = {
 };
 
 function faultTable(d: ReportData): string {
-  const keys = Object.keys(FAULT_TEXT) as Array<keyof AnalysisResult['faults']>;
-  const rows = keys.map((k) => [esc(FAULT_TEXT[k]), ...DESIGNS.map((v) => esc(formatCount(d.results[v].faults[k])))]);
-  return table(['fault rows', ...DESIGNS], rows);
+  return countsByDesign('fault rows', FAULT_TEXT, (k, v) => esc(formatCount(d.results[v].faults[k])));
 }
 
 function diagnostics(d: ReportData): string {
