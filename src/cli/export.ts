@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createProgress } from '../report/progress.js';
+import { createTraceProgress } from './trace-progress.js';
 import { exportTrace } from '../sql/export.js';
 import { addTraceOptions, openOptions, type TraceOptionValues } from './trace-options.js';
 
@@ -26,18 +26,15 @@ Examples:
 }
 
 async function runExport(trace: string, out: string, opts: ExportOptions): Promise<void> {
-  const progress = createProgress('export', { unit: 'rows' });
+  const progress = createTraceProgress('export', 'rows');
   try {
     const summary = await exportTrace(trace, out, {
       faults: opts.faults ?? false,
       open: {
         ...openOptions(opts),
-        onWarning: (message) => {
-          progress.done();
-          process.stderr.write(`blocktime: warning: ${message}\n`);
-        },
+        onWarning: progress.onWarning,
       },
-      onProgress: (rows) => progress.update(rows),
+      onProgress: progress.onRows,
     });
     progress.done();
     if (process.stderr.isTTY) {

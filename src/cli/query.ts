@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
-import { createProgress } from '../report/progress.js';
+import { createTraceProgress } from './trace-progress.js';
 import { copyToFile } from '../sql/copy-to-file.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../sql/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
@@ -86,17 +86,14 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
   if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'csv');
 
-  const progress = createProgress('query', { unit: 'rows' });
+  const progress = createTraceProgress('query', 'rows');
   const database = await openTraceDatabase(trace, {
     ...(opts.db !== undefined ? { db: opts.db } : {}),
     open: {
       ...openOpts,
-      onWarning: (message) => {
-        progress.done();
-        process.stderr.write(`blocktime: warning: ${message}\n`);
-      },
+      onWarning: progress.onWarning,
     },
-    onProgress: (rows) => progress.update(rows),
+    onProgress: progress.onRows,
   }).finally(() => progress.done());
   try {
     if (text === undefined) {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { statInput } from '../trace/input-file.js';
 
 const SAMPLE = 64 * 1024;
 
@@ -20,6 +21,7 @@ export interface TraceFingerprint {
 }
 
 export async function fingerprintTrace(path: string, loadKey: Record<string, unknown>): Promise<TraceFingerprint> {
+  await statInput(path, 'a trace file');
   const st = await stat(path, { bigint: true });
   const hash = createHash('sha256');
   const file = await open(path, 'r');

@@ -103,6 +103,8 @@ describe('a directory where a file is expected: one line naming it, exit 2', () 
     [['analyze', 'fixtures', '--format', 'csv'], 'blocktime: fixtures: is a directory; expected a trace file\n'],
     [['convert', 'fixtures', join(tmpdir(), 'never-written.csv')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
     [['report', 'fixtures', '-o', join(tmpdir(), 'never-written.html')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['query', 'fixtures', 'SELECT 1'], 'blocktime: fixtures: is a directory; expected a trace file\n'],
+    [['export', 'fixtures', join(tmpdir(), 'never-written.parquet')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
     [['import', 'qemu-log', 'fixtures', '-o', join(tmpdir(), 'never-written.arrow')], 'blocktime: fixtures: is a directory; expected a QEMU trace log\n'],
     [
       ['analyze', 'fixtures/sample.arrow', '--expect', 'fixtures'],
