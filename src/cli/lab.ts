@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { parseList, parsePattern, withStopSignals } from '../capture/native/flags.js';
+import { parseList, parseMemory, parsePattern, withStopSignals } from '../capture/native/flags.js';
 import { LAB_DEFAULTS, runLab, type LabOptions } from '../lab/lab.js';
 import { renderLab } from '../lab/render.js';
 import { styleFor } from '../report/style.js';
-import { formatDuration, formatSize, parseCount, parseDuration, parseRate, parseSize } from './units.js';
+import { formatDuration, formatSize, parseCount, parseDuration, parseRate } from './units.js';
 
 interface LabFlags {
   vcpus?: string;
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('--latency <list>', `page request latencies (default ${d.latencyNs.map(formatDuration).join(',')})`)
     .option('--duration <duration>', `length of each capture (default ${formatDuration(d.durationNs)})`)
     .option('--repeat <n>', `runs of each mode per cell, interleaved; the table shows medians (default ${d.repeat})`)
-    .option('--memory <size>', `userfaultfd region per capture (default ${formatSize(d.memoryBytes)})`)
+    .option('--memory <pages|size>', `userfaultfd region per capture: a size (512M) or a bare number of 4 KiB pages, as capture reads it (default ${formatSize(d.memoryBytes)})`)
     .option('--bandwidth <rate>', `background stream of unrequested pages, 0 for none (default ${formatSize(d.bandwidth)}/s)`)
     .option('--think <duration>', `a vCPU's pause between two accesses (default ${formatDuration(d.thinkNs)})`)
     .option('--pattern <name>', `seq, random or hotset (default ${d.pattern})`)
@@ -65,7 +65,7 @@ function labOptions(f: LabFlags): LabOptions {
     latencyNs: f.latency === undefined ? d.latencyNs : parseList('--latency', f.latency, (o, t) => (t.trim() === '0' ? 0 : duration(o, t))),
     durationNs: f.duration === undefined ? d.durationNs : parseDuration('--duration', f.duration, 's'),
     repeat: f.repeat === undefined ? d.repeat : parseCount('--repeat', f.repeat, 1),
-    memoryBytes: f.memory === undefined ? d.memoryBytes : parseSize('--memory', f.memory),
+    memoryBytes: f.memory === undefined ? d.memoryBytes : parseMemory('--memory', f.memory),
     bandwidth: f.bandwidth === undefined ? d.bandwidth : parseRate('--bandwidth', f.bandwidth),
     thinkNs: f.think === undefined ? d.thinkNs : parseDuration('--think', f.think),
     pattern: f.pattern === undefined ? d.pattern : parsePattern(f.pattern),

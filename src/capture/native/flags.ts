@@ -39,7 +39,7 @@ const count = (min: number) => (option: string, text: string) => parseCount(opti
 const seconds = (option: string, text: string) => parseDuration(option, text, 's');
 
 /** As the simulator reads it: a size (512M), or a bare number of 4 KiB pages. */
-function parseMemory(option: string, text: string): number {
+export function parseMemory(option: string, text: string): number {
   return /^\s*\d+\s*$/.test(text) ? parseCount(option, text, 1) * DEFAULT_PAGE_SIZE : parseSize(option, text);
 }
 
