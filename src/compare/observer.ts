@@ -13,49 +13,35 @@ import { type ReplayContext, VcpuTable } from '../replay/context.js';
 import { ABSENT, PageMap, PageSet, U32Map, pageHex, pageHi, pageLo } from '../replay/page-table.js';
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
+import { SlotPool, widen } from '../replay/slot-pool.js';
 import type { CompareExplanation, CountNs, DivergenceEvent } from './result.js';
 
 /** A fault still pending in the `mutex` design: chained per page, newest first, in typed arrays. */
-class FaultPool {
-  next = new Int32Array(1024);
+class FaultPool extends SlotPool {
   owner = new Int32Array(1024);
   tid = new Uint32Array(1024);
   tFault = new Float64Array(1024);
   /** Its `exact` length once its interval closed, -1 while open. */
   exactLen = new Float64Array(1024);
   alive = new Uint8Array(1024);
-  private free = -1;
-  top = 0;
 
   alloc(): number {
-    let e = this.free;
-    if (e >= 0) this.free = this.next[e]!;
-    else {
-      if (this.top === this.next.length) this.grow();
-      e = this.top++;
-    }
+    const e = this.allocSlot();
     this.alive[e] = 1;
     return e;
   }
 
   release(e: number): void {
     this.alive[e] = 0;
-    this.next[e] = this.free;
-    this.free = e;
+    this.releaseSlot(e);
   }
 
-  private grow(): void {
-    const cap = this.next.length * 2;
-    const widen = <T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.next = widen(this.next, new Int32Array(cap));
-    this.owner = widen(this.owner, new Int32Array(cap));
-    this.tid = widen(this.tid, new Uint32Array(cap));
-    this.tFault = widen(this.tFault, new Float64Array(cap));
-    this.exactLen = widen(this.exactLen, new Float64Array(cap));
-    this.alive = widen(this.alive, new Uint8Array(cap));
+  protected growColumns(capacity: number): void {
+    this.owner = widen(this.owner, new Int32Array(capacity));
+    this.tid = widen(this.tid, new Uint32Array(capacity));
+    this.tFault = widen(this.tFault, new Float64Array(capacity));
+    this.exactLen = widen(this.exactLen, new Float64Array(capacity));
+    this.alive = widen(this.alive, new Uint8Array(capacity));
   }
 }
 

@@ -14,14 +14,14 @@ import { latencyBucket } from './latency-buckets.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { ABSENT, PageMap, PageSet, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table.js';
 import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+import { SlotPool, widen } from './slot-pool.js';
 
 /**
  * Open intervals, pooled in typed arrays. Each page's open intervals form a
  * doubly linked list, so a thread's interval leaves it in O(1) when the
  * thread faults again.
  */
-class IntervalPool {
-  next = new Int32Array(1024);
+class IntervalPool extends SlotPool {
   prev = new Int32Array(1024);
   tOpen = new Float64Array(1024);
   /** vCPU index, or -1 for another thread. */
@@ -30,45 +30,27 @@ class IntervalPool {
   pLo = new Uint32Array(1024);
   pHi = new Uint32Array(1024);
   alive = new Uint8Array(1024);
-  private free = -1;
-  top = 0;
-  live = 0;
 
   alloc(): number {
-    let e = this.free;
-    if (e >= 0) this.free = this.next[e]!;
-    else {
-      if (this.top === this.next.length) this.grow();
-      e = this.top++;
-    }
+    const e = this.allocSlot();
     this.alive[e] = 1;
-    this.live++;
     return e;
   }
 
   release(e: number): void {
     this.alive[e] = 0;
-    this.next[e] = this.free;
-    this.free = e;
-    this.live--;
+    this.releaseSlot(e);
   }
 
-  private grow(): void {
-    const cap = this.next.length * 2;
-    this.next = grown(this.next, new Int32Array(cap));
-    this.prev = grown(this.prev, new Int32Array(cap));
-    this.tOpen = grown(this.tOpen, new Float64Array(cap));
-    this.owner = grown(this.owner, new Int32Array(cap));
-    this.tid = grown(this.tid, new Uint32Array(cap));
-    this.pLo = grown(this.pLo, new Uint32Array(cap));
-    this.pHi = grown(this.pHi, new Uint32Array(cap));
-    this.alive = grown(this.alive, new Uint8Array(cap));
+  protected growColumns(capacity: number): void {
+    this.prev = widen(this.prev, new Int32Array(capacity));
+    this.tOpen = widen(this.tOpen, new Float64Array(capacity));
+    this.owner = widen(this.owner, new Int32Array(capacity));
+    this.tid = widen(this.tid, new Uint32Array(capacity));
+    this.pLo = widen(this.pLo, new Uint32Array(capacity));
+    this.pHi = widen(this.pHi, new Uint32Array(capacity));
+    this.alive = widen(this.alive, new Uint8Array(capacity));
   }
-}
-
-function grown<T extends { set(a: ArrayLike<number>): void }>(old: ArrayLike<number>, fresh: T): T {
-  fresh.set(old);
-  return fresh;
 }
 
 export class ExactVariant implements Variant<AnalysisResult> {

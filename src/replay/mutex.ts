@@ -11,51 +11,27 @@ import { type ReplayContext, type Variant, VcpuTable } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
 import { ABSENT, PageMap, PageSet, pageHi, pageLo, WARM_ROWS } from './page-table.js';
 import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+import { SlotPool, widen } from './slot-pool.js';
 import { floorDiv, msUint32 } from './qemu-math.js';
 
 /** QEMU keeps a vCPU's outstanding-fault count in a uint8 and asserts it stays below 256. */
 const MAX_OUTSTANDING = 255;
 
-/** Pending entries pooled in typed arrays, chained through `next`; freed entries form a free list. */
-class EntryPool {
-  next = new Int32Array(1024);
+/** Pending faults: the vCPU (-1 for another thread) and time of each, chained per page through `next`, newest first. */
+class EntryPool extends SlotPool {
   cpu = new Int32Array(1024);
   t = new Float64Array(1024);
-  private free = -1;
-  private top = 0;
-  live = 0;
 
   alloc(cpu: number, t: number): number {
-    let e = this.free;
-    if (e >= 0) this.free = this.next[e]!;
-    else {
-      if (this.top === this.next.length) this.grow();
-      e = this.top++;
-    }
+    const e = this.allocSlot();
     this.cpu[e] = cpu;
     this.t[e] = t;
-    this.live++;
     return e;
   }
 
-  /** Returns a whole list, from `head` to `last`, to the free list. */
-  release(head: number, last: number, count: number): void {
-    this.next[last] = this.free;
-    this.free = head;
-    this.live -= count;
-  }
-
-  private grow(): void {
-    const cap = this.next.length * 2;
-    const next = new Int32Array(cap);
-    next.set(this.next);
-    const cpu = new Int32Array(cap);
-    cpu.set(this.cpu);
-    const t = new Float64Array(cap);
-    t.set(this.t);
-    this.next = next;
-    this.cpu = cpu;
-    this.t = t;
+  protected growColumns(capacity: number): void {
+    this.cpu = widen(this.cpu, new Int32Array(capacity));
+    this.t = widen(this.t, new Float64Array(capacity));
   }
 }
 
@@ -194,7 +170,7 @@ export class MutexVariant implements Variant<AnalysisResult> {
               last = e;
               e = pool.next[e]!;
             }
-            pool.release(head, last, count);
+            pool.releaseList(head, last, count);
             if (affected > 0 && this.down === n) {
               const w = t - this.lastBegin;
               if (w > 0) this.totalNs += w;
