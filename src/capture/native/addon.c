@@ -65,25 +65,19 @@ static void set_bigint(napi_env env, napi_value obj, const char *name, int64_t v
   napi_set_named_property(env, obj, name, v);
 }
 
-static void set_i64_array(napi_env env, napi_value obj, const char *name, const int64_t *a, uint32_t n) {
-  napi_value arr, v;
-  napi_create_array_with_length(env, n, &arr);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_create_double(env, (double)a[i], &v);
-    napi_set_element(env, arr, i, v);
+/* obj[name] = the n values of a as JS numbers (exact below 2^53: counts and ns sums of a capture). */
+#define DEFINE_SET_ARRAY(fn, type)                                                            \
+  static void fn(napi_env env, napi_value obj, const char *name, const type *a, uint32_t n) { \
+    napi_value arr, v;                                                                        \
+    napi_create_array_with_length(env, n, &arr);                                              \
+    for (uint32_t i = 0; i < n; i++) {                                                        \
+      napi_create_double(env, (double)a[i], &v);                                              \
+      napi_set_element(env, arr, i, v);                                                       \
+    }                                                                                         \
+    napi_set_named_property(env, obj, name, arr);                                             \
   }
-  napi_set_named_property(env, obj, name, arr);
-}
-
-static void set_u64_array(napi_env env, napi_value obj, const char *name, const uint64_t *a, uint32_t n) {
-  napi_value arr, v;
-  napi_create_array_with_length(env, n, &arr);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_create_double(env, (double)a[i], &v);
-    napi_set_element(env, arr, i, v);
-  }
-  napi_set_named_property(env, obj, name, arr);
-}
+DEFINE_SET_ARRAY(set_i64_array, int64_t)
+DEFINE_SET_ARRAY(set_u64_array, uint64_t)
 
 /* probe(): null when userfaultfd with thread ids works here, else the reason. */
 static napi_value probe(napi_env env, napi_callback_info info) {

@@ -318,6 +318,22 @@ static void *resolver_main(void *arg) {
 
 /* ---- control: duration, stop, orderly shutdown ---- */
 
+/* Wakes the fault thread through its eventfd and joins it. */
+static void join_fault_thread(bt_session *s) {
+  uint64_t one = 1;
+  if (write(s->stop_fd, &one, sizeof one) != sizeof one) abort();
+  pthread_join(s->fault_thread, NULL);
+}
+
+/* Tells the resolve threads to leave and joins the first `n`. */
+static void join_resolvers(bt_session *s, uint32_t n) {
+  pthread_mutex_lock(&s->q_mu);
+  s->resolvers_stop = 1;
+  pthread_cond_broadcast(&s->q_cond);
+  pthread_mutex_unlock(&s->q_mu);
+  for (uint32_t i = 0; i < n; i++) pthread_join(s->resolvers[i].thread, NULL);
+}
+
 static void shutdown_threads(bt_session *s) {
   /* vCPUs first: a vCPU blocked in the kernel still gets its page, because the
    * fault thread and the resolvers keep running until every vCPU has left. */
@@ -340,14 +356,8 @@ static void shutdown_threads(bt_session *s) {
     }
     pthread_join(s->vcpus[c].thread, NULL);
   }
-  uint64_t one = 1;
-  if (write(s->stop_fd, &one, sizeof one) != sizeof one) abort();
-  pthread_join(s->fault_thread, NULL);
-  pthread_mutex_lock(&s->q_mu);
-  s->resolvers_stop = 1;
-  pthread_cond_broadcast(&s->q_cond);
-  pthread_mutex_unlock(&s->q_mu);
-  for (uint32_t i = 0; i < s->cfg.resolvers; i++) pthread_join(s->resolvers[i].thread, NULL);
+  join_fault_thread(s);
+  join_resolvers(s, s->cfg.resolvers);
   s->end_ns = bt_now();
   if (!unregistered) ioctl(s->uffd, UFFDIO_UNREGISTER, &range);
   close(s->uffd);
@@ -471,16 +481,8 @@ static void abort_start(bt_session *s, uint32_t vcpus, int fault_thread, uint32_
   atomic_store(&s->vcpu_stop, 1);
   release_vcpus(s);
   for (uint32_t c = 0; c < vcpus; c++) pthread_join(s->vcpus[c].thread, NULL);
-  if (fault_thread) {
-    uint64_t one = 1;
-    if (write(s->stop_fd, &one, sizeof one) != sizeof one) abort();
-    pthread_join(s->fault_thread, NULL);
-  }
-  pthread_mutex_lock(&s->q_mu);
-  s->resolvers_stop = 1;
-  pthread_cond_broadcast(&s->q_cond);
-  pthread_mutex_unlock(&s->q_mu);
-  for (uint32_t i = 0; i < resolvers; i++) pthread_join(s->resolvers[i].thread, NULL);
+  if (fault_thread) join_fault_thread(s);
+  join_resolvers(s, resolvers);
   destroy_sync(s);
   free_memory(s);
 }
