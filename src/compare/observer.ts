@@ -13,35 +13,22 @@ import { type ReplayContext, VcpuTable } from '../replay/context.js';
 import { ABSENT, PageMap, PageSet, U32Map, pageHex, pageHi, pageLo } from '../replay/page-table.js';
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
-import { SlotPool, widen } from '../replay/slot-pool.js';
+import { FlaggedSlotPool, widen } from '../replay/slot-pool.js';
 import type { CompareExplanation, CountNs, DivergenceEvent } from './result.js';
 
 /** A fault still pending in the `mutex` design: chained per page, newest first, in typed arrays. */
-class FaultPool extends SlotPool {
+class FaultPool extends FlaggedSlotPool {
   owner = new Int32Array(1024);
   tid = new Uint32Array(1024);
   tFault = new Float64Array(1024);
   /** Its `exact` length once its interval closed, -1 while open. */
   exactLen = new Float64Array(1024);
-  alive = new Uint8Array(1024);
 
-  alloc(): number {
-    const e = this.allocSlot();
-    this.alive[e] = 1;
-    return e;
-  }
-
-  release(e: number): void {
-    this.alive[e] = 0;
-    this.releaseSlot(e);
-  }
-
-  protected growColumns(capacity: number): void {
+  protected growOwnColumns(capacity: number): void {
     this.owner = widen(this.owner, new Int32Array(capacity));
     this.tid = widen(this.tid, new Uint32Array(capacity));
     this.tFault = widen(this.tFault, new Float64Array(capacity));
     this.exactLen = widen(this.exactLen, new Float64Array(capacity));
-    this.alive = widen(this.alive, new Uint8Array(capacity));
   }
 }
 

@@ -14,14 +14,14 @@ import { latencyBucket } from './latency-buckets.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { ABSENT, PageMap, PageSet, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table.js';
 import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
-import { SlotPool, widen } from './slot-pool.js';
+import { FlaggedSlotPool, widen } from './slot-pool.js';
 
 /**
  * Open intervals, pooled in typed arrays. Each page's open intervals form a
  * doubly linked list, so a thread's interval leaves it in O(1) when the
  * thread faults again.
  */
-class IntervalPool extends SlotPool {
+class IntervalPool extends FlaggedSlotPool {
   prev = new Int32Array(1024);
   tOpen = new Float64Array(1024);
   /** vCPU index, or -1 for another thread. */
@@ -29,27 +29,14 @@ class IntervalPool extends SlotPool {
   tid = new Uint32Array(1024);
   pLo = new Uint32Array(1024);
   pHi = new Uint32Array(1024);
-  alive = new Uint8Array(1024);
 
-  alloc(): number {
-    const e = this.allocSlot();
-    this.alive[e] = 1;
-    return e;
-  }
-
-  release(e: number): void {
-    this.alive[e] = 0;
-    this.releaseSlot(e);
-  }
-
-  protected growColumns(capacity: number): void {
+  protected growOwnColumns(capacity: number): void {
     this.prev = widen(this.prev, new Int32Array(capacity));
     this.tOpen = widen(this.tOpen, new Float64Array(capacity));
     this.owner = widen(this.owner, new Int32Array(capacity));
     this.tid = widen(this.tid, new Uint32Array(capacity));
     this.pLo = widen(this.pLo, new Uint32Array(capacity));
     this.pHi = widen(this.pHi, new Uint32Array(capacity));
-    this.alive = widen(this.alive, new Uint8Array(capacity));
   }
 }
 

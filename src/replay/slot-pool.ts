@@ -50,6 +50,29 @@ export abstract class SlotPool {
   }
 }
 
+/** A pool whose slots also say whether they are live, for a scan over `[0, top)` at the end of a replay. */
+export abstract class FlaggedSlotPool extends SlotPool {
+  alive = new Uint8Array(1024);
+
+  alloc(): number {
+    const e = this.allocSlot();
+    this.alive[e] = 1;
+    return e;
+  }
+
+  release(e: number): void {
+    this.alive[e] = 0;
+    this.releaseSlot(e);
+  }
+
+  protected growColumns(capacity: number): void {
+    this.alive = widen(this.alive, new Uint8Array(capacity));
+    this.growOwnColumns(capacity);
+  }
+
+  protected abstract growOwnColumns(capacity: number): void;
+}
+
 /** `fresh` with `old`'s values at its start: a column after growth. */
 export function widen<T extends Int32Array | Uint32Array | Float64Array | Uint8Array>(old: T, fresh: T): T {
   fresh.set(old);
