@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSimulator, simulateToWriter } from '../dist/capture/sim/capture.js';
 import { parseCount } from '../dist/cli/units.js';
-import { createTraceWriter } from '../dist/trace/write.js';
+import { createTraceWriter } from '../dist/formats/write.js';
 
 const arg = (name) => {
   const i = process.argv.indexOf(name);

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { simulateToWriter } from '../dist/capture/sim/capture.js';
 import { SAMPLE_REQUEST } from '../dist/capture/sim/sample.js';
-import { createTraceWriter } from '../dist/trace/write.js';
+import { createTraceWriter } from '../dist/formats/write.js';
 
 const out = process.argv[2] ?? fileURLToPath(new URL('../fixtures/sample.arrow', import.meta.url));
 const { stats } = await simulateToWriter(SAMPLE_REQUEST, (meta, batchRows) => createTraceWriter(out, meta, { batchRows }));

@@ -34,9 +34,12 @@ export interface InputLocation {
 /** Malformed or unreadable input: `FILE: row R: expected ...`. */
 export class InputError extends BlocktimeError {
   readonly location: InputLocation;
+  /** What was wrong, without the place: a reader that knows the place better (a log's line) restates it there. */
+  readonly what: string;
   constructor(location: InputLocation, what: string) {
     super(`${describeLocation(location)}: ${oneLine(what)}`, ExitCode.badInput);
     this.location = location;
+    this.what = what;
   }
 }
 

@@ -7,9 +7,10 @@
  * console.log(r.exact.total_blocktime_ns, r.mutex.qemu?.['postcopy-blocktime']);
  * ```
  *
- * Every function that takes a trace takes a path (format from the
- * extension, or `format`) or a `TraceSource` from `openTrace`, which is read
- * once and closed by the caller. Times are int64 nanoseconds in the trace;
+ * Every function that takes a trace takes a path (format from `format`,
+ * else the extension, else the content; gzip or zstd compressed or not) or a
+ * `TraceSource` from `openTrace`, which is read once and closed by the
+ * caller. Times are int64 nanoseconds in the trace;
  * results carry them as exact integers in doubles (below 2^53 ns).
  */
 import type { TopLevelSpec } from 'vega-lite';
@@ -25,13 +26,14 @@ import { vegaLiteToSvg } from './report/html/svg.js';
 import { loadTrace, type LoadedTrace } from './report/html/trace-database.js';
 import { writeHtmlReport } from './report/html/write-report.js';
 import { QueryError } from './errors.js';
-import { openTrace } from './trace/open.js';
-import type { OpenOptions, TraceSource } from './trace/source.js';
-import { createTraceWriter } from './trace/write.js';
+import { openTrace, withOverrides, type OpenOptions } from './formats/open.js';
+import { createTraceWriter } from './formats/write.js';
+import type { TraceSource } from './trace/source.js';
 
-export { openTrace } from './trace/open.js';
-export { createTraceWriter } from './trace/write.js';
-export type { OpenOptions, TraceFormat, TraceSource, TraceWriter } from './trace/source.js';
+export { openTrace, type OpenOptions, type OpenedTrace } from './formats/open.js';
+export { createTraceWriter } from './formats/write.js';
+export { FORMAT_NAMES, type TraceFormat } from './formats/registry.js';
+export type { TraceSource, TraceWriter } from './trace/source.js';
 export type { TraceBatch } from './trace/batch.js';
 export { Kind, KIND_NAMES, DEFAULT_PAGE_SIZE, type TraceMeta } from './trace/schema.js';
 export { replayTrace, replayBatches, type ReplayOptions, type ReplayOutcome, type ReplayTiming } from './replay/engine.js';
@@ -50,9 +52,9 @@ export { BlocktimeError, InputError, UsageError, UnavailableError, QueryError, E
 /** A trace file's path, or a source already opened with `openTrace` (read once; its caller closes it). */
 export type TraceInput = string | TraceSource;
 
-/** Runs `use` on the input as a source, opening and closing it when it is a path. */
+/** Runs `use` on the input as a source, opening and closing it when it is a path; `opts` override the metadata either way. */
 async function withSource<T>(trace: TraceInput, opts: OpenOptions, use: (source: TraceSource) => Promise<T>): Promise<T> {
-  if (typeof trace !== 'string') return use(trace);
+  if (typeof trace !== 'string') return use(withOverrides(trace, opts));
   const source = await openTrace(trace, opts);
   try {
     return await use(source);
@@ -76,10 +78,7 @@ export async function analyze<V extends VariantName = VariantName>(trace: TraceI
   const { variants, ...open } = options;
   const names = (variants ?? VARIANTS) as readonly V[];
   return withSource(trace, open, async (source) => {
-    const outcome = await replayTrace(source, [...names], {
-      ...(open.vcpus !== undefined ? { vcpus: open.vcpus } : {}),
-      ...(open.pageSize !== undefined ? { pageSize: open.pageSize } : {}),
-    });
+    const outcome = await replayTrace(source, [...names]);
     return outcome.results as Record<V, AnalysisResult>;
   });
 }
@@ -93,8 +92,6 @@ export async function compare(trace: TraceInput, options: OpenOptions & Omit<Com
   return withSource(trace, options, (source) =>
     compareTrace(source, {
       ...(options.explain !== undefined ? { explain: options.explain } : {}),
-      ...(options.vcpus !== undefined ? { vcpus: options.vcpus } : {}),
-      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }),
   );
@@ -120,12 +117,7 @@ export interface TraceDatabase {
 
 /** Loads a trace into DuckDB (one read, replayed on the way) for any number of queries. Close it when done. */
 export async function openDatabase(trace: TraceInput, options: OpenOptions = {}): Promise<TraceDatabase> {
-  const db: LoadedTrace = await withSource(trace, options, (source) =>
-    loadTrace(source, {
-      ...(options.vcpus !== undefined ? { vcpus: options.vcpus } : {}),
-      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-    }),
-  );
+  const db: LoadedTrace = await withSource(trace, options, (source) => loadTrace(source));
   return {
     results: db.results,
     async query(sql: string, params?: unknown[]): Promise<Row[]> {
@@ -157,7 +149,7 @@ export interface SimulateOptions extends Partial<SimOptions> {
 
 /**
  * Runs the seeded simulator and writes its trace to `path` (format from the
- * extension: .arrow, .arrows, .csv, .ndjson). Same options and seed, same
+ * extension, any that `createTraceWriter` writes). Same options and seed, same
  * trace. Returns the options used and what was simulated.
  *
  * @example await simulate('/tmp/reentrant.arrow', { scenario: 'reentrant', vcpus: 4, faults: 5000 });
@@ -178,7 +170,7 @@ export interface ReportOptions extends HtmlReportOptions {
  */
 export async function report(trace: TraceInput, options: ReportOptions = {}): Promise<HtmlReport> {
   const { output, ...rest } = options;
-  const built = typeof trace === 'string' ? await buildHtmlReport(trace, rest) : await reportFromSource(trace, rest);
+  const built = typeof trace === 'string' ? await buildHtmlReport(trace, rest) : await reportFromSource(withOverrides(trace, rest), rest);
   if (output !== undefined) await writeHtmlReport(output, built.html);
   return built;
 }

@@ -7,7 +7,7 @@ import { open, rename } from 'node:fs/promises';
 const RECORD = 24;
 
 export async function writeDump(tracePath, outPath) {
-  const { openTrace } = await import('../../dist/trace/open.js');
+  const { openTrace } = await import('../../dist/formats/open.js');
   const source = await openTrace(tracePath);
   const tmp = `${outPath}.tmp`;
   const fh = await open(tmp, 'w');

@@ -6,16 +6,17 @@
  */
 import { access } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { openTrace, type OpenOptions, type OpenedTrace } from '../formats/open.js';
+import type { TraceFormat } from '../formats/registry.js';
 import { accountingPath, type AccountingBatch } from '../import/qemu-log/accounting.js';
 import { readAccounting } from '../import/qemu-log/accounting-file.js';
 import type { MappingStats } from '../import/qemu-log/mapping.js';
 import { GENERATION_LABEL, type Generation } from '../import/qemu-log/scan.js';
-import { generationOfVersion, openQemuLog, type QemuLogOptions } from '../import/qemu-log/source.js';
+import { generationOfVersion } from '../import/qemu-log/source.js';
 import { replayTrace } from '../replay/engine.js';
 import type { AnalysisResult } from '../replay/result.js';
 import type { TraceBatch } from '../trace/batch.js';
-import { detectFormat, openTrace } from '../trace/open.js';
-import type { OpenOptions, TraceFormat, TraceSource } from '../trace/source.js';
+import type { TraceSource } from '../trace/source.js';
 import { allocAccounting } from '../import/qemu-log/row-queue.js';
 import { explainDisagreements, type Disagreement, type RowPair } from './explain.js';
 import { readExpected, type ExpectedResult } from './expected.js';
@@ -67,27 +68,25 @@ export async function checkAgainstQemu(trace: string, opts: CheckOptions): Promi
   const expected = await readExpected(opts.expect);
   const listed = expected.figures['postcopy-vcpu-blocktime']?.length;
   const vcpus = opts.vcpus ?? (listed !== undefined && listed > 0 ? listed : undefined);
-  const format = opts.format ?? (await detectFormat(trace));
-  const open = async (quiet: boolean): Promise<TraceSource> => {
-    const o: QemuLogOptions = {};
+  const open = (quiet: boolean): Promise<OpenedTrace> => {
+    const o: OpenOptions = {};
+    if (opts.format !== undefined) o.format = opts.format;
     if (vcpus !== undefined) o.vcpus = vcpus;
     if (opts.pageSize !== undefined) o.pageSize = opts.pageSize;
     if (opts.qemuVersion !== undefined) o.qemuVersion = opts.qemuVersion;
     if (opts.lenient) o.lenient = true;
     if (!quiet && opts.onWarning) o.onWarning = opts.onWarning;
     if (!quiet && opts.onProgress) o.onProgress = opts.onProgress;
-    return format === 'qemu-log' ? openQemuLog(trace, o) : openTrace(trace, { ...(o as OpenOptions), format });
+    return openTrace(trace, o);
   };
 
   const source = await open(false);
   let design: Generation;
   let designFrom: CheckResult['design_from'];
-  let mapping: MappingStats | undefined;
-  const logSource = 'scan' in source ? (source as Awaited<ReturnType<typeof openQemuLog>>) : undefined;
   const recorded = source.meta.source;
-  if (logSource) {
-    design = logSource.scan.generation;
-    designFrom = logSource.scan.generationFrom === 'option' ? '--qemu-version' : 'log';
+  if (source.qemu) {
+    design = source.qemu.scan.generation;
+    designFrom = source.qemu.scan.generationFrom === 'option' ? '--qemu-version' : 'log';
   } else if (opts.qemuVersion !== undefined) {
     design = generationOfVersion(opts.qemuVersion);
     designFrom = '--qemu-version';
@@ -102,15 +101,11 @@ export async function checkAgainstQemu(trace: string, opts: CheckOptions): Promi
 
   let outcome;
   try {
-    outcome = await replayTrace(source, [design, 'exact'], {
-      ...(vcpus !== undefined ? { vcpus } : {}),
-      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-      ...(opts.onRows ? { onProgress: opts.onRows } : {}),
-    });
+    outcome = await replayTrace(source, [design, 'exact'], opts.onRows ? { onProgress: opts.onRows } : {});
   } finally {
     await source.close();
   }
-  if (logSource) mapping = logSource.stats;
+  const mapping: MappingStats | undefined = source.qemu?.stats;
   const mine = outcome.results[design]!;
   const exact = outcome.results.exact!;
   if (listed !== undefined && listed !== mine.vcpus) {
@@ -153,13 +148,10 @@ export async function checkAgainstQemu(trace: string, opts: CheckOptions): Promi
 /** The trace's rows with QEMU's accounting beside them, or why there are none. */
 async function accountingPairs(
   trace: string,
-  open: (quiet: boolean) => Promise<TraceSource>,
+  open: (quiet: boolean) => Promise<OpenedTrace>,
 ): Promise<{ rows: AsyncIterable<RowPair>; meta: TraceSource['meta'] } | string> {
   const source = await open(true);
-  if ('pairs' in source) {
-    const log = source as Awaited<ReturnType<typeof openQemuLog>>;
-    return { rows: log.pairs(), meta: log.meta };
-  }
+  if (source.qemu) return { rows: source.qemu.pairs(), meta: source.meta };
   const side = accountingPath(trace);
   try {
     await access(side);

@@ -3,6 +3,7 @@
  * verdict (loaded only when --expect is given; the options are in options.ts).
  */
 import { ExitCode } from '../errors.js';
+import { inputFormatOf } from '../cli/trace-options.js';
 import { createTraceProgress } from '../cli/trace-progress.js';
 import { checkAgainstQemu } from './check.js';
 import type { ExpectOptionValues } from './options.js';
@@ -13,6 +14,7 @@ const DEFAULT_EXPLAIN = 10;
 
 /** Runs the check and prints its verdict; sets the exit code (0 pass, 3 mismatch). */
 export async function runExpectCheck(trace: string, opts: ExpectOptionValues): Promise<void> {
+  const format = inputFormatOf(opts);
   const progress = createTraceProgress('analyze', 'bytes and rows');
   try {
     const result = await checkAgainstQemu(trace, {
@@ -23,7 +25,7 @@ export async function runExpectCheck(trace: string, opts: ExpectOptionValues): P
       ...(opts.lenient ? { lenient: true } : {}),
       ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-      ...(opts.format !== undefined ? { format: opts.format } : {}),
+      ...(format !== undefined ? { format } : {}),
       onWarning: progress.onWarning,
       onProgress: progress.onProgress,
       onRows: progress.onRows,

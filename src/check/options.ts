@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { TraceFormat } from '../trace/source.js';
+import type { TraceFormat } from '../formats/registry.js';
 import { parseTolerance } from './tolerance.js';
 
 export interface ExpectOptionValues {
@@ -16,6 +16,8 @@ export interface ExpectOptionValues {
   lenient?: boolean;
   vcpus?: number;
   pageSize?: number;
+  inputFormat?: TraceFormat;
+  /** The older spelling of --input-format. */
   format?: TraceFormat;
   json?: boolean;
 }

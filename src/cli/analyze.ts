@@ -5,7 +5,7 @@ import { styleFor } from '../report/style.js';
 import { addExpectOptions, type ExpectOptionValues } from '../check/options.js';
 import { createTraceProgress } from './trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
-import { addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
   variant: VariantName;
@@ -19,7 +19,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('analyze')
     .description('Replay a trace through one blocktime design and report per-vCPU and total blocktime, latencies and anomalies.')
-    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson (or --format)')
+    .argument('<trace>', TRACE_ARGUMENT)
     .addOption(
       new Option('--variant <name>', 'mutex (QEMU 10.1+), atomic (QEMU 2.12-10.0) or exact (the union of every wait)')
         .default('mutex')
@@ -36,7 +36,9 @@ export function register(program: Command): void {
 Examples:
   blocktime analyze fixtures/sample.arrow
   blocktime analyze trace.arrow --variant exact
-  blocktime analyze trace.csv --vcpus 4 --json | jq .total_blocktime_ns`,
+  blocktime analyze trace.csv --vcpus 4 --json | jq .total_blocktime_ns
+  blocktime analyze trace.arrows.zst
+  cat trace.csv | blocktime analyze - --input-format csv`,
     )
     .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
 }

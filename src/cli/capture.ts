@@ -6,8 +6,9 @@ import { SCENARIOS, SCENARIO_NAMES, findScenario } from '../capture/sim/scenario
 import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../capture/sim/capture.js';
 import { UsageError } from '../errors.js';
 import { createProgress } from '../report/progress.js';
-import { createTraceWriter } from '../trace/write.js';
-import { parseFormat } from './trace-options.js';
+import { createTraceWriter } from '../formats/write.js';
+import { WRITABLE_FORMATS, formatExtensions, type WritableFormat } from '../formats/registry.js';
+import { OUTPUT_TRACE, addOutputFormatOption, outputFormatOf } from './trace-options.js';
 import { formatDuration, formatSize, parseCount, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
 
 /**
@@ -18,7 +19,15 @@ import { formatDuration, formatSize, parseCount, parseDuration, parseFraction, p
  * meaning (for the simulator a bare `--memory 1000` is pages).
  */
 
-type Flags = Record<string, unknown> & { sim?: boolean; native?: boolean; output?: string; json?: boolean };
+type Flags = Record<string, unknown> & {
+  sim?: boolean;
+  native?: boolean;
+  output?: string;
+  json?: boolean;
+  outputFormat?: WritableFormat;
+  /** The older spelling of --output-format. */
+  format?: WritableFormat;
+};
 
 /** The simulator's knobs: SimOptions key (its flag is SIM_OPTION_FLAGS[key]), parser, what --help says. */
 interface SimFlag {
@@ -72,8 +81,8 @@ export function register(program: Command): void {
     .description('Record a trace: --sim runs the seeded simulator of postcopy\'s threads, --native captures real userfaultfd faults on this machine.')
     .option('--sim', 'simulate (deterministic: same options and seed, same bytes)')
     .option('--native', 'capture on this machine with userfaultfd (needs the native addon)')
-    .option('-o, --output <file>', 'trace file: .arrow, .arrows, .csv or .ndjson; - writes an Arrow stream to stdout')
-    .addOption(new Option('--format <format>', 'output format instead of the extension\'s: arrow, arrows, csv, ndjson'))
+    .option('-o, --output <file>', `trace file: ${OUTPUT_TRACE}; - writes to stdout (an Arrow stream unless --output-format says otherwise)`);
+  addOutputFormatOption(cmd, '--format')
     .addOption(new Option('--scenario <name>', 'a preset exercising one divergence between designs (see below); options given explicitly override it').choices(SCENARIO_NAMES as string[]))
     .option('--json', 'print the capture summary as JSON on stdout');
   for (const f of SIM_FLAGS) {
@@ -140,19 +149,19 @@ function parseAccessPattern(option: string, text: string): AccessPattern {
 
 async function capture(flags: Flags): Promise<void> {
   if (flags.sim && flags.native) throw new UsageError('capture: give either --sim or --native, not both');
+  const format = outputFormatOf(flags.outputFormat, '--format', flags.format);
   if (flags.native) {
     const given = SIM_ONLY.filter((f) => flags[camel(f)] !== undefined);
     if (given.length > 0 || flags.scenario !== undefined) throw new UsageError(`capture --native: ${given[0] ?? '--scenario'} applies to --sim only`);
     const { runNativeCaptureCommand } = await import('../capture/native/command.js');
-    return runNativeCaptureCommand(flags);
+    return runNativeCaptureCommand({ ...flags, outputFormat: format });
   }
   if (!flags.sim) throw new UsageError('capture: give --sim (simulate) or --native (userfaultfd on this machine)');
   if (flags.resolvers !== undefined) throw new UsageError('capture --sim: --resolvers applies to --native only');
   const output = flags.output;
-  if (typeof output !== 'string' || output === '') throw new UsageError('capture --sim: give the output file with -o FILE (.arrow, .arrows, .csv, .ndjson) or -o - for an Arrow stream on stdout');
+  if (typeof output !== 'string' || output === '') throw new UsageError(`capture --sim: give the output file with -o FILE (${formatExtensions(WRITABLE_FORMATS)}) or -o - for an Arrow stream on stdout`);
   if (output === '-' && flags.json) throw new UsageError('capture: --json prints on stdout, which -o - already uses for the trace');
   const request = simRequestFromFlags(flags);
-  const format = typeof flags.format === 'string' ? parseFormat(flags.format) : undefined;
   const progress = createProgress('capture --sim', { unit: 'rows' });
   let summary: SimCaptureSummary;
   try {

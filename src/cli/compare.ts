@@ -4,7 +4,7 @@ import { styleFor } from '../report/style.js';
 import { createTraceProgress } from './trace-progress.js';
 import { parseCount } from './units.js';
 import { replayTraceFile } from './replay-trace-file.js';
-import { addTraceOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
 
 interface CompareOptions extends TraceOptionValues {
   explain?: number;
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .description(
       'Replay a trace through the exact, mutex (QEMU 10.1+) and atomic (QEMU 2.12-10.0) designs side by side, and explain every difference.',
     )
-    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson (or --format)');
+    .argument('<trace>', TRACE_ARGUMENT);
   addTraceOptions(cmd)
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
     .option('--json', 'print everything as one JSON object on stdout')

@@ -1,22 +1,23 @@
-import { Command, Option } from 'commander';
-import { convertTrace } from '../trace/convert.js';
-import type { TraceFormat } from '../trace/source.js';
+import type { Command } from 'commander';
+import { convertTrace } from '../formats/convert.js';
+import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './trace-progress.js';
-import { TRACE_FORMATS, addTraceOptions, openOptions, parseFormat } from './trace-options.js';
+import { OUTPUT_TRACE, TRACE_ARGUMENT, addOutputFormatOption, addTraceOptions, openOptions, outputFormatOf } from './trace-options.js';
 import type { TraceOptionValues } from './trace-options.js';
 
 interface ConvertCliOptions extends TraceOptionValues {
-  to?: TraceFormat;
+  outputFormat?: WritableFormat;
+  /** The older spelling of --output-format. */
+  to?: WritableFormat;
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command('convert')
     .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs are read too.')
-    .argument('<in>', "input trace: .arrow, .arrows, .csv, .ndjson, a QEMU trace log (or --format); '-' reads an Arrow stream from stdin")
-    .argument('<out>', "output trace: .arrow (IPC file), .arrows (IPC stream), .csv, .ndjson (or --to); '-' writes an Arrow stream to stdout");
-  addTraceOptions(cmd)
-    .addOption(new Option('--to <format>', `output format instead of the extension's: ${TRACE_FORMATS.filter((f) => f !== 'parquet' && f !== 'qemu-log').join(', ')}`).argParser(parseFormat))
+    .argument('<in>', `input ${TRACE_ARGUMENT}`)
+    .argument('<out>', `output trace: ${OUTPUT_TRACE}; '-' writes to stdout (an Arrow stream unless --output-format says otherwise)`);
+  addOutputFormatOption(addTraceOptions(cmd), '--to')
     .addHelpText(
       'after',
       `
@@ -25,17 +26,19 @@ export function register(program: Command): void {
 Examples:
   blocktime convert trace.arrow trace.csv
   blocktime convert trace.csv trace.arrow --page-size 2M --vcpus 8
-  blocktime convert dst-trace.log trace.arrows`,
+  blocktime convert dst-trace.log.gz trace.arrows
+  blocktime convert trace.arrow - --output-format csv | less`,
     )
     .action((input: string, output: string, opts: ConvertCliOptions) => convert(input, output, opts));
 }
 
 async function convert(input: string, output: string, opts: ConvertCliOptions): Promise<void> {
+  const to = outputFormatOf(opts.outputFormat, '--to', opts.to);
   const progress = createTraceProgress('convert', 'bytes');
   try {
     await convertTrace(input, output, {
       ...openOptions(opts),
-      ...(opts.to ? { to: opts.to } : {}),
+      ...(to ? { to } : {}),
       onWarning: progress.onWarning,
       onProgress: progress.onProgress,
     });

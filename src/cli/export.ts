@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createTraceProgress } from './trace-progress.js';
 import { exportTrace } from '../sql/export.js';
-import { addTraceOptions, openOptions, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './trace-options.js';
 
 interface ExportOptions extends TraceOptionValues {
   faults?: boolean;
@@ -11,7 +11,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('export')
     .description('Write a trace as Parquet (DuckDB, Spark, Trino read it as it is), optionally with its faults table.')
-    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson, QEMU log (or --format)')
+    .argument('<trace>', TRACE_ARGUMENT)
     .argument('<out.parquet>', 'the events: seq, t_ns, kind, tid, addr, cpu; the trace metadata in the Parquet key-value metadata');
   addTraceOptions(cmd)
     .option('--faults', 'also write the faults table (one row per fault, closed as the exact variant does) to OUT.faults.parquet')

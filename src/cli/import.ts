@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import { importQemuLog, type ImportReport } from '../import/import-log.js';
+import { importQemuLog, type ImportReport } from '../formats/import-log.js';
+import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './trace-progress.js';
-import { parsePageSize, parseVcpus } from './trace-options.js';
+import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from './trace-options.js';
 
 interface ImportOptions {
   output: string;
@@ -11,15 +12,17 @@ interface ImportOptions {
   lenient?: boolean;
   accounting: boolean;
   json?: boolean;
+  outputFormat?: WritableFormat;
 }
 
 export function register(program: Command): void {
   const cmd = program.command('import').description('Turn a foreign trace into a blocktime trace file.');
-  cmd
+  const sub = cmd
     .command('qemu-log')
-    .description("Import a QEMU trace log (the destination's -trace output, plain or gzipped) as a trace, with QEMU's own accounting lines beside it.")
-    .argument('<log>', 'QEMU log written with -msg timestamp=on -D FILE (.gz read as such)')
-    .requiredOption('-o, --output <trace>', 'trace to write: .arrow, .arrows, .csv or .ndjson (the accounting goes to <trace>.qemu.arrow)')
+    .description("Import a QEMU trace log (the destination's -trace output, plain, gzipped or zstd) as a trace, with QEMU's own accounting lines beside it.")
+    .argument('<log>', 'QEMU log written with -msg timestamp=on -D FILE (gzip and zstd read as such)')
+    .requiredOption('-o, --output <trace>', `trace to write: ${OUTPUT_TRACE} (the accounting goes to <trace>.qemu.arrow)`);
+  addOutputFormatOption(sub)
     .option('--qemu-version <v>', 'the QEMU that wrote the log (e.g. 7.2, 10.1), when the events present do not tell')
     .option('--vcpus <n>', "the VM's vCPU count (QEMU <= 10.0 logs only name the vCPUs that faulted)", parseVcpus)
     .option('--page-size <bytes>', 'page size of the trace (default 4096)', parsePageSize)
@@ -46,6 +49,7 @@ async function run(log: string, opts: ImportOptions): Promise<void> {
       ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.lenient ? { lenient: true } : {}),
+      ...(opts.outputFormat ? { to: opts.outputFormat } : {}),
       accounting: opts.accounting,
       onWarning: progress.onWarning,
       onProgress: progress.onProgress,

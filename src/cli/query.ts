@@ -11,9 +11,8 @@ import { runShell, sinkFor } from '../sql/shell.js';
 import { splitStatements } from '../sql/statements.js';
 import { openTraceDatabase } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
-import { openTrace } from '../trace/open.js';
-import type { OpenOptions } from '../trace/source.js';
-import { parseFormat, parsePageSize, parsePositiveInt, parseVcpus, TRACE_FORMATS } from './trace-options.js';
+import { openTrace, type OpenOptions } from '../formats/open.js';
+import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './trace-options.js';
 
 interface QueryOptions {
   file?: string;
@@ -28,14 +27,14 @@ interface QueryOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('query')
     .description('Ask a trace questions in SQL (DuckDB, in process): its events, faults, blocked intervals and replay results.')
-    .argument('[trace]', 'trace file: .arrow, .arrows, .csv, .ndjson, QEMU log (or --input-format)')
+    .argument('[trace]', TRACE_ARGUMENT)
     .argument('[sql]', 'statements to run, separated by ";" (without this or -f: an interactive shell)')
     .option('-f, --file <file.sql>', 'run the statements in this file, printing each result')
     .addOption(
-      new Option('--format <format>', 'output: table (default on a terminal), csv (default otherwise), json (one array per statement), ndjson')
+      new Option('--format <format>', 'what is printed: table (default on a terminal), csv (default otherwise), json (one array per statement), ndjson')
         .choices(OUTPUT_FORMATS),
     )
     .option('-o, --output <file>', "write the last statement's rows to FILE.parquet, .csv, .json (an array) or .ndjson, with DuckDB's COPY")
@@ -43,8 +42,9 @@ export function register(program: Command): void {
     .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit")
     .addOption(new Option('--max-rows <n>', 'table output: rows shown before the middle is elided').default(40).argParser((v) => parsePositiveInt('--max-rows', v)))
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
-    .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize)
-    .option('--input-format <format>', `trace format instead of the extension's: ${TRACE_FORMATS.join(', ')}`, parseFormat)
+    .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize);
+  // Here --format is what is printed: the trace's format has only its own name.
+  addInputFormatOption(cmd)
     .addHelpText(
       'after',
       `

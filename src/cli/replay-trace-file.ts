@@ -1,7 +1,8 @@
 /**
  * What `analyze` and `compare` do around their core call: open the trace
- * with the command's options, feed the status line, hand the source and the
- * replay options to the core, and close the file however the core ends.
+ * with the command's options (the vCPU count and page size are applied
+ * there, to the source's metadata), feed the status line, hand the source
+ * to the core, and close the file however the core ends.
  */
 import type { TraceSource } from '../trace/source.js';
 import { openOptions, type TraceOptionValues } from './trace-options.js';
@@ -9,8 +10,6 @@ import type { TraceProgress } from './trace-progress.js';
 
 /** The options every replay takes from the command line (ReplayOptions; compare's options extend them). */
 export interface ReplayCliOptions {
-  vcpus?: number;
-  pageSize?: number;
   onProgress(rows: number): void;
 }
 
@@ -21,14 +20,10 @@ export async function replayTraceFile<T>(
   replay: (source: TraceSource, options: ReplayCliOptions) => Promise<T>,
 ): Promise<T> {
   // Loaded here, not at the top: every command is registered at start-up, and Arrow is not needed for --help.
-  const { openTrace } = await import('../trace/open.js');
+  const { openTrace } = await import('../formats/open.js');
   const source = await openTrace(file, { ...openOptions(opts), onWarning: progress.onWarning, onProgress: progress.onProgress });
   try {
-    return await replay(source, {
-      ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
-      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-      onProgress: progress.onRows,
-    });
+    return await replay(source, { onProgress: progress.onRows });
   } finally {
     await source.close();
   }

@@ -4,7 +4,7 @@ import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
 import { createTraceProgress } from './trace-progress.js';
 import { formatBytes } from '../report/units.js';
-import { addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
 
 interface ReportOptions extends TraceOptionValues {
   output: string;
@@ -15,7 +15,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('report')
     .description('Write a self-contained HTML report of a trace: summary, timeline of blocked vCPUs, latency histogram and CDFs, the three designs compared, anomalies.')
-    .argument('<trace>', 'trace file: .arrow, .arrows, .csv, .ndjson, a QEMU trace log (or --format)')
+    .argument('<trace>', TRACE_ARGUMENT)
     .option('-o, --output <file>', 'the HTML file to write', 'report.html');
   addTraceOptions(cmd)
     .addOption(

@@ -17,8 +17,6 @@ import type { CompareResult, CompareVcpuRow, DesignFigure, SideBySide } from './
 export interface CompareOptions {
   /** How many divergent rows to list (default 0). */
   explain?: number;
-  vcpus?: number;
-  pageSize?: number;
   onProgress?(rows: number): void;
   /** Named in error messages (compareTrace passes the source's path). */
   file?: string;

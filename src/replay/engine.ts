@@ -13,11 +13,12 @@ import { ExactVariant } from './exact.js';
 import { MutexVariant } from './mutex.js';
 import type { AnalysisResult, VariantName } from './result.js';
 
+/**
+ * How a pass runs. The vCPU count and page size are the metadata's: a
+ * user's overrides are applied where the trace is opened
+ * (src/formats/open.ts), never here.
+ */
 export interface ReplayOptions {
-  /** N, overriding the trace's metadata. */
-  vcpus?: number;
-  /** Bytes per page, overriding the trace's metadata. */
-  pageSize?: number;
   /** Called after each batch with the number of rows replayed so far. */
   onProgress?(rows: number): void;
   /** Named in error messages (replayTrace passes the source's path). */
@@ -109,9 +110,8 @@ export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Arr
   create: (ctx: ReplayContext) => C[],
 ): Promise<PassOutcome<C>> {
   const t0 = process.hrtime.bigint();
-  const pageSize = opts.pageSize ?? meta.pageSize;
+  const { pageSize, vcpus } = meta;
   if (!isPowerOfTwo(pageSize)) throw new UsageError(`page size ${pageSize}: expected a power of two`);
-  const vcpus = opts.vcpus ?? meta.vcpus;
   if (vcpus !== undefined && !(Number.isSafeInteger(vcpus) && vcpus >= 1)) throw new UsageError(`vCPU count ${vcpus}: expected a positive integer`);
   const ctxBase = {
     pageSize,

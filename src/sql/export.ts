@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { META } from '../trace/schema.js';
-import type { OpenOptions } from '../trace/source.js';
+import type { OpenOptions } from '../formats/open.js';
 import { type PendingCopy, copyToTemporary, sqlString } from './copy-to-file.js';
 import { openTraceDatabase } from './trace-database.js';
 

@@ -18,9 +18,6 @@ import { createTraceTables, writeResults, writeTraceMeta } from './trace-tables.
 import { MATERIALIZED_VIEWS, createViews } from './views.js';
 
 export interface LoadOptions {
-  /** N and page size, overriding the trace's metadata (as `analyze` takes them). */
-  vcpus?: number;
-  pageSize?: number;
   /** Rows loaded so far, after each batch. */
   onProgress?(rows: number): void;
   /** Build `faults` and `blocked_intervals` as tables (default): worth it when they will be queried more than once. */
@@ -60,11 +57,7 @@ export async function loadBatches(
       yield batch;
     }
   }
-  const outcome = await replayBatches(meta, appended(), [...VARIANTS], {
-    file: origin.path,
-    ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
-    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-  });
+  const outcome = await replayBatches(meta, appended(), [...VARIANTS], { file: origin.path });
   appender.close();
   const exact = outcome.results.exact;
   if (!exact) throw new Error('the replay returned no exact result');

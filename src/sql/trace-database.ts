@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors.js';
-import { openTrace } from '../trace/open.js';
-import type { OpenOptions } from '../trace/source.js';
+import { openTrace, type OpenOptions } from '../formats/open.js';
 import { type LoadSummary, loadTrace } from './load.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
@@ -91,8 +90,6 @@ async function reload(connection: DuckDBConnection, trace: string, fp: TraceFing
     let summary: LoadSummary;
     try {
       summary = await loadTrace(connection, source, {
-        ...(opts.open?.vcpus !== undefined ? { vcpus: opts.open.vcpus } : {}),
-        ...(opts.open?.pageSize !== undefined ? { pageSize: opts.open.pageSize } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         materialize: opts.materialize ?? true,
       });

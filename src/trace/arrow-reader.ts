@@ -16,8 +16,8 @@ import type { ArrowColumns } from './arrow-schema.js';
 import type { TraceValidator } from './validate.js';
 import { closeOnce, withOwnedHandle } from './owned-handle.js';
 import type { FormatReader } from './reader.js';
+import { ARROW_MAGIC, startsAsArrowFile } from './arrow-magic.js';
 
-export const ARROW_MAGIC = 'ARROW1';
 /** The file format's leading magic and its padding; a stream follows it. */
 const FILE_PREFIX = 8;
 /** Magic, padding and the int32 footer length at the end of an IPC file. */
@@ -89,7 +89,7 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
   const { size } = await fh.stat();
   if (size === 0) throw new InputError({ file }, 'empty file; expected an Arrow IPC file or stream');
   const head = await readAt(fh, 0, Math.min(size, FILE_PREFIX));
-  const isFile = head.length >= ARROW_MAGIC.length && Buffer.from(head.subarray(0, ARROW_MAGIC.length)).toString('latin1') === ARROW_MAGIC;
+  const isFile = startsAsArrowFile(head);
   if (isFile && opts.layout !== 'stream') await checkFileTrailer(fh, file, size);
   const base = isFile && opts.layout === 'stream' ? FILE_PREFIX : 0;
   const handle = new WatchedHandle(fh, base, size - base);
@@ -153,9 +153,10 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
 }
 
 /**
- * An Arrow IPC stream from a pipe (stdin, a FIFO): read as it arrives, batch
- * by batch. An IPC file arriving this way is read as the stream inside it
- * (files we write carry its schema message), never gathered into memory.
+ * An Arrow IPC stream read front to back (stdin, a FIFO, a decompressed
+ * file): read as it arrives, batch by batch. An IPC file arriving this way is
+ * read as the stream inside it (files we write carry its schema message),
+ * never gathered into memory.
  */
 export async function openArrowPipe(input: AsyncIterable<Uint8Array>, file: string, opts: ArrowReadOptions = {}): Promise<ArrowTrace> {
   const seen = { bytes: 0, ended: false, skipped: 0 };
@@ -165,11 +166,11 @@ export async function openArrowPipe(input: AsyncIterable<Uint8Array>, file: stri
       let c = chunk;
       if (head && c.byteLength > 0) {
         head = false;
-        if (c.byteLength >= FILE_PREFIX && Buffer.from(c.subarray(0, ARROW_MAGIC.length)).toString('latin1') === ARROW_MAGIC) {
+        if (c.byteLength >= FILE_PREFIX && startsAsArrowFile(c)) {
           c = c.subarray(FILE_PREFIX);
           seen.skipped = FILE_PREFIX;
         } else if (!startsLikeStream(c)) {
-          throw new InputError({ file, byteOffset: 0 }, 'expected an Arrow IPC stream (CSV, NDJSON and QEMU logs are read from files, not pipes)');
+          throw new InputError({ file, byteOffset: 0 }, 'expected an Arrow IPC stream');
         }
       }
       seen.bytes += c.byteLength;
@@ -229,7 +230,7 @@ async function checkFileTrailer(fh: FileHandle, file: string, size: number): Pro
   const truncated = (): InputError =>
     new InputError(
       { file, byteOffset: size },
-      'expected the Arrow file footer: the file is truncated (read its complete batches with --format arrows)',
+      'expected the Arrow file footer: the file is truncated (read its complete batches with --input-format arrows)',
     );
   if (size < FILE_PREFIX + FILE_TRAILER) throw truncated();
   const tail = await readAt(fh, size - FILE_TRAILER, FILE_TRAILER);

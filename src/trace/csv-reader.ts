@@ -5,20 +5,18 @@
  * form `# blocktime.<key>=<value>` carry the trace metadata (our writer puts
  * them there); the options override them.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { metaFromArrow } from './arrow-schema.js';
+import type { TraceInput } from './byte-input.js';
 import type { FormatReader } from './reader.js';
 import { COLUMNS } from './schema.js';
-import { TextRowParser, openTextReader } from './text-reader.js';
+import { HEAD_BYTES, TextRowParser, openTextReader } from './text-reader.js';
 import type { TextReadOptions } from './text-reader.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
 
 const HEADER = COLUMNS.join(',');
-/** Metadata comments and the header must come within this many bytes. */
-const PREAMBLE_BYTES = 1 << 16;
 const META_COMMENT = /^#\s*(blocktime\.[a-z_]+)\s*=\s*(.*?)\s*$/;
 
 const COMMA = 0x2c;
@@ -28,9 +26,9 @@ const HASH = 0x23;
 const SPACE = 0x20;
 const TAB = 0x09;
 
-export function openCsv(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
-  return openTextReader(path, opts, async (fh, file) => {
-    const preamble = await readPreamble(fh, file);
+export function openCsv(input: TraceInput, opts: TextReadOptions = {}): Promise<FormatReader> {
+  return openTextReader(input, opts, (head, file) => {
+    const preamble = readPreamble(head, file);
     return { meta: metaFromArrow(preamble.meta, file), startByte: preamble.bytes, startLine: preamble.lines, parser: new CsvRowParser(file) };
   });
 }
@@ -114,34 +112,34 @@ interface Preamble {
   lines: number;
 }
 
-/** Reads the metadata comments and the header. */
-async function readPreamble(fh: FileHandle, file: string): Promise<Preamble> {
-  const buf = Buffer.alloc(PREAMBLE_BYTES);
-  const { bytesRead } = await fh.read(buf, 0, PREAMBLE_BYTES, 0);
+/** Reads the metadata comments and the header from the text's first bytes (metadata comments and the header must come within HEAD_BYTES). */
+function readPreamble(buf: Uint8Array, file: string): Preamble {
+  const bytesRead = buf.length;
   if (bytesRead === 0) throw new InputError({ file }, `empty file; expected the CSV header ${HEADER}`);
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const meta = new Map<string, string>();
   let p = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let line = 0;
   while (p < bytesRead) {
-    let eol = buf.indexOf(NEWLINE, p);
+    let eol = text.indexOf(NEWLINE, p);
     if (eol < 0 || eol >= bytesRead) {
-      if (bytesRead === PREAMBLE_BYTES) break;
+      if (bytesRead === HEAD_BYTES) break;
       eol = bytesRead;
     }
     line++;
-    const text = buf.toString('utf8', p, eol).trim();
-    if (text.startsWith('#')) {
-      const m = META_COMMENT.exec(text);
+    const content = text.toString('utf8', p, eol).trim();
+    if (content.startsWith('#')) {
+      const m = META_COMMENT.exec(content);
       if (m) meta.set(m[1]!, m[2]!);
-    } else if (text !== '') {
-      if (text.replace(/\s+/g, '') !== HEADER) {
-        throw new InputError({ file, line }, `expected the CSV header ${HEADER}, got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}`);
+    } else if (content !== '') {
+      if (content.replace(/\s+/g, '') !== HEADER) {
+        throw new InputError({ file, line }, `expected the CSV header ${HEADER}, got ${JSON.stringify(content.length > 60 ? `${content.slice(0, 60)}...` : content)}`);
       }
-      return { meta, bytes: eol + 1, lines: line };
+      return { meta, bytes: Math.min(eol + 1, bytesRead), lines: line };
     }
     p = eol + 1;
   }
-  throw new InputError({ file, line: line + 1 }, `expected the CSV header ${HEADER}${bytesRead < PREAMBLE_BYTES ? ', found only comments' : ' within the first 64 KiB'}`);
+  throw new InputError({ file, line: line + 1 }, `expected the CSV header ${HEADER}${bytesRead < HEAD_BYTES ? ', found only comments' : ' within the first 64 KiB'}`);
 }
 
 function skipBlanks(b: Uint8Array, p: number, end: number): number {

@@ -7,6 +7,7 @@
  * ignored.
  */
 import { InputError } from '../errors.js';
+import type { TraceInput } from './byte-input.js';
 import type { FormatReader } from './reader.js';
 import { DEFAULT_PAGE_SIZE, Kind } from './schema.js';
 import { TextRowParser, openTextReader } from './text-reader.js';
@@ -28,9 +29,9 @@ const SEEN_REQUIRED = 0b00111;
 /** JSON numbers above this may already have been rounded by whoever wrote them. */
 const TWO_53_HI = 0x200000;
 
-export function openNdjson(path: string, opts: TextReadOptions = {}): Promise<FormatReader> {
-  return openTextReader(path, opts, async (_fh, file, size) => {
-    if (size === 0) throw new InputError({ file }, 'empty file; expected one JSON object per line');
+export function openNdjson(input: TraceInput, opts: TextReadOptions = {}): Promise<FormatReader> {
+  return openTextReader(input, opts, (head, file) => {
+    if (head.length === 0) throw new InputError({ file }, 'empty file; expected one JSON object per line');
     return {
       meta: { pageSize: DEFAULT_PAGE_SIZE },
       startByte: 0,

@@ -1,28 +1,17 @@
 import type { TraceBatch } from './batch.js';
 import type { TraceMeta } from './schema.js';
 
-export type TraceFormat = 'arrow' | 'arrows' | 'csv' | 'ndjson' | 'parquet' | 'qemu-log';
-
-export interface OpenOptions {
-  /** Overrides detection by extension. */
-  format?: TraceFormat;
-  /** Override the file's metadata (CSV and NDJSON carry none). */
-  pageSize?: number;
-  vcpus?: number;
-  startNs?: bigint;
-  /** Rows per batch for readers that build batches themselves (text formats, importers). */
-  batchRows?: number;
-  /** Legal but noteworthy things (a truncated Arrow stream): the CLI prints them on stderr. */
-  onWarning?: (message: string) => void;
-  /** Bytes read so far, for progress on long reads. */
-  onProgress?: (bytesRead: number, bytesTotal: number) => void;
-}
-
-/** An open trace: metadata up front, then one pass over its batches. */
+/**
+ * An open trace: metadata up front, then one pass over its batches. What the
+ * replay, the comparison and the SQL load consume; the format registry
+ * (src/formats/open.ts) opens one from a file in any format.
+ */
 export interface TraceSource {
+  /** The input in messages: its path, or `stdin`. */
   readonly path: string;
-  readonly format: TraceFormat;
-  /** Known before the first batch; options already applied. */
+  /** The name of its format in the registry (src/formats/registry.ts). */
+  readonly format: string;
+  /** Known before the first batch; every override (vCPU count, page size, start) already applied. */
   readonly meta: TraceMeta;
   /** Yields the rows in trace order, validated (vcpu rows first, no duplicate cpu or tid). One pass only. */
   batches(): AsyncIterable<TraceBatch>;

@@ -1,10 +1,10 @@
 /**
- * A text file as a sequence of chunks of whole lines, read through one file
- * handle into one reused buffer: memory is bounded by the chunk size and the
+ * A text trace as a sequence of chunks of whole lines, read through one
+ * reader into one reused buffer: memory is bounded by the chunk size and the
  * longest line, not by the file.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import type { ByteReader } from './byte-input.js';
 
 const CHUNK_BYTES = 1 << 20;
 /** No trace line comes near this; a file with such a line is not a trace. */
@@ -13,21 +13,28 @@ const MAX_LINE_BYTES = 1 << 20;
 export interface TextChunk {
   /** Whole lines (the last one may lack its newline at the end of the file). Valid until the next chunk is asked for. */
   bytes: Uint8Array;
-  /** File offset of bytes[0]. */
+  /** Offset of bytes[0] in the (decompressed) text. */
   byteOffset: number;
 }
 
+/**
+ * The lines from offset `start` on: `first` holds the bytes from `start`
+ * that were already read (after a header), the reader the rest. `length`,
+ * when known, is the whole text's: a small file needs no megabyte buffer.
+ */
 export async function* textChunks(
-  fh: FileHandle,
+  reader: ByteReader,
   file: string,
+  first: Uint8Array,
   start: number,
-  onProgress?: (bytesRead: number, bytesTotal: number) => void,
+  length: number | undefined,
+  onProgress?: () => void,
 ): AsyncGenerator<TextChunk> {
-  const total = (await fh.stat()).size;
-  // A small file needs no megabyte buffer (a pipe or device reports size 0: take the full chunk).
-  let buf = new Uint8Array(total > start ? Math.min(CHUNK_BYTES, total - start + 1) : CHUNK_BYTES);
-  let carry = 0;
-  let pos = start;
+  let buf = new Uint8Array(Math.max(first.length + 1, length !== undefined && length > start ? Math.min(CHUNK_BYTES, length - start + 1) : CHUNK_BYTES));
+  buf.set(first);
+  let carry = first.length;
+  // Offset of buf[carry] in the text: what the next read appends.
+  let pos = start + first.length;
   for (;;) {
     if (carry === buf.length) {
       if (carry >= MAX_LINE_BYTES) {
@@ -37,7 +44,7 @@ export async function* textChunks(
       bigger.set(buf);
       buf = bigger;
     }
-    const { bytesRead } = await fh.read(buf, carry, buf.length - carry, pos);
+    const bytesRead = await reader.read(buf, carry, buf.length - carry);
     pos += bytesRead;
     const end = carry + bytesRead;
     if (bytesRead === 0) {
@@ -50,13 +57,13 @@ export async function* textChunks(
       continue;
     }
     yield { bytes: buf.subarray(0, lastNewline + 1), byteOffset: pos - end };
-    onProgress?.(pos, total);
+    onProgress?.();
     buf.copyWithin(0, lastNewline + 1, end);
     carry = end - lastNewline - 1;
   }
 }
 
-/** Rows per batch for a text file of `fileSize` bytes: no row is shorter than 8 bytes, so a small file needs no full-size batch. */
-export function batchCapacity(batchRows: number, fileSize: number): number {
-  return fileSize > 0 ? Math.min(batchRows, Math.floor(fileSize / 8) + 1) : batchRows;
+/** Rows per batch for a text of `length` bytes: no row is shorter than 8 bytes, so a small file needs no full-size batch. */
+export function batchCapacity(batchRows: number, length: number | undefined): number {
+  return length !== undefined && length > 0 ? Math.min(batchRows, Math.floor(length / 8) + 1) : batchRows;
 }

@@ -5,11 +5,10 @@
  * checked and handed out. Each format says only where its rows start and how
  * one line becomes one row.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { allocBatch, sliceBatch } from './batch.js';
 import type { TraceBatch } from './batch.js';
-import { closeOnce, withOwnedHandle } from './owned-handle.js';
+import { readUpTo, type ByteReader, type TraceInput } from './byte-input.js';
 import type { FormatReader } from './reader.js';
 import { DEFAULT_BATCH_ROWS } from './schema.js';
 import type { TraceMeta } from './schema.js';
@@ -20,6 +19,9 @@ export interface TextReadOptions {
   batchRows?: number | undefined;
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
 }
+
+/** What a format's layout sees first: a header and its comments must come within this many bytes. */
+export const HEAD_BYTES = 1 << 16;
 
 /**
  * One format's line parser. Its state lives in the object, so that no
@@ -81,21 +83,28 @@ export interface TextLayout {
 
 const NEWLINE = 0x0a;
 
-/** Opens a text trace; `layout` reads what precedes its rows (metadata, header) and picks the parser. */
-export async function openTextReader(
-  path: string,
-  opts: TextReadOptions,
-  layout: (fh: FileHandle, file: string, fileSize: number) => Promise<TextLayout>,
-): Promise<FormatReader> {
-  return withOwnedHandle(path, async (fh) => {
-    const { size } = await fh.stat();
-    return textReader(fh, path, size, await layout(fh, path, size), opts);
-  });
+/**
+ * Opens a text trace; `layout` reads what precedes its rows (metadata,
+ * header) in the first HEAD_BYTES bytes (all of them, or the whole text) and
+ * picks the parser.
+ */
+export async function openTextReader(input: TraceInput, opts: TextReadOptions, layout: (head: Uint8Array, file: string) => TextLayout): Promise<FormatReader> {
+  const reader = await input.open();
+  try {
+    const head = await readUpTo(reader, HEAD_BYTES);
+    return textReader(reader, input, head, layout(head, input.name), opts);
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
 }
 
-function textReader(fh: FileHandle, file: string, fileSize: number, layout: TextLayout, opts: TextReadOptions): FormatReader {
-  const capacity = batchCapacity(opts.batchRows ?? DEFAULT_BATCH_ROWS, fileSize);
+function textReader(reader: ByteReader, input: TraceInput, head: Uint8Array, layout: TextLayout, opts: TextReadOptions): FormatReader {
+  const file = input.name;
+  const capacity = batchCapacity(opts.batchRows ?? DEFAULT_BATCH_ROWS, input.length);
   const { parser } = layout;
+  const progress = opts.onProgress;
+  const onProgress = progress ? () => progress(reader.consumed, input.size) : undefined;
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
     let batch = allocBatch(capacity, 0);
@@ -105,7 +114,7 @@ function textReader(fh: FileHandle, file: string, fileSize: number, layout: Text
     let n = 0;
     let line = layout.startLine;
     let row = 0;
-    for await (const chunk of textChunks(fh, file, layout.startByte, opts.onProgress)) {
+    for await (const chunk of textChunks(reader, file, head.subarray(layout.startByte), layout.startByte, input.length, onProgress)) {
       const b = chunk.bytes;
       const size = b.length;
       let p = 0;
@@ -137,5 +146,5 @@ function textReader(fh: FileHandle, file: string, fileSize: number, layout: Text
     }
   }
 
-  return { meta: layout.meta, batches, close: closeOnce(fh) };
+  return { meta: layout.meta, batches, close: () => reader.close() };
 }

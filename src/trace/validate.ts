@@ -23,7 +23,7 @@ export class TraceValidator {
     this.file = file;
   }
 
-  /** Throws an InputError at the first offending row; `lineOf(i)` gives the text line of batch row i, for text formats. */
+  /** Throws an InputError at the first offending row; `lineOf(i)` gives the text line of batch row i (0: none, a row an importer made), for text formats. */
   check(b: TraceBatch, lineOf?: (i: number) => number): void {
     const { kind, length } = b;
     let i = 0;
@@ -74,7 +74,8 @@ export class TraceValidator {
 
   private fail(b: TraceBatch, i: number, lineOf: ((i: number) => number) | undefined, what: string): never {
     const loc: InputLocation = { file: this.file, row: b.firstRow + i + 1 };
-    if (lineOf) loc.line = lineOf(i);
+    const line = lineOf?.(i) ?? 0;
+    if (line > 0) loc.line = line;
     throw new InputError(loc, what);
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { checkAgainstQemu } from '../../src/check/check.js';
-import { importQemuLog } from '../../src/import/import-log.js';
+import { importQemuLog } from '../../src/formats/import-log.js';
 import { blocktime } from '../cli/run.js';
 
 const FIX = new URL('../../fixtures/qemu/', import.meta.url).pathname;

@@ -18,7 +18,7 @@ const BAD: Record<string, string> = {
   'non-numeric.csv': 'fixtures/bad/non-numeric.csv: line 4: row 3: column tid: expected an unsigned 32-bit integer, got "abc"',
   'tid-on-two-cpus.csv': 'fixtures/bad/tid-on-two-cpus.csv: line 4: row 3: tid 101 declared for cpu 2 and for cpu 0 (row 1); expected one cpu per thread',
   'truncated.arrow':
-    'fixtures/bad/truncated.arrow: byte 1870: expected the Arrow file footer: the file is truncated (read its complete batches with --format arrows)',
+    'fixtures/bad/truncated.arrow: byte 1870: expected the Arrow file footer: the file is truncated (read its complete batches with --input-format arrows)',
   'truncated.csv': 'fixtures/bad/truncated.csv: line 5: row 4: expected 5 fields (t_ns,kind,tid,addr,cpu), got 4',
   'unknown-kind.csv': 'fixtures/bad/unknown-kind.csv: line 5: row 4: column kind: expected vcpu, fault or resolve, got "fualt"',
   'unknown-kind.ndjson': 'fixtures/bad/unknown-kind.ndjson: line 2: row 2: key kind: expected vcpu, fault or resolve, got "page"',
@@ -120,7 +120,7 @@ describe('--help', () => {
       const r = await blocktime([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: blocktime ${cmd} [options] <trace>`);
-      for (const opt of ['--vcpus <n>', '--page-size <bytes>', '--format <format>', '--json', '--all']) expect(r.stdout).toContain(opt);
+      for (const opt of ['--vcpus <n>', '--page-size <bytes>', '--input-format <format>', '--json', '--all']) expect(r.stdout).toContain(opt);
       expect(r.stdout).toContain(cmd === 'analyze' ? '--variant <name>' : '--explain <k>');
       expect(r.stdout).toMatch(new RegExp(`Examples:\\n\\s+blocktime ${cmd} `));
     });

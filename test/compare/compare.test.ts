@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareTrace } from '../../src/compare/compare.js';
 import type { CompareExplanation, CompareResult } from '../../src/compare/result.js';
-import { openTrace } from '../../src/trace/open.js';
+import { openTrace } from '../../src/formats/open.js';
 
 const M = 1e6;
 const example = (k: number): string => new URL(`../../fixtures/examples/example${k}.csv`, import.meta.url).pathname;

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, simulateToWriter } from '../../src/capture/sim/capture.js';
 import { replayBatches, replayTrace } from '../../src/replay/engine.js';
 import { VARIANTS } from '../../src/replay/result.js';
-import { openTrace } from '../../src/trace/open.js';
-import { createTraceWriter } from '../../src/trace/write.js';
+import { openTrace } from '../../src/formats/open.js';
+import { createTraceWriter } from '../../src/formats/write.js';
 import type { TraceMeta } from '../../src/trace/schema.js';
 import { simRequestArb } from './sim-arbitrary.js';
 

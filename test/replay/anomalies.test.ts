@@ -10,8 +10,10 @@ const vcpu = (tid: number, cpu: number): Row => ({ t: 0n, kind: Kind.vcpu, tid, 
 const fault = (t: bigint, tid: number, addr: bigint): Row => ({ t, kind: Kind.fault, tid, addr, cpu: -1 });
 const resolve = (t: bigint, addr: bigint): Row => ({ t, kind: Kind.resolve, tid: 0, addr, cpu: -1 });
 
-async function run(rows: Row[], opts = {}) {
-  return (await replayBatches({ pageSize: 4096 }, [toBatch(rows)], [...VARIANTS], opts)).results;
+/** `vcpus` and `pageSize` are the trace's metadata (the engine takes them from nowhere else), `file` names it. */
+async function run(rows: Row[], opts: { vcpus?: number; pageSize?: number; file?: string } = {}) {
+  const { file, ...meta } = opts;
+  return (await replayBatches({ pageSize: 4096, ...meta }, [toBatch(rows)], [...VARIANTS], file !== undefined ? { file } : {})).results;
 }
 
 describe('anomalies are counted, never fatal', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../../src/replay/engine.js';
 import { VARIANTS } from '../../src/replay/result.js';
-import { openTrace } from '../../src/trace/open.js';
+import { openTrace } from '../../src/formats/open.js';
 
 const dir = new URL('../../fixtures/examples/', import.meta.url);
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { exportTrace, faultsPathFor } from '../../src/sql/export.js';
 import { printableViews } from '../../src/sql/views.js';
-import { openTrace } from '../../src/trace/open.js';
+import { openTrace } from '../../src/formats/open.js';
 import { replayTrace } from '../../src/replay/engine.js';
 import type { AnalysisResult } from '../../src/replay/result.js';
 

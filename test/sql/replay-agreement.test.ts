@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadBatches, loadTrace } from '../../src/sql/load.js';
 import { dropTraceTables } from '../../src/sql/trace-tables.js';
-import { openTrace } from '../../src/trace/open.js';
+import { openTrace } from '../../src/formats/open.js';
 import { createSimulator } from '../../src/capture/sim/capture.js';
 import { SCENARIO_NAMES } from '../../src/capture/sim/scenarios.js';
 import { subBatch, type TraceBatch } from '../../src/trace/batch.js';

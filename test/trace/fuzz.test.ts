@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { openTrace } from '../../src/trace/open.js';
-import { createTraceWriter } from '../../src/trace/write.js';
+import { openTrace } from '../../src/formats/open.js';
+import { createTraceWriter } from '../../src/formats/write.js';
 import { sampleTrace, scratchDir } from './helpers.js';
 
 const dir = scratchDir();

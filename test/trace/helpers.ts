@@ -5,8 +5,8 @@ import { afterAll } from 'vitest';
 import { allocBatch } from '../../src/trace/batch.js';
 import type { TraceBatch } from '../../src/trace/batch.js';
 import { Kind } from '../../src/trace/schema.js';
-import { openTrace } from '../../src/trace/open.js';
-import type { OpenOptions } from '../../src/trace/source.js';
+import { openTrace } from '../../src/formats/open.js';
+import type { OpenOptions } from '../../src/formats/open.js';
 
 /** A scratch directory removed after the file's tests. */
 export function scratchDir(): string {

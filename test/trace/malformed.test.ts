@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { openTrace } from '../../src/trace/open.js';
-import { createTraceWriter } from '../../src/trace/write.js';
+import { openTrace } from '../../src/formats/open.js';
+import { createTraceWriter } from '../../src/formats/write.js';
 import { sampleTrace, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
@@ -46,7 +46,7 @@ const CASES: Array<[string, string]> = [
   ['empty.csv', 'empty file; expected the CSV header t_ns,kind,tid,addr,cpu'],
   ['empty.arrow', 'empty file; expected an Arrow IPC file or stream'],
   ['truncated.csv', 'line 5: row 4: expected 5 fields (t_ns,kind,tid,addr,cpu), got 4'],
-  ['truncated.arrow', 'byte 1870: expected the Arrow file footer: the file is truncated (read its complete batches with --format arrows)'],
+  ['truncated.arrow', 'byte 1870: expected the Arrow file footer: the file is truncated (read its complete batches with --input-format arrows)'],
   ['wrong-schema.arrow', 'Arrow column tid has type int64, expected uint32'],
   ['missing-column.arrow', 'Arrow schema has no column cpu (expected cpu: int32)'],
 ];
@@ -84,7 +84,7 @@ describe('a truncated Arrow stream', () => {
     expect(warnings).toEqual([`${path}: the stream has no end-of-stream marker (a capture cut off?); kept the 12 rows of its 3 complete batches`]);
   });
 
-  it('a truncated IPC file read as a stream (--format arrows) gives back its complete batches', async () => {
+  it('a truncated IPC file read as a stream (--input-format arrows) gives back its complete batches', async () => {
     const path = bad('truncated.arrow');
     const warnings: string[] = [];
     const src = await openTrace(path, { format: 'arrows', onWarning: (m) => warnings.push(m) });

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { subBatch } from '../../src/trace/batch.js';
-import { createTraceWriter } from '../../src/trace/write.js';
+import { createTraceWriter } from '../../src/formats/write.js';
 import type { TraceMeta } from '../../src/trace/schema.js';
-import type { TraceFormat } from '../../src/trace/source.js';
+import type { TraceFormat } from '../../src/formats/registry.js';
 import { columns, readAll, sampleTrace, scratchDir } from './helpers.js';
 
 const dir = scratchDir();

@@ -5,9 +5,10 @@
  */
 import { replayTrace } from '../../replay/engine.js';
 import type { AnalysisResult } from '../../replay/result.js';
-import { openTrace } from '../../trace/open.js';
-import type { TraceFormat, TraceWriter } from '../../trace/source.js';
-import { createTraceWriter } from '../../trace/write.js';
+import { openTrace } from '../../formats/open.js';
+import type { WritableFormat } from '../../formats/registry.js';
+import { createTraceWriter } from '../../formats/write.js';
+import type { TraceWriter } from '../../trace/source.js';
 import { loadNativeAddon, type NativeResult } from './addon.js';
 import { compareLive, type LiveComparison } from './live-report.js';
 import { validateNativeOptions, type NativeOptions } from './options.js';
@@ -25,7 +26,7 @@ export interface NativeCaptureReport {
 export async function captureNative(
   options: NativeOptions,
   output: string,
-  opts: Pick<SessionOptions, 'signal'> & { format?: TraceFormat } = {},
+  opts: Pick<SessionOptions, 'signal'> & { format?: WritableFormat } = {},
 ): Promise<NativeCaptureReport> {
   validateNativeOptions(options);
   const addon = loadNativeAddon();

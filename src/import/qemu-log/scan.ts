@@ -7,6 +7,7 @@ import { InputError } from '../../errors.js';
 import { Ev, EVENT_NAMES, MALFORMED, NOT_OURS, generationOf, malformedWhat, newFields, parseEvent, type EvCode } from './lines.js';
 import { MAX_REL_NS, offsetNs } from './ns.js';
 import { newPrefix, readPrefix, type PrefixForm } from './prefix.js';
+import type { TraceInput } from '../../trace/byte-input.js';
 import { lineChunks } from './reader.js';
 
 /** Which of QEMU's two blocktime designs wrote the log. */
@@ -54,7 +55,8 @@ function emptyCounts(): number[] {
   return EVENT_NAMES.map(() => 0);
 }
 
-export async function scanLog(path: string, opts: ScanOptions = {}): Promise<LogScan> {
+export async function scanLog(input: TraceInput, opts: ScanOptions = {}): Promise<LogScan> {
+  const path = input.name;
   const prefix = newPrefix();
   const f = newFields();
   const counts = emptyCounts();
@@ -100,7 +102,7 @@ export async function scanLog(path: string, opts: ScanOptions = {}): Promise<Log
     cpuTid.set(cpu, tid);
   };
 
-  for await (const chunk of lineChunks(path, opts.onProgress)) {
+  for await (const chunk of lineChunks(input, opts.onProgress)) {
     for (const line of chunk) {
       lineNo++;
       readPrefix(line, prefix);

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { openTrace } from '../../trace/open.js';
-import type { OpenOptions, TraceSource } from '../../trace/source.js';
+import { openTrace, type OpenOptions } from '../../formats/open.js';
+import type { TraceSource } from '../../trace/source.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
@@ -38,11 +38,7 @@ export async function buildHtmlReport(path: string, opts: HtmlReportOptions = {}
 
 /** The report of an open trace (read once; the caller closes it). */
 export async function reportFromSource(source: TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const db = await loadTrace(source, {
-    ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
-    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-    ...(opts.onRows ? { onRows: opts.onRows } : {}),
-  });
+  const db = await loadTrace(source, opts.onRows ? { onRows: opts.onRows } : {});
   try {
     return await reportFromDatabase(db, source, opts);
   } finally {

@@ -13,9 +13,6 @@ import { loadTrace as loadIntoDuckDb, type LoadSummary } from '../../sql/load.js
 import type { TraceSource } from '../../trace/source.js';
 
 export interface LoadOptions {
-  /** N and page size, overriding the trace's metadata. */
-  vcpus?: number;
-  pageSize?: number;
   /** Called with the rows read so far. */
   onRows?(rows: number): void;
 }
@@ -45,11 +42,7 @@ export async function loadTrace(source: TraceSource, opts: LoadOptions = {}): Pr
     await rm(spill, { recursive: true, force: true });
   };
   try {
-    const summary = await loadIntoDuckDb(connection, source, {
-      ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
-      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-      ...(opts.onRows ? { onProgress: opts.onRows } : {}),
-    });
+    const summary = await loadIntoDuckDb(connection, source, opts.onRows ? { onProgress: opts.onRows } : {});
     return { connection, results: await readResults(connection), summary, close };
   } catch (err) {
     await close();

@@ -6,7 +6,7 @@ import { captureNative } from '../../../src/capture/native/capture.js';
 import { NATIVE_DEFAULTS, type NativeOptions } from '../../../src/capture/native/options.js';
 import { replayTrace } from '../../../src/replay/engine.js';
 import { Kind } from '../../../src/trace/schema.js';
-import { openTrace } from '../../../src/trace/open.js';
+import { openTrace } from '../../../src/formats/open.js';
 import { nativeSkipReason } from './availability.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blocktime-native-'));

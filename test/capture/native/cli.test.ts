@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayTrace } from '../../../src/replay/engine.js';
-import { openTrace } from '../../../src/trace/open.js';
+import { openTrace } from '../../../src/formats/open.js';
 import { BIN, ROOT, blocktime } from '../../cli/run.js';
 import { nativeSkipReason } from './availability.js';
 

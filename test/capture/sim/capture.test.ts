@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateToWriter } from '../../../src/capture/sim/capture.js';
 import { ExitCode } from '../../../src/errors.js';
-import { createTraceWriter } from '../../../src/trace/write.js';
+import { createTraceWriter } from '../../../src/formats/write.js';
 
 describe('simulateToWriter', () => {
   it('an interrupted capture throws (exit 130) and leaves no file, not even a temporary one', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateToWriter } from '../../../src/capture/sim/capture.js';
 import { SAMPLE_REQUEST } from '../../../src/capture/sim/sample.js';
-import { createTraceWriter } from '../../../src/trace/write.js';
+import { createTraceWriter } from '../../../src/formats/write.js';
 
 describe('fixtures/sample.arrow', () => {
   it('is exactly what the simulator writes for SAMPLE_REQUEST (else: npm run build && node scripts/make-sample.mjs)', async () => {

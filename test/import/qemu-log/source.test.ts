@@ -5,8 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, it, expect } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { QemuLine } from '../../../src/import/qemu-log/accounting.js';
-import { openQemuLog, type QemuLogOptions } from '../../../src/import/qemu-log/source.js';
-import { openTrace } from '../../../src/trace/open.js';
+import { openTrace, type OpenOptions } from '../../../src/formats/open.js';
 
 const FIX = new URL('../../../fixtures/qemu/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'blocktime-qemu-'));
@@ -15,6 +14,20 @@ function write(name: string, text: string): string {
   const p = join(tmp, name);
   writeFileSync(p, text);
   return p;
+}
+
+/** The log opened as every trace is (the format registry), its QEMU view beside its metadata. */
+async function openQemuLog(path: string, opts: OpenOptions = {}) {
+  const src = await openTrace(path, { ...opts, format: 'qemu-log' });
+  const { qemu } = src;
+  return {
+    meta: src.meta,
+    scan: qemu.scan,
+    get stats() {
+      return qemu.stats;
+    },
+    pairs: () => qemu.pairs(),
+  };
 }
 
 interface Row {
@@ -27,7 +40,7 @@ interface Row {
   event: number;
 }
 
-async function rows(path: string, opts: QemuLogOptions = {}): Promise<{ rows: Row[]; src: Awaited<ReturnType<typeof openQemuLog>> }> {
+async function rows(path: string, opts: OpenOptions = {}): Promise<{ rows: Row[]; src: Awaited<ReturnType<typeof openQemuLog>> }> {
   const src = await openQemuLog(path, opts);
   const out: Row[] = [];
   for await (const { batch, acct } of src.pairs()) {

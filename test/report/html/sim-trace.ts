@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSimOptions, type SimOptions } from '../../../src/capture/sim/options.js';
 import { Simulator } from '../../../src/capture/sim/simulator.js';
-import { createTraceWriter } from '../../../src/trace/write.js';
+import { createTraceWriter } from '../../../src/formats/write.js';
 
 /** A simulated trace with every irregularity the simulator knows, written as Arrow to a temporary directory. */
 export async function simTrace(name: string, options: Partial<SimOptions>): Promise<string> {

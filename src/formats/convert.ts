@@ -2,8 +2,8 @@
  * `convertTrace`: any readable trace to any writable format, one batch at a
  * time; the output appears under its name only when complete.
  */
-import { openTrace } from './open.js';
-import type { OpenOptions, TraceFormat } from './source.js';
+import { openTrace, type OpenOptions } from './open.js';
+import type { TraceFormat } from './registry.js';
 import { createTraceWriter } from './write.js';
 
 export interface ConvertOptions extends OpenOptions {

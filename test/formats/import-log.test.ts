@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { importQemuLog } from '../../src/import/import-log.js';
+import { importQemuLog } from '../../src/formats/import-log.js';
 import { readAccounting } from '../../src/import/qemu-log/accounting-file.js';
 import { QemuLine } from '../../src/import/qemu-log/accounting.js';
-import { openTrace } from '../../src/trace/open.js';
+import { openTrace } from '../../src/formats/open.js';
 import { blocktime } from '../cli/run.js';
 
 const FIX = new URL('../../fixtures/qemu/', import.meta.url).pathname;

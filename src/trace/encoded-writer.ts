@@ -1,7 +1,8 @@
 /**
- * `createTraceWriter`: batches to a file in any writable format, under a
- * temporary name in the target's directory, renamed into place on close().
- * `-` streams Arrow IPC (stream format) to stdout.
+ * A `TraceWriter` over one format's encoder: batches to a file under a
+ * temporary name in the target's directory, renamed into place on close();
+ * `-` streams to stdout. Which encoder a name calls for is the format
+ * registry's business (src/formats/write.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -11,31 +12,11 @@ import { UsageError } from '../errors.js';
 import { subBatch } from './batch.js';
 import type { TraceBatch } from './batch.js';
 import type { TraceEncoder } from './encoder.js';
-import { createArrowEncoder } from './arrow-writer.js';
-import { createCsvEncoder } from './csv-writer.js';
-import { createNdjsonEncoder } from './ndjson-writer.js';
-import { formatFromPath } from './format.js';
-import { DEFAULT_BATCH_ROWS, isPowerOfTwo } from './schema.js';
-import type { TraceMeta } from './schema.js';
-import type { TraceFormat, TraceWriter } from './source.js';
+import type { TraceWriter } from './source.js';
 
-export interface WriterOptions {
-  format?: TraceFormat;
-  /** Largest record batch written; bigger batches are split. */
-  batchRows?: number;
-}
-
-export async function createTraceWriter(path: string, meta: TraceMeta, opts: WriterOptions = {}): Promise<TraceWriter> {
-  const toStdout = path === '-';
-  const format = opts.format ?? (toStdout ? 'arrows' : formatFromPath(path));
-  if (format === undefined) {
-    throw new UsageError(`${path}: cannot tell the output format from the name; use .arrow, .arrows, .csv or .ndjson, or give the format`);
-  }
-  if (!isPowerOfTwo(meta.pageSize)) throw new UsageError(`page size ${meta.pageSize} is not a power of two`);
-  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
-  if (!Number.isSafeInteger(batchRows) || batchRows < 1) throw new UsageError(`batch size ${batchRows} must be a positive integer`);
-  const encoder = createEncoder(format, meta, path);
-  const sink = toStdout ? stdoutSink() : await tempFileSink(path);
+/** Writes `encoder`'s bytes to `path` (`-`: stdout), in record batches of at most `batchRows` rows. */
+export async function createEncodedWriter(path: string, encoder: TraceEncoder, batchRows: number): Promise<TraceWriter> {
+  const sink = path === '-' ? stdoutSink() : await tempFileSink(path);
   let state: 'open' | 'closed' | 'aborted' = 'open';
   const ensureOpen = (): void => {
     if (state !== 'open') throw new Error(`trace writer for ${path} is ${state}`);
@@ -65,22 +46,6 @@ export async function createTraceWriter(path: string, meta: TraceMeta, opts: Wri
       await sink.discard();
     },
   };
-}
-
-function createEncoder(format: TraceFormat, meta: TraceMeta, path: string): TraceEncoder {
-  switch (format) {
-    case 'arrow':
-      return createArrowEncoder(meta, 'file');
-    case 'arrows':
-      return createArrowEncoder(meta, 'stream');
-    case 'csv':
-      return createCsvEncoder(meta);
-    case 'ndjson':
-      return createNdjsonEncoder(meta);
-    case 'parquet':
-    case 'qemu-log':
-      throw new UsageError(`${path}: cannot write ${format}; write .arrow, .arrows, .csv or .ndjson (Parquet: blocktime export)`);
-  }
 }
 
 interface ByteSink {
