@@ -8,10 +8,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BlocktimeError } from '../errors.js';
+import { BlocktimeError } from '../../errors.js';
 import { OUTPUT_FORMATS, type OutputFormat, type TextSink, writeResult } from './result-format.js';
-import { consumeResult, hasRows, isInterrupt, runStatement } from './run-sql.js';
-import { splitStatements } from './statements.js';
+import { consumeResult, hasRows, isInterrupt, runStatement } from '../../sql/run-sql.js';
+import { splitStatements } from '../../sql/statements.js';
 
 export interface ShellOptions {
   input: NodeJS.ReadableStream;
