@@ -3,7 +3,7 @@ import { formatCount, formatPercent } from './units.js';
 import { visibleLength } from './style.js';
 
 /**
- * The log2 latency histogram of BLOCKTIME.md: bucket k holds [2^k us,
+ * The log2 latency histogram of docs/blocktime.md (Variant 1): bucket k holds [2^k us,
  * 2^(k+1) us); bucket 0 also holds everything under 1 us and the last bucket
  * everything longer. Labels name the bounds in binary units, as QEMU's
  * buckets are powers of two of microseconds: "1 ms" is 1024 us.

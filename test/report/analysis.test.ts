@@ -10,7 +10,7 @@ function buckets(entries: Record<number, number>): number[] {
   return b;
 }
 
-/** BLOCKTIME.md worked example 1, mutex. */
+/** docs/blocktime.md, Example 1, mutex. */
 const example1Mutex: AnalysisResult = {
   variant: 'mutex',
   vcpus: 3,

@@ -8,7 +8,7 @@ const ms = 1_000_000;
 const fig = (ns: number, exact: number): DesignFigure => ({ ns, diff_ns: ns - exact, diff_pct: exact === 0 ? (ns === 0 ? 0 : null) : ((ns - exact) / exact) * 100 });
 const side = (exact: number, mutex: number, atomic: number): SideBySide => ({ exact_ns: exact, mutex: fig(mutex, exact), atomic: fig(atomic, exact) });
 
-/** BLOCKTIME.md worked example 3: exact [15, 25] total 10, mutex [20, 25] total 15, atomic [5, 25] total 5. */
+/** docs/blocktime.md, Example 3: exact [15, 25] total 10, mutex [20, 25] total 15, atomic [5, 25] total 5. */
 const example3: CompareResult = {
   vcpus: 2,
   page_size: 4096,

@@ -1,5 +1,5 @@
 /**
- * A QEMU trace log opened as a trace (QEMU-TRACES.md): `openTrace`
+ * A QEMU trace log opened as a trace (docs/qemu-logs.md): `openTrace`
  * dispatches format `qemu-log` here. Two streaming passes over the file
  * (gunzipped on the fly when gzipped): `scanLog` learns what only the whole
  * log can tell (generation, prefix form, vCPUs, QEMU's blocktime start, the
