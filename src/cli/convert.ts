@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { convertTrace } from '../trace/convert.js';
 import type { TraceFormat } from '../trace/source.js';
-import { createTraceProgress } from './trace-progress.js';
-import { TRACE_FORMATS, addTraceOptions, openOptions, parseFormat } from './trace-options.js';
-import type { TraceOptionValues } from './trace-options.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
+import { TRACE_FORMATS, addTraceOptions, openOptions, parseFormat } from './options/trace-options.js';
+import type { TraceOptionValues } from './options/trace-options.js';
 
 interface ConvertCliOptions extends TraceOptionValues {
   to?: TraceFormat;

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { importQemuLog, type ImportReport } from '../import/import-log.js';
-import { createTraceProgress } from './trace-progress.js';
-import { parsePageSize, parseVcpus } from './trace-options.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
+import { parsePageSize, parseVcpus } from './options/trace-options.js';
 
 interface ImportOptions {
   output: string;

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
-import { createTraceProgress } from './trace-progress.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
 import { copyToFile } from '../sql/copy-to-file.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
@@ -13,7 +13,7 @@ import { openTraceDatabase } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
 import { openTrace } from '../trace/open.js';
 import type { OpenOptions } from '../trace/source.js';
-import { parseFormat, parsePageSize, parsePositiveInt, parseVcpus, TRACE_FORMATS } from './trace-options.js';
+import { parseFormat, parsePageSize, parsePositiveInt, parseVcpus, TRACE_FORMATS } from './options/trace-options.js';
 
 interface QueryOptions {
   file?: string;

@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { isPowerOfTwo } from '../trace/schema.js';
-import type { OpenOptions, TraceFormat } from '../trace/source.js';
-import { VARIANTS, type VariantName } from '../replay/result.js';
-import { parseCount, parseSize } from './units.js';
+import { UsageError } from '../../errors.js';
+import { isPowerOfTwo } from '../../trace/schema.js';
+import type { OpenOptions, TraceFormat } from '../../trace/source.js';
+import { VARIANTS, type VariantName } from '../../replay/result.js';
+import { parseCount, parseSize } from '../../units.js';
 
 /**
  * Options shared by the commands that read a trace (`analyze`, `compare`):
  * one spelling, one validation, one message per mistake. Parsers throw
  * `UsageError`, which main.ts prints as one line with exit code 2; numbers
- * and sizes are read by the same parsers as every other command's (units.ts).
+ * and sizes are read by the same parsers as every other command's (src/units.ts).
  */
 
 export const TRACE_FORMATS: readonly TraceFormat[] = ['arrow', 'arrows', 'csv', 'ndjson', 'parquet', 'qemu-log'];

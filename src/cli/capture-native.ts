@@ -1,14 +1,15 @@
 /**
- * The `--native` branch of `blocktime capture` (the command itself is the
- * simulator's file, src/cli/capture.ts): parse the flags, capture, print.
+ * The `--native` branch of `blocktime capture` (the command itself, and the
+ * simulator's branch, are in capture.ts): parse the flags, capture, print.
  */
-import { parseFormat } from '../../cli/trace-options.js';
-import { UsageError } from '../../errors.js';
-import { styleFor } from '../../report/style.js';
-import { captureNative } from './capture.js';
-import { nativeOptionsFromFlags, withStopSignals, type FlagValues } from './flags.js';
-import { nativeSource } from './options.js';
-import { renderNativeCapture } from './render.js';
+import { captureNative } from '../capture/native/capture.js';
+import { nativeSource } from '../capture/native/options.js';
+import { UsageError } from '../errors.js';
+import { styleFor } from '../report/style.js';
+import { nativeOptionsFromFlags, type FlagValues } from './options/native-flags.js';
+import { parseFormat } from './options/trace-options.js';
+import { withStopSignals } from './stop-signals.js';
+import { renderNativeCapture } from './terminal/native-capture.js';
 
 /** `flags.output` is the trace path (-o); `flags.json` prints the report as JSON. */
 export async function runNativeCaptureCommand(flags: FlagValues): Promise<void> {

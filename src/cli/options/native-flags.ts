@@ -1,12 +1,12 @@
 /**
  * Command-line flags of `capture --native` and `lab`, parsed with the
- * project's unit parsers, and the signal handling both share.
+ * project's unit parsers into the typed NativeOptions the capture takes.
  */
 import type { Command } from 'commander';
-import { parseCount, parseDuration, parseRate, parseSize } from '../../cli/units.js';
+import { NATIVE_DEFAULTS, NATIVE_PATTERNS, type NativeOptions, type NativePattern } from '../../capture/native/options.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_PAGE_SIZE } from '../../trace/schema.js';
-import { NATIVE_DEFAULTS, NATIVE_PATTERNS, type NativeOptions, type NativePattern } from './options.js';
+import { parseCount, parseDuration, parseRate, parseSize } from '../../units.js';
 
 /** Raw values as commander collects them: strings, or what another command's parser already made of them. */
 export type FlagValues = Record<string, unknown>;
@@ -65,22 +65,4 @@ export function parseList(option: string, text: string, parse: (option: string, 
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) throw new UsageError(`${option}: invalid list '${text}': expected values separated by commas`);
   return items.map((s) => parse(option, s));
-}
-
-/**
- * Runs `work` with SIGINT and SIGTERM turned into an abort: the capture then
- * stops its threads, flushes every event and closes its file, instead of the
- * process dying with the trace half-written.
- */
-export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }

@@ -1,12 +1,13 @@
 /**
  * `blocktime analyze TRACE --expect RESULT`: runs the check and prints its
- * verdict (loaded only when --expect is given; the options are in options.ts).
+ * verdict (loaded only when --expect is given; the options are in
+ * options/expect-options.ts).
  */
+import { checkAgainstQemu } from '../check/check.js';
 import { ExitCode } from '../errors.js';
-import { createTraceProgress } from '../cli/trace-progress.js';
-import { checkAgainstQemu } from './check.js';
-import type { ExpectOptionValues } from './options.js';
-import { renderCheck } from './render.js';
+import type { ExpectOptionValues } from './options/expect-options.js';
+import { renderCheck } from './terminal/check.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
 
 /** Disagreements listed by a bare `--explain`. */
 const DEFAULT_EXPLAIN = 10;

@@ -1,11 +1,10 @@
 /**
- * The `--expect` options of `blocktime analyze` (the check itself is in
- * cli.ts, loaded only when --expect is given).
+ * The `--expect` options of `blocktime analyze` (the check runs in
+ * analyze-expect.ts, loaded only when --expect is given).
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { TraceFormat } from '../trace/source.js';
-import { parseTolerance } from './tolerance.js';
+import { UsageError } from '../../errors.js';
+import type { TraceFormat } from '../../trace/source.js';
 
 export interface ExpectOptionValues {
   expect?: string;
@@ -46,3 +45,11 @@ export function addExpectOptions(cmd: Command): Command {
     });
 }
 
+/** `--tolerance`: a percentage of each figure (`1%`, `0.5%`), or `0` / `exact` (the default per design is check/tolerance.ts). */
+export function parseTolerance(value: string): number {
+  const v = value.trim().toLowerCase();
+  if (v === 'exact' || v === '0' || v === '0%') return 0;
+  const m = /^(\d+(?:\.\d+)?)%$/.exec(v);
+  if (!m) throw new UsageError(`--tolerance: expected a percentage of each figure (1%, 0.5%) or 0 / exact, got '${value}'`);
+  return Number(m[1]) / 100;
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createProgress } from '../../src/report/progress.js';
+import { createProgress } from '../../../src/cli/terminal/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];

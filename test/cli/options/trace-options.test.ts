@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { parseFormat, parsePageSize, parsePositiveInt, parseVariant, parseVcpus } from '../../src/cli/trace-options.js';
+import { UsageError } from '../../../src/errors.js';
+import { parseFormat, parsePageSize, parsePositiveInt, parseVariant, parseVcpus } from '../../../src/cli/options/trace-options.js';
 
 describe('trace option parsers', () => {
   it('parses vCPU counts and rejects anything but a positive whole number, naming the flag', () => {

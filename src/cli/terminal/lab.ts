@@ -1,9 +1,9 @@
 /** The terminal table of `blocktime lab`: one block per cell, one row per accounting mode (medians over repeats). */
 import type { ChalkInstance } from 'chalk';
-import { formatHistPercentile } from '../capture/native/hist-percentile.js';
-import { renderTable, type Column } from '../report/table.js';
-import { formatCount, formatDuration, formatMs } from '../report/units.js';
-import { LAB_MODES, median, type LabCell, type LabResult } from './lab.js';
+import { LAB_MODES, median, type LabCell, type LabResult } from '../../lab/lab.js';
+import { renderTable, type Column } from '../../report/table.js';
+import { formatCount, formatDuration, formatMs } from '../../units.js';
+import { formatHistPercentile } from './hist-percentile.js';
 
 const COLUMNS: Column[] = [
   { header: 'vCPUs', align: 'right' },

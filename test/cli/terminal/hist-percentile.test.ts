@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { HIST_CAP_NS, formatHistPercentile } from '../../../src/capture/native/hist-percentile.js';
-import { formatDuration } from '../../../src/report/units.js';
+import { HIST_CAP_NS } from '../../../src/capture/native/addon.js';
+import { formatHistPercentile } from '../../../src/cli/terminal/hist-percentile.js';
+import { formatDuration } from '../../../src/units.js';
 
 describe('formatHistPercentile', () => {
   it('shows a percentile inside the histogram as a duration', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { nativeOptionsFromFlags, parseList } from '../../../src/capture/native/flags.js';
+import { nativeOptionsFromFlags, parseList } from '../../../src/cli/options/native-flags.js';
 import { NATIVE_DEFAULTS, validateNativeOptions } from '../../../src/capture/native/options.js';
 import { UsageError } from '../../../src/errors.js';
-import { parseCount } from '../../../src/cli/units.js';
+import { parseCount } from '../../../src/units.js';
 import { simRequestFromFlags } from '../../../src/cli/capture.js';
 
 describe('capture --native flags', () => {

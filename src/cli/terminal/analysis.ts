@@ -1,8 +1,8 @@
 import type { ChalkInstance } from 'chalk';
-import type { AnalysisResult, VariantName } from '../replay/result.js';
+import type { AnalysisResult, VariantName } from '../../replay/result.js';
+import { renderTable, type Column } from '../../report/table.js';
+import { formatCount, formatDuration, formatMs, formatPercent } from '../../units.js';
 import { renderHistogram } from './histogram.js';
-import { renderTable, type Column } from './table.js';
-import { formatCount, formatDuration, formatMs, formatPercent } from './units.js';
 import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
 
 export const VARIANT_TITLES: Record<VariantName, string> = {

@@ -1,6 +1,6 @@
 /** The `--expect` verdict as text: one table of figures, then the explanation. */
-import type { CheckResult } from './check.js';
-import type { FigureCheck } from './figures.js';
+import type { CheckResult } from '../../check/check.js';
+import type { FigureCheck } from '../../check/figures.js';
 
 function label(f: FigureCheck): string {
   const idx = f.index === undefined ? '' : `[${f.index}]`;

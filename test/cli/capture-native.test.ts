@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayTrace } from '../../../src/replay/engine.js';
-import { openTrace } from '../../../src/trace/open.js';
-import { BIN, ROOT, blocktime } from '../../cli/run.js';
-import { nativeSkipReason } from './availability.js';
+import { replayTrace } from '../../src/replay/engine.js';
+import { openTrace } from '../../src/trace/open.js';
+import { BIN, ROOT, blocktime } from './run.js';
+import { nativeSkipReason } from '../capture/native/availability.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blocktime-native-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

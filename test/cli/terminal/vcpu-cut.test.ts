@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { cutVcpuRows } from '../../src/report/vcpu-cut.js';
+import { cutVcpuRows } from '../../../src/cli/terminal/vcpu-cut.js';
 
 const rows = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const biggestFirst = (a: number, b: number): number => b - a;

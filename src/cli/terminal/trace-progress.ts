@@ -1,12 +1,12 @@
 /**
- * The status line (report/progress.ts) of a command that reads a trace, fed
+ * The status line (progress.ts) of a command that reads a trace, fed
  * straight by the core's callbacks. A warning erases the line before it is
  * printed, so the two never share a line; bytes read (from the reader) and
  * rows replayed (from the replay) arrive through separate callbacks and are
  * drawn together.
  */
-import { createProgress } from '../report/progress.js';
-import type { ProgressOptions } from '../report/progress.js';
+import { createProgress } from './progress.js';
+import type { ProgressOptions } from './progress.js';
 
 /** What the line shows: bytes read, rows done, or bytes read alongside rows replayed (drawn as rows advance). */
 export type TraceProgressShows = 'bytes' | 'rows' | 'bytes and rows';

@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatEta, formatRate } from './units.js';
+import { formatBytes, formatCount, formatEta, formatRate } from '../../units.js';
 
 /**
  * One self-overwriting status line on stderr for long runs: how far, how fast,

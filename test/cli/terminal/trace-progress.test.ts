@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createTraceProgress } from '../../src/cli/trace-progress.js';
+import { createTraceProgress } from '../../../src/cli/terminal/trace-progress.js';
 
 function tty() {
   const out: string[] = [];
