@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { VariantName } from '../replay/result.js';
 import { renderAnalysis } from './terminal/analysis.js';
-import { styleFor } from '../report/style.js';
+import { styleFor } from './terminal/style.js';
 import { addExpectOptions, type ExpectOptionValues } from './options/expect-options.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';

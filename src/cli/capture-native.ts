@@ -5,7 +5,7 @@
 import { captureNative } from '../capture/native/capture.js';
 import { nativeSource } from '../capture/native/options.js';
 import { UsageError } from '../errors.js';
-import { styleFor } from '../report/style.js';
+import { styleFor } from './terminal/style.js';
 import { nativeOptionsFromFlags, type FlagValues } from './options/native-flags.js';
 import { parseFormat } from './options/trace-options.js';
 import { withStopSignals } from './stop-signals.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { renderComparison } from './terminal/comparison.js';
-import { styleFor } from '../report/style.js';
+import { styleFor } from './terminal/style.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';

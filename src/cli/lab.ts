@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LAB_DEFAULTS, runLab, type LabOptions } from '../lab/lab.js';
-import { styleFor } from '../report/style.js';
+import { styleFor } from './terminal/style.js';
 import { formatDurationCompact, formatSizeCompact, parseCount, parseDuration, parseRate } from '../units.js';
 import { parseList, parseMemory, parsePattern } from './options/native-flags.js';
 import { withStopSignals } from './stop-signals.js';

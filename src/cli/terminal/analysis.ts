@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { AnalysisResult, VariantName } from '../../replay/result.js';
-import { renderTable, type Column } from '../../report/table.js';
+import { renderTable, type Column } from './table.js';
 import { formatCount, formatDuration, formatMs, formatPercent } from '../../units.js';
 import { renderHistogram } from './histogram.js';
 import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { CompareResult, CompareVcpuRow, DesignFigure, DivergenceEvent, SideBySide } from '../../compare/result.js';
-import { renderTable, type Column } from '../../report/table.js';
+import { renderTable, type Column } from './table.js';
 import { formatCount, formatMs, formatMsDelta } from '../../units.js';
 import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
 

@@ -1,7 +1,7 @@
 /** The latency histogram of `analyze` as terminal lines, labelled as the HTML report labels it (report/histogram.ts). */
 import type { ChalkInstance } from 'chalk';
 import { bucketLabel } from '../../report/histogram.js';
-import { visibleLength } from '../../report/style.js';
+import { visibleLength } from './style.js';
 import { formatCount, formatPercent } from '../../units.js';
 
 /**

@@ -1,7 +1,7 @@
 /** The terminal table of `blocktime lab`: one block per cell, one row per accounting mode (medians over repeats). */
 import type { ChalkInstance } from 'chalk';
 import { LAB_MODES, median, type LabCell, type LabResult } from '../../lab/lab.js';
-import { renderTable, type Column } from '../../report/table.js';
+import { renderTable, type Column } from './table.js';
 import { formatCount, formatDuration, formatMs } from '../../units.js';
 import { formatHistPercentile } from './hist-percentile.js';
 

@@ -1,7 +1,7 @@
 /** The terminal report of `capture --native`: live figures next to the replay of the capture's own trace. */
 import type { ChalkInstance } from 'chalk';
 import type { NativeCaptureReport } from '../../capture/native/capture.js';
-import { renderTable, type Column } from '../../report/table.js';
+import { renderTable, type Column } from './table.js';
 import { formatCount, formatDuration, formatMs, formatMsDelta, formatPercent } from '../../units.js';
 import { formatHistPercentile } from './hist-percentile.js';
 

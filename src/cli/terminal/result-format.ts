@@ -14,7 +14,7 @@ import {
   DuckDBMapValue,
   DuckDBStructValue,
 } from '@duckdb/node-api';
-import { renderTable } from '../../report/table.js';
+import { renderTable } from './table.js';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

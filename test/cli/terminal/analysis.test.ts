@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { AnalysisResult, LatencyStats } from '../../../src/replay/result.js';
 import { renderAnalysis } from '../../../src/cli/terminal/analysis.js';
-import { plain, styleFor } from '../../../src/report/style.js';
+import { plain, styleFor } from '../../../src/cli/terminal/style.js';
 
 const ms = 1_000_000;
 function buckets(entries: Record<number, number>): number[] {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import type { CompareResult, DesignFigure, SideBySide } from '../../../src/compare/result.js';
 import type { AnalysisResult } from '../../../src/replay/result.js';
 import { renderComparison } from '../../../src/cli/terminal/comparison.js';
-import { plain } from '../../../src/report/style.js';
+import { plain } from '../../../src/cli/terminal/style.js';
 
 const ms = 1_000_000;
 const fig = (ns: number, exact: number): DesignFigure => ({ ns, diff_ns: ns - exact, diff_pct: exact === 0 ? (ns === 0 ? 0 : null) : ((ns - exact) / exact) * 100 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { renderHistogram } from '../../../src/cli/terminal/histogram.js';
-import { plain } from '../../../src/report/style.js';
+import { plain } from '../../../src/cli/terminal/style.js';
 
 describe('renderHistogram', () => {
   const buckets = new Array<number>(24).fill(0);

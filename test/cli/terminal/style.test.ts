@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { colorLevel, styleFor, visibleLength } from '../../src/report/style.js';
+import { colorLevel, styleFor, visibleLength } from '../../../src/cli/terminal/style.js';
 
 describe('colorLevel', () => {
   it('is off when the stream is not a terminal', () => {
