@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSimulator, simulateToWriter } from '../dist/capture/sim/capture.js';
-import { parseCount } from '../dist/cli/units.js';
+import { parseCount } from '../dist/units.js';
 import { createTraceWriter } from '../dist/formats/write.js';
 
 const arg = (name) => {

@@ -21,13 +21,14 @@ import { compareTrace, type CompareOptions } from './compare/compare.js';
 import type { CompareResult } from './compare/result.js';
 import { replayTrace } from './replay/engine.js';
 import { VARIANTS, type AnalysisResult, type VariantName } from './replay/result.js';
-import { buildHtmlReport, reportFromSource, type HtmlReport, type HtmlReportOptions } from './report/html/build.js';
+import { buildHtmlReport, type HtmlReport, type HtmlReportOptions } from './report/html/build.js';
 import { vegaLiteToSvg } from './report/html/svg.js';
-import { loadTrace, type LoadedTrace } from './report/html/trace-database.js';
 import { writeHtmlReport } from './report/html/write-report.js';
-import { QueryError } from './errors.js';
 import { openTrace, withOverrides, type OpenOptions } from './formats/open.js';
 import { createTraceWriter } from './formats/write.js';
+import type { Row } from './sql/run-sql.js';
+import { openTraceDatabase } from './sql/trace-database.js';
+import { readResults } from './sql/trace-tables.js';
 import type { TraceSource } from './trace/source.js';
 
 export { openTrace, type OpenOptions, type OpenedTrace } from './formats/open.js';
@@ -97,8 +98,7 @@ export async function compare(trace: TraceInput, options: OpenOptions & Omit<Com
   );
 }
 
-/** A row of a query result: DuckDB values as JavaScript (BIGINT as `bigint`, exact; cast to DOUBLE for plotting). */
-export type Row = Record<string, unknown>;
+export type { Row } from './sql/run-sql.js';
 
 /** A trace loaded into an in-memory DuckDB with the analysis views, for SQL. */
 export interface TraceDatabase {
@@ -111,25 +111,20 @@ export interface TraceDatabase {
    * `$1`, `$2`, ... take `params`.
    */
   query(sql: string, params?: unknown[]): Promise<Row[]>;
-  /** Frees DuckDB's memory. */
+  /** Frees DuckDB's memory and removes its spill files. */
   close(): Promise<void>;
 }
 
 /** Loads a trace into DuckDB (one read, replayed on the way) for any number of queries. Close it when done. */
 export async function openDatabase(trace: TraceInput, options: OpenOptions = {}): Promise<TraceDatabase> {
-  const db: LoadedTrace = await withSource(trace, options, (source) => loadTrace(source));
-  return {
-    results: db.results,
-    async query(sql: string, params?: unknown[]): Promise<Row[]> {
-      try {
-        const reader = await db.connection.runAndReadAll(sql, params as never);
-        return reader.getRowObjectsJS() as Row[];
-      } catch (err) {
-        throw new QueryError(err instanceof Error ? err.message : String(err), sql);
-      }
-    },
-    close: () => db.close(),
-  };
+  const db = await openTraceDatabase(trace, { open: options });
+  try {
+    const results = await readResults(db.connection);
+    return { results, query: (sql, params) => db.query(sql, params), close: async () => db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 /** One query over a trace: loads it, runs `sql`, frees the database. For several queries use `openDatabase`. */
@@ -170,7 +165,7 @@ export interface ReportOptions extends HtmlReportOptions {
  */
 export async function report(trace: TraceInput, options: ReportOptions = {}): Promise<HtmlReport> {
   const { output, ...rest } = options;
-  const built = typeof trace === 'string' ? await buildHtmlReport(trace, rest) : await reportFromSource(withOverrides(trace, rest), rest);
+  const built = await buildHtmlReport(trace, rest);
   if (output !== undefined) await writeHtmlReport(output, built.html);
   return built;
 }

@@ -1,5 +1,5 @@
 /*
- * Reference replay of the `mutex` blocktime design (BLOCKTIME.md, variant 1),
+ * Reference replay of the `mutex` blocktime design (docs/blocktime.md, Variant 1),
  * written the way QEMU 10.1 writes its accounting: a GLib hash table from
  * page address to a GSList of heap-allocated (cpu, fault time) entries,
  * newest first, a hash table from thread id to vCPU index, and a received

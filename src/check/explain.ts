@@ -2,7 +2,7 @@
  * `--explain K`: replays the trace event by event beside QEMU's own
  * accounting lines (the side table, see src/import/qemu-log/accounting.ts)
  * and names the first K rows where the two disagree, with the reason. The
- * per-row state mirrors the matching design of BLOCKTIME.md; this is a
+ * per-row state mirrors the matching design of docs/blocktime.md; this is a
  * diagnostic pass (maps, not the replay engine's tables), run only on request.
  */
 import type { AccountingBatch } from '../import/qemu-log/accounting.js';

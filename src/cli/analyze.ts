@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import type { VariantName } from '../replay/result.js';
-import { renderAnalysis } from '../report/analysis.js';
-import { styleFor } from '../report/style.js';
-import { addExpectOptions, type ExpectOptionValues } from '../check/options.js';
-import { createTraceProgress } from './trace-progress.js';
+import { renderAnalysis } from './terminal/analysis.js';
+import { styleFor } from './terminal/style.js';
+import { addExpectOptions, type ExpectOptionValues } from './options/expect-options.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
-import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './options/trace-options.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
   variant: VariantName;
@@ -44,7 +44,7 @@ Examples:
 }
 
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
-  if (opts.expect !== undefined) return (await import('../check/cli.js')).runExpectCheck(file, opts);
+  if (opts.expect !== undefined) return (await import('./analyze-expect.js')).runExpectCheck(file, opts);
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
   const { replayTrace } = await import('../replay/engine.js');
   const progress = createTraceProgress('analyze', 'bytes and rows');

@@ -1,19 +1,20 @@
 import { Command, Option } from 'commander';
-import { addNativeCaptureOptions, withStopSignals } from '../capture/native/flags.js';
 import { NATIVE_DEFAULTS } from '../capture/native/options.js';
 import { ACCESS_PATTERNS, SIM_DEFAULTS, SIM_OPTION_FLAGS, type AccessPattern, type SimOptions } from '../capture/sim/options.js';
 import { SCENARIOS, SCENARIO_NAMES, findScenario } from '../capture/sim/scenarios.js';
 import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../capture/sim/capture.js';
 import { UsageError } from '../errors.js';
-import { createProgress } from '../report/progress.js';
 import { createTraceWriter } from '../formats/write.js';
 import { WRITABLE_FORMATS, formatExtensions, type WritableFormat } from '../formats/registry.js';
-import { OUTPUT_TRACE, addOutputFormatOption, outputFormatOf } from './trace-options.js';
-import { formatDuration, formatSize, parseCount, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from './units.js';
+import { formatDurationCompact, formatSizeCompact, parseCount, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from '../units.js';
+import { addNativeCaptureOptions } from './options/native-flags.js';
+import { OUTPUT_TRACE, addOutputFormatOption, outputFormatOf } from './options/trace-options.js';
+import { withStopSignals } from './stop-signals.js';
+import { createProgress } from './terminal/progress.js';
 
 /**
  * `blocktime capture`: `--sim` runs the seeded simulator, `--native` captures
- * real userfaultfd faults on this machine (src/capture/native/command.ts).
+ * real userfaultfd faults on this machine (capture-native.ts).
  * Options shared by both (--vcpus, --memory, --duration, ...) reach each
  * branch as the text the user typed, so each branch reads them with its own
  * meaning (for the simulator a bare `--memory 1000` is pages).
@@ -44,22 +45,22 @@ const pct = (f: number): string => `${+(f * 100).toPrecision(4)}%`;
 const SIM_FLAGS: readonly SimFlag[] = [
   { key: 'seed', parse: (o, t) => parseCount(o, t, 0), help: `PRNG seed; same options and seed give a byte-identical trace (default ${D.seed})` },
   { key: 'vcpus', parse: (o, t) => parseCount(o, t, 1), help: `vCPU threads (default ${D.vcpus}; --native ${N.vcpus})` },
-  { key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDuration(D.durationNs)}; --native ${formatDuration(N.durationNs)})` },
+  { key: 'durationNs', parse: (o, t) => parseDuration(o, t, 's'), help: `simulated time during which threads touch memory; a bare number is seconds (default ${formatDurationCompact(D.durationNs)}; --native ${formatDurationCompact(N.durationNs)})` },
   { key: 'faults', parse: (o, t) => parseCount(o, t, 0), help: 'stop after exactly N fault rows instead (fewer only if all memory was placed first); 2k, 50M accepted' },
-  { key: 'memoryBytes', parse: parseSize, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages of --page-size (--native: 4096) (default ${formatSize(D.memoryBytes)}; --native ${formatSize(N.memoryBytes)})` },
+  { key: 'memoryBytes', parse: parseSize, help: `guest memory: a size (4G, 512M; powers of 1024) or a bare number of pages of --page-size (--native: 4096) (default ${formatSizeCompact(D.memoryBytes)}; --native ${formatSizeCompact(N.memoryBytes)})` },
   { key: 'pageSize', parse: (o, t) => parseSize(o, t), help: `bytes per page, a power of two (default ${D.pageSize})` },
   { key: 'pattern', parse: parseAccessPattern, help: `pages touched: seq (one ascending cursor), random, hotset (80% in a hot 1/16) (default ${D.pattern})` },
-  { key: 'latencyNs', parse: (o, t) => parseDuration(o, t), help: `median page-request latency, lognormal: 200us, 1ms (default ${formatDuration(D.latencyNs)})` },
+  { key: 'latencyNs', parse: (o, t) => parseDuration(o, t), help: `median page-request latency, lognormal: 200us, 1ms (default ${formatDurationCompact(D.latencyNs)})` },
   { key: 'latencySpread', parse: (o, t) => parseNumber(o, t, 0), help: `sigma of the lognormal latency; 0 makes every request take --latency (default ${D.latencySpread})` },
   {
     key: 'thinkNs',
     parse: (o, t) => parseDuration(o, t),
     // One flag, two models: the simulator draws run times, the native vCPUs pause between real touches.
     help:
-      `a vCPU's run time between memory accesses: with --sim the mean of an exponential run time between two faults (default ${formatDuration(D.thinkNs)}); ` +
-      `with --native a fixed pause between two touches of guest memory, faulting or not (default ${formatDuration(N.thinkNs)})`,
+      `a vCPU's run time between memory accesses: with --sim the mean of an exponential run time between two faults (default ${formatDurationCompact(D.thinkNs)}); ` +
+      `with --native a fixed pause between two touches of guest memory, faulting or not (default ${formatDurationCompact(N.thinkNs)})`,
   },
-  { key: 'bandwidth', parse: parseRate, help: `background placement stream: 100M/s, 1G/s (powers of 1024), or 0 for none (default ${formatSize(D.bandwidth)}/s)` },
+  { key: 'bandwidth', parse: parseRate, help: `background placement stream: 100M/s, 1G/s (powers of 1024), or 0 for none (default ${formatSizeCompact(D.bandwidth)}/s)` },
   { key: 'reentrant', parse: parseFraction, help: `fraction of counted vCPU faults after whose placement the vCPU faults again before the resolve is accounted (default ${pct(D.reentrant)})` },
   { key: 'lateResolve', parse: parseFraction, help: `fraction of those where the first page is accounted after the second (default ${pct(D.lateResolve)})` },
   { key: 'duplicate', parse: parseFraction, help: `fraction of faults duplicated on a pending page, by another thread or the same one (default ${pct(D.duplicate)})` },
@@ -153,8 +154,8 @@ async function capture(flags: Flags): Promise<void> {
   if (flags.native) {
     const given = SIM_ONLY.filter((f) => flags[camel(f)] !== undefined);
     if (given.length > 0 || flags.scenario !== undefined) throw new UsageError(`capture --native: ${given[0] ?? '--scenario'} applies to --sim only`);
-    const { runNativeCaptureCommand } = await import('../capture/native/command.js');
-    return runNativeCaptureCommand({ ...flags, outputFormat: format });
+    const { runNativeCaptureCommand } = await import('./capture-native.js');
+    return runNativeCaptureCommand(flags, format);
   }
   if (!flags.sim) throw new UsageError('capture: give --sim (simulate) or --native (userfaultfd on this machine)');
   if (flags.resolvers !== undefined) throw new UsageError('capture --sim: --resolvers applies to --native only');
@@ -216,7 +217,7 @@ function describeSummary(output: string, s: SimCaptureSummary): string {
     `${n(st.backgroundPlacements)} background placements`,
   ];
   return (
-    `wrote ${where}: ${n(st.rows)} rows, ${s.options.vcpus} vCPUs, ${formatDuration(st.endNs)} simulated` +
+    `wrote ${where}: ${n(st.rows)} rows, ${s.options.vcpus} vCPUs, ${formatDurationCompact(st.endNs)} simulated` +
     `${s.scenario ? `, scenario ${s.scenario}` : ''}, seed ${s.options.seed}\n  ${parts.join(', ')}\n`
   );
 }

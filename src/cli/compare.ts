@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { renderComparison } from '../report/comparison.js';
-import { styleFor } from '../report/style.js';
-import { createTraceProgress } from './trace-progress.js';
-import { parseCount } from './units.js';
+import { renderComparison } from './terminal/comparison.js';
+import { styleFor } from './terminal/style.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
+import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';
-import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
 
 interface CompareOptions extends TraceOptionValues {
   explain?: number;

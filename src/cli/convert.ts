@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { convertTrace } from '../formats/convert.js';
 import type { WritableFormat } from '../formats/registry.js';
-import { createTraceProgress } from './trace-progress.js';
-import { OUTPUT_TRACE, TRACE_ARGUMENT, addOutputFormatOption, addTraceOptions, openOptions, outputFormatOf } from './trace-options.js';
-import type { TraceOptionValues } from './trace-options.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
+import { OUTPUT_TRACE, TRACE_ARGUMENT, addOutputFormatOption, addTraceOptions, openOptions, outputFormatOf } from './options/trace-options.js';
+import type { TraceOptionValues } from './options/trace-options.js';
 
 interface ConvertCliOptions extends TraceOptionValues {
   outputFormat?: WritableFormat;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createTraceProgress } from './trace-progress.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
 import { exportTrace } from '../sql/export.js';
-import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './options/trace-options.js';
 
 interface ExportOptions extends TraceOptionValues {
   faults?: boolean;

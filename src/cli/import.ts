@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { importQemuLog, type ImportReport } from '../formats/import-log.js';
 import type { WritableFormat } from '../formats/registry.js';
-import { createTraceProgress } from './trace-progress.js';
-import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from './trace-options.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
+import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from './options/trace-options.js';
 
 interface ImportOptions {
   output: string;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { parseList, parseMemory, parsePattern, withStopSignals } from '../capture/native/flags.js';
 import { LAB_DEFAULTS, runLab, type LabOptions } from '../lab/lab.js';
-import { renderLab } from '../lab/render.js';
-import { styleFor } from '../report/style.js';
-import { formatDuration, formatSize, parseCount, parseDuration, parseRate } from './units.js';
+import { styleFor } from './terminal/style.js';
+import { formatDurationCompact, formatSizeCompact, parseCount, parseDuration, parseRate } from '../units.js';
+import { parseList, parseMemory, parsePattern } from './options/native-flags.js';
+import { withStopSignals } from './stop-signals.js';
+import { renderLab } from './terminal/lab.js';
 
 interface LabFlags {
   vcpus?: string;
@@ -30,12 +31,12 @@ export function register(program: Command): void {
     )
     .option('--vcpus <list>', `vCPU thread counts (default ${d.vcpus.join(',')})`)
     .option('--resolvers <list>', `resolve thread counts (default ${d.resolvers.join(',')})`)
-    .option('--latency <list>', `page request latencies (default ${d.latencyNs.map(formatDuration).join(',')})`)
-    .option('--duration <duration>', `length of each capture (default ${formatDuration(d.durationNs)})`)
+    .option('--latency <list>', `page request latencies (default ${d.latencyNs.map(formatDurationCompact).join(',')})`)
+    .option('--duration <duration>', `length of each capture (default ${formatDurationCompact(d.durationNs)})`)
     .option('--repeat <n>', `runs of each mode per cell, interleaved; the table shows medians (default ${d.repeat})`)
-    .option('--memory <pages|size>', `userfaultfd region per capture: a size (512M) or a bare number of 4 KiB pages, as capture reads it (default ${formatSize(d.memoryBytes)})`)
-    .option('--bandwidth <rate>', `background stream of unrequested pages, 0 for none (default ${formatSize(d.bandwidth)}/s)`)
-    .option('--think <duration>', `a vCPU's pause between two accesses (default ${formatDuration(d.thinkNs)})`)
+    .option('--memory <pages|size>', `userfaultfd region per capture: a size (512M) or a bare number of 4 KiB pages, as capture reads it (default ${formatSizeCompact(d.memoryBytes)})`)
+    .option('--bandwidth <rate>', `background stream of unrequested pages, 0 for none (default ${formatSizeCompact(d.bandwidth)}/s)`)
+    .option('--think <duration>', `a vCPU's pause between two accesses (default ${formatDurationCompact(d.thinkNs)})`)
     .option('--pattern <name>', `seq, random or hotset (default ${d.pattern})`)
     .option('--seed <n>', `seed of the random and hotset patterns (default ${d.seed})`)
     .option('--json', 'print the results as one JSON object on stdout')

@@ -3,16 +3,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
-import { createTraceProgress } from './trace-progress.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
 import { copyToFile } from '../sql/copy-to-file.js';
-import { OUTPUT_FORMATS, type OutputFormat, writeResult } from '../sql/result-format.js';
+import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
-import { runShell, sinkFor } from '../sql/shell.js';
+import { runShell, sinkFor } from './terminal/sql-shell.js';
 import { splitStatements } from '../sql/statements.js';
 import { openTraceDatabase } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
 import { openTrace, type OpenOptions } from '../formats/open.js';
-import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './trace-options.js';
+import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './options/trace-options.js';
 
 interface QueryOptions {
   file?: string;

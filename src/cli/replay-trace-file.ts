@@ -5,8 +5,8 @@
  * to the core, and close the file however the core ends.
  */
 import type { TraceSource } from '../trace/source.js';
-import { openOptions, type TraceOptionValues } from './trace-options.js';
-import type { TraceProgress } from './trace-progress.js';
+import { openOptions, type TraceOptionValues } from './options/trace-options.js';
+import type { TraceProgress } from './terminal/trace-progress.js';
 
 /** The options every replay takes from the command line (ReplayOptions; compare's options extend them). */
 export interface ReplayCliOptions {

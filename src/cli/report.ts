@@ -2,9 +2,9 @@ import { Command, Option } from 'commander';
 import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
-import { createTraceProgress } from './trace-progress.js';
-import { formatBytes } from '../report/units.js';
-import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './trace-options.js';
+import { createTraceProgress } from './terminal/trace-progress.js';
+import { formatBytes } from '../units.js';
+import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
 
 interface ReportOptions extends TraceOptionValues {
   output: string;

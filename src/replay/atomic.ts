@@ -1,6 +1,6 @@
 /**
  * Variant 2, `atomic`: the lock-free design of QEMU 2.12 to 10.0, replayed as
- * BLOCKTIME.md specifies it, faults and all: one slot per vCPU (a second
+ * docs/blocktime.md (Variant 2) specifies it, faults and all: one slot per vCPU (a second
  * fault overwrites the first), a millisecond uint32 clock clamped to 1,
  * inject-then-erase for faults on received pages, non-vCPU threads ignored.
  */

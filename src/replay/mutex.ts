@@ -1,6 +1,6 @@
 /**
  * Variant 1, `mutex`: QEMU 10.1's blocktime accounting, done under the
- * page-request mutex, replayed exactly as BLOCKTIME.md specifies it. A pending
+ * page-request mutex, replayed exactly as docs/blocktime.md (Variant 1) specifies it. A pending
  * list per page (newest first) holds `(cpu, t_fault)` entries; a vCPU's
  * blocktime grows when its last outstanding fault is resolved, by that
  * fault's duration.

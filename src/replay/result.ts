@@ -1,5 +1,5 @@
 /**
- * The `analyze --json` contract of TRACE-FORMAT.md. Keys may be added; none
+ * The `analyze --json` contract of docs/trace-format.md#the-analyze---json-result. Keys may be added; none
  * of these is renamed or removed. Every variant builds one of these from its
  * state at the end of the pass.
  */

@@ -1,6 +1,7 @@
 /**
  * Runs users' SQL: each statement on its own, so a failure names the one
  * that failed, with DuckDB's message (a QueryError, exit 2, no stack trace).
+ * Every statement a user or a program hands blocktime runs through here.
  */
 import { type DuckDBConnection, type DuckDBResult, ResultReturnType } from '@duckdb/node-api';
 import { QueryError } from '../errors.js';
@@ -24,6 +25,20 @@ export function hasRows(result: DuckDBResult): boolean {
   return result.returnType === ResultReturnType.QUERY_RESULT;
 }
 
+/** A row of a query result: DuckDB values as JavaScript (BIGINT as `bigint`, exact; cast to DOUBLE for plotting). */
+export type Row = Record<string, unknown>;
+
+/** One statement, read whole: for programs (the public API), where the rows are wanted as objects. */
+export async function queryRows(connection: DuckDBConnection, statement: string, params?: readonly unknown[]): Promise<Row[]> {
+  try {
+    const reader = await connection.runAndReadAll(statement, params as never);
+    return reader.getRowObjectsJS() as Row[];
+  } catch (err) {
+    // node-api's own errors here ("Failed to bind value: ...", "Cannot create values of type ANY") are about the caller's parameters: bad input too.
+    throw asQueryError(err, statement, { anyError: true });
+  }
+}
+
 /**
  * Consumes a streaming result with `consume`; errors raised while fetching
  * (most runtime errors surface there, not when the statement starts) also
@@ -37,9 +52,9 @@ export async function consumeResult<T>(statement: string, consume: () => Promise
   }
 }
 
-function asQueryError(err: unknown, statement: string): unknown {
+function asQueryError(err: unknown, statement: string, opts: { anyError?: boolean } = {}): unknown {
   if (err instanceof QueryError) return err;
   // DuckDB's errors are plain Errors whose message starts with the kind: "Parser Error: ...", "Catalog Error: ...".
-  if (err instanceof Error && /^[A-Za-z ]*(Error|Exception)\b/.test(err.message)) return new QueryError(err.message, statement);
+  if (err instanceof Error && (opts.anyError || /^[A-Za-z ]*(Error|Exception)\b/.test(err.message))) return new QueryError(err.message, statement);
   return err;
 }

@@ -1,15 +1,28 @@
 /**
- * A DuckDB database holding one trace: in memory, or in a file (`--db`) that
- * later commands reuse as long as the trace file has not changed. A reload
- * replaces the tables in one transaction, so the file holds either the old
- * load or the new one; a new file whose first load fails is removed.
+ * A trace opened as a DuckDB database: the one place where blocktime creates
+ * DuckDB, for `query`, `export`, `report` and the public API's
+ * `openDatabase` and `query`. It loads the trace (load.ts: one read, each
+ * batch appended and replayed through the three variants), keeps DuckDB's
+ * spill files in a directory of its own, reuses a `--db` file while the
+ * trace's fingerprint matches, and maps DuckDB's errors to QueryErrors
+ * (run-sql.ts).
+ *
+ * In memory, or in a file (`db`) that later commands reuse as long as the
+ * trace file has not changed. A reload replaces the tables in one
+ * transaction, so the file holds either the old load or the new one; a new
+ * file whose first load fails is removed.
  */
 import { createHash } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { InputError } from '../errors.js';
-import { openTrace, type OpenOptions } from '../formats/open.js';
+import { InputError, UsageError } from '../errors.js';
+import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
+import type { TraceSource } from '../trace/source.js';
 import { type LoadSummary, loadTrace } from './load.js';
+import { type Row, queryRows } from './run-sql.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
 import { readViews } from './views.js';
@@ -18,9 +31,9 @@ import { readViews } from './views.js';
 const LAYOUT = 2;
 
 export interface TraceDatabaseOptions {
-  /** A DuckDB file to keep the load in; in memory when absent. */
+  /** A DuckDB file to keep the load in (the trace must then be a path); in memory when absent. */
   db?: string;
-  /** How to read the trace (N, page size and format overrides, warnings, progress in bytes). */
+  /** How to read the trace (N, page size and format overrides, warnings, progress in bytes); N and page size also apply to an open source. */
   open?: OpenOptions;
   /** Rows loaded so far. */
   onProgress?(rows: number): void;
@@ -29,14 +42,63 @@ export interface TraceDatabaseOptions {
 }
 
 export interface TraceDatabase {
+  /**
+   * Holds the tables `events`, `trace_meta`, `results`, `analysis` and the
+   * views `vcpus`, `faults`, `blocked_intervals`, `all_down_intervals`.
+   */
   readonly connection: DuckDBConnection;
-  /** The load that filled the database now; absent when a `--db` file was reused as it was. */
+  /** The load that filled the database now; absent when a `db` file was reused as it was. */
   readonly loaded?: LoadSummary;
+  /** Where DuckDB writes what does not fit in memory; removed on close. */
+  readonly spillDirectory: string;
+  /** One statement, all its rows as objects; `$1`, `$2`, ... take `params`. DuckDB's errors are QueryErrors. */
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Releases DuckDB and removes the spill directory. */
   close(): void;
 }
 
-export async function openTraceDatabase(trace: string, opts: TraceDatabaseOptions = {}): Promise<TraceDatabase> {
-  const loadKey = {
+/**
+ * Opens `trace` (a path, or a source the caller closes) as a database. The
+ * spill directory is removed by `close`, and when the process exits without
+ * it.
+ */
+export async function openTraceDatabase(trace: string | TraceSource, opts: TraceDatabaseOptions = {}): Promise<TraceDatabase> {
+  const db = opts.db;
+  if (db !== undefined && typeof trace !== 'string') throw new UsageError(`${db}: a database file needs the trace as a path (its fingerprint is the file's)`);
+  const fingerprint = db !== undefined && typeof trace === 'string' ? await fingerprintTrace(trace, await loadKey(opts)) : undefined;
+  // A file this call creates, removed again when its first load fails.
+  const created = db !== undefined && !(await exists(db)) ? db : undefined;
+  const spill = await createSpillDirectory();
+  let instance: DuckDBInstance | undefined;
+  let connection: DuckDBConnection | undefined;
+  const close = (): void => {
+    connection?.closeSync();
+    instance?.closeSync();
+    removeSpillDirectory(spill);
+  };
+  try {
+    instance = await createInstance(db, spill);
+    const conn = (connection = await instance.connect());
+    const opened = (loaded?: LoadSummary): TraceDatabase => ({
+      connection: conn,
+      ...(loaded ? { loaded } : {}),
+      spillDirectory: spill,
+      query: (sql, params) => queryRows(conn, sql, params),
+      close,
+    });
+    if (fingerprint === undefined) return opened(await load(conn, trace, opts));
+    if (await storedFingerprintMatches(conn, fingerprint)) return opened();
+    return opened(await reload(conn, trace, fingerprint, opts));
+  } catch (err) {
+    close();
+    if (created !== undefined) await Promise.all([rm(created, { force: true }), rm(`${created}.wal`, { force: true })]);
+    throw err;
+  }
+}
+
+/** What, besides the trace file, decides the tables' content: a `db` file loaded with other values is loaded again. */
+async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unknown>> {
+  return {
     layout: LAYOUT,
     views: createHash('sha256').update((await readViews()).map((v) => v.sql).join('\n')).digest('hex').slice(0, 16),
     vcpus: opts.open?.vcpus ?? null,
@@ -44,29 +106,43 @@ export async function openTraceDatabase(trace: string, opts: TraceDatabaseOption
     format: opts.open?.format ?? null,
     materialize: opts.materialize ?? true,
   };
-  const fingerprint = await fingerprintTrace(trace, loadKey);
-  const created = opts.db !== undefined && !(await exists(opts.db));
-  const instance = await createInstance(opts.db);
-  const connection = await instance.connect();
-  const close = (): void => {
-    connection.closeSync();
-    instance.closeSync();
-  };
-  try {
-    if (opts.db !== undefined && (await storedFingerprintMatches(connection, fingerprint))) return { connection, close };
-    const loaded = await reload(connection, trace, fingerprint, opts);
-    return { connection, loaded, close };
-  } catch (err) {
-    close();
-    if (created && opts.db !== undefined) await Promise.all([rm(opts.db, { force: true }), rm(`${opts.db}.wal`, { force: true })]);
-    throw err;
-  }
 }
 
-async function createInstance(db: string | undefined): Promise<DuckDBInstance> {
-  if (db === undefined) return DuckDBInstance.create(':memory:');
+/**
+ * Spill directories of databases still open, removed at exit: DuckDB's own
+ * default is `.tmp/` in the working directory (or beside a `db` file), which
+ * is the user's and stays behind when the process ends before closing it.
+ */
+const liveSpillDirectories = new Set<string>();
+
+function removeLiveSpillDirectories(): void {
+  for (const dir of liveSpillDirectories) rmSync(dir, { recursive: true, force: true });
+}
+
+async function createSpillDirectory(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'blocktime-db-'));
+  if (liveSpillDirectories.size === 0) process.on('exit', removeLiveSpillDirectories);
+  liveSpillDirectories.add(dir);
+  return dir;
+}
+
+/** Synchronous, as the exit handler must be: a directory of a few spill files. */
+function removeSpillDirectory(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  liveSpillDirectories.delete(dir);
+  if (liveSpillDirectories.size === 0) process.off('exit', removeLiveSpillDirectories);
+}
+
+/**
+ * DuckDB's settings for every database blocktime opens. Its memory limit
+ * stays DuckDB's default (80% of RAM): past it, DuckDB spills to
+ * `temp_directory` rather than failing.
+ */
+async function createInstance(db: string | undefined, spill: string): Promise<DuckDBInstance> {
+  const settings = { temp_directory: spill };
+  if (db === undefined) return DuckDBInstance.create(':memory:', settings);
   try {
-    return await DuckDBInstance.create(db);
+    return await DuckDBInstance.create(db, settings);
   } catch (err) {
     // Not a DuckDB file, a newer storage version, or locked by another process.
     throw new InputError({ file: db }, `cannot open as a DuckDB database: ${err instanceof Error ? err.message : String(err)}`);
@@ -81,21 +157,13 @@ async function storedFingerprintMatches(connection: DuckDBConnection, fp: TraceF
   return rows.length === 1 && sameFingerprint(fp, { path, size, mtime_ns, sample_sha256, load_key } as TraceFingerprint);
 }
 
-async function reload(connection: DuckDBConnection, trace: string, fp: TraceFingerprint, opts: TraceDatabaseOptions): Promise<LoadSummary> {
+/** Replaces the tables of a `db` file and records the fingerprint they were loaded from, all in one transaction. */
+async function reload(connection: DuckDBConnection, trace: string | TraceSource, fp: TraceFingerprint, opts: TraceDatabaseOptions): Promise<LoadSummary> {
   await connection.run('BEGIN TRANSACTION');
   try {
     await dropTraceTables(connection);
     await connection.run('DROP TABLE IF EXISTS blocktime_load');
-    const source = await openTrace(trace, opts.open ?? {});
-    let summary: LoadSummary;
-    try {
-      summary = await loadTrace(connection, source, {
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        materialize: opts.materialize ?? true,
-      });
-    } finally {
-      await source.close();
-    }
+    const summary = await load(connection, trace, opts);
     await connection.run(
       `CREATE TABLE blocktime_load (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
     );
@@ -105,6 +173,19 @@ async function reload(connection: DuckDBConnection, trace: string, fp: TraceFing
   } catch (err) {
     await connection.run('ROLLBACK');
     throw err;
+  }
+}
+
+/** Fills the tables from `trace`, opening and closing it when it is a path. */
+async function load(connection: DuckDBConnection, trace: string | TraceSource, opts: TraceDatabaseOptions): Promise<LoadSummary> {
+  const source = typeof trace === 'string' ? await openTrace(trace, opts.open ?? {}) : withOverrides(trace, opts.open ?? {});
+  try {
+    return await loadTrace(connection, source, {
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      materialize: opts.materialize ?? true,
+    });
+  } finally {
+    if (typeof trace === 'string') await source.close();
   }
 }
 

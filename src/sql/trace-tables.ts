@@ -88,3 +88,12 @@ export async function writeResults(connection: DuckDBConnection, results: Partia
     if (r) await connection.run('INSERT INTO analysis VALUES ($1, $2::JSON)', [variant, JSON.stringify(r)]);
   }
 }
+
+/** Every variant's `analyze --json` object, as the load stored it in `analysis`. */
+export async function readResults(connection: DuckDBConnection): Promise<Record<VariantName, AnalysisResult>> {
+  const rows = (await connection.runAndReadAll('SELECT variant, result::VARCHAR AS result FROM analysis')).getRowObjectsJS() as Array<{ variant: string; result: string }>;
+  const results: Partial<Record<VariantName, AnalysisResult>> = {};
+  for (const r of rows) results[r.variant as VariantName] = JSON.parse(r.result) as AnalysisResult;
+  for (const v of VARIANTS) if (!results[v]) throw new Error(`the load stored no ${v} result`);
+  return results as Record<VariantName, AnalysisResult>;
+}

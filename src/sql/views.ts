@@ -59,7 +59,7 @@ export interface ViewInputs {
  */
 export async function printableViews(inputs: ViewInputs = { pageSize: 4096 }): Promise<string> {
   const vcpus = inputs.vcpus === undefined ? 'NULL' : String(inputs.vcpus);
-  const header = `-- blocktime analysis views: the \`exact\` variant of BLOCKTIME.md in SQL.
+  const header = `-- blocktime analysis views: the \`exact\` variant of docs/blocktime.md in SQL (docs/sql.md).
 -- They read two relations, which you declare first:
 --   events(seq BIGINT, t_ns BIGINT, kind VARCHAR ('vcpu'|'fault'|'resolve'),
 --          tid UINTEGER, addr UBIGINT, cpu INTEGER)   -- in trace order by seq

@@ -1,6 +1,6 @@
 /**
  * The trace model as an Arrow schema: the columns we write, the columns we
- * accept on read, and the schema metadata of TRACE-FORMAT.md.
+ * accept on read, and the schema metadata of docs/trace-format.md#trace-metadata.
  */
 import { DataType, Dictionary, Field, Int32, Int64, Int8, Schema, Uint32, Uint64, Utf8, vectorFromArray } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';

@@ -1,5 +1,5 @@
 /**
- * CSV as TRACE-FORMAT.md, parsed straight from bytes in chunks: header
+ * CSV as docs/trace-format.md, parsed straight from bytes in chunks: header
  * `t_ns,kind,tid,addr,cpu`, `addr` decimal or 0x hex, `cpu` empty on
  * non-vCPU rows, `#` comment lines. Comment lines before the header of the
  * form `# blocktime.<key>=<value>` carry the trace metadata (our writer puts

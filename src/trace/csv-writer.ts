@@ -1,5 +1,5 @@
 /**
- * CSV as TRACE-FORMAT.md: header `t_ns,kind,tid,addr,cpu`, addresses in 0x
+ * CSV as docs/trace-format.md: header `t_ns,kind,tid,addr,cpu`, addresses in 0x
  * hex, `cpu` empty on non-vCPU rows. The trace metadata goes first, as
  * `# blocktime.<key>=<value>` comment lines, which our reader takes back.
  */

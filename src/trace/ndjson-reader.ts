@@ -1,5 +1,5 @@
 /**
- * NDJSON as TRACE-FORMAT.md: one flat object per line with the keys t_ns,
+ * NDJSON as docs/trace-format.md: one flat object per line with the keys t_ns,
  * kind, tid, addr, cpu. Parsed from bytes with exact 64-bit integers (no
  * JSON.parse, which would round t_ns through a double): `addr` as a 0x hex
  * string or a number below 2^53, `t_ns` as an integer number (or a string of

@@ -1,5 +1,5 @@
 /**
- * NDJSON as TRACE-FORMAT.md: one object per row; `addr` as a 0x hex string
+ * NDJSON as docs/trace-format.md: one object per row; `addr` as a 0x hex string
  * (exact for every 64-bit value), `t_ns` as a JSON number written with all
  * its digits, `cpu` -1 on non-vCPU rows. NDJSON carries no trace metadata.
  */

@@ -1,5 +1,5 @@
 /**
- * The trace model of TRACE-FORMAT.md: one definition of the columns, the kind
+ * The trace model of docs/trace-format.md: one definition of the columns, the kind
  * codes and the metadata keys, shared by every reader, writer and variant.
  */
 
@@ -36,7 +36,7 @@ export const DEFAULT_PAGE_SIZE = 4096;
 /** Rows per record batch when we write Arrow: large enough to amortize per-batch work, small enough to stream. */
 export const DEFAULT_BATCH_ROWS = 65536;
 
-/** Trace-level metadata. Absent fields take the defaults of TRACE-FORMAT.md. */
+/** Trace-level metadata. Absent fields take the defaults of docs/trace-format.md#trace-metadata. */
 export interface TraceMeta {
   /** Bytes per page, a power of two. */
   pageSize: number;

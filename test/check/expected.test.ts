@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { parseExpected } from '../../src/check/expected.js';
-import { parseTolerance } from '../../src/check/tolerance.js';
 
 const FIX = new URL('../../fixtures/qemu/', import.meta.url).pathname;
 const DIST = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -45,13 +44,5 @@ describe("QEMU's reported figures", () => {
     expect(() => parseExpected('{"postcopy-blocktime": -1}', 'r.json')).toThrow(/r\.json: "postcopy-blocktime": expected a non-negative integer/);
     expect(() => parseExpected('Postcopy Latency Distribution:\n  [ 1 us - 2 us ]: 0\n', 'd.txt')).toThrow(/d\.txt: line 3: expected 24 rows/);
     expect(() => parseExpected('Postcopy vCPU Blocktime (ms):\n [1, 2\n', 'w.txt')).toThrow(/w\.txt: line 1: .*no closing \]/);
-  });
-
-  it('--tolerance takes a percentage or 0', () => {
-    expect(parseTolerance('1%')).toBe(0.01);
-    expect(parseTolerance('0.5%')).toBe(0.005);
-    expect(parseTolerance('0')).toBe(0);
-    expect(parseTolerance('exact')).toBe(0);
-    expect(() => parseTolerance('3')).toThrow(/--tolerance: expected a percentage/);
   });
 });

@@ -74,6 +74,30 @@ describe('blocktime query TRACE SQL', () => {
     expect(again.stdout).toBe(`(path = '${join(ROOT, EX1)}')\ntrue\n`);
   });
 
+  it('spills into a fresh directory under the temporary directory, not the working directory, and removes it at the end', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'blocktime-query-cwd-'));
+    try {
+      // A memory limit far below what the sort needs makes DuckDB spill.
+      const sql = `SET memory_limit = '16MB'; SET threads = 1;
+        CREATE TEMP TABLE sorted AS SELECT range AS i, hash(range) AS h FROM range(1000000) ORDER BY h;
+        SELECT current_setting('temp_directory') AS spill,
+          (SELECT count(*) FROM duckdb_temporary_files() WHERE starts_with(path, current_setting('temp_directory') || '/')) AS inside,
+          (SELECT count(*) FROM duckdb_temporary_files() WHERE NOT starts_with(path, current_setting('temp_directory') || '/')) AS outside`;
+      const r = await blocktime(['query', join(ROOT, EX1), sql], { cwd });
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      const [header, row] = r.stdout.trimEnd().split('\n');
+      expect(header).toBe('spill,inside,outside');
+      const [spill, inside, outside] = row!.split(',');
+      expect(spill!.startsWith(join(tmpdir(), 'blocktime-db-'))).toBe(true);
+      expect(Number(inside)).toBeGreaterThan(0);
+      expect(outside).toBe('0');
+      expect(existsSync(spill!)).toBe(false);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('prints the views for another engine with --print-views, the trace giving page size and N', async () => {
     const r = await blocktime(['query', '--print-views', 'fixtures/sample.arrow']);
     expect(r.code).toBe(0);

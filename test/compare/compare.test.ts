@@ -27,7 +27,7 @@ const none: CompareExplanation = {
   all_down_shortened: { count: 0, ns: 0 },
 };
 
-/** The explanations of the worked examples, worked out by hand from BLOCKTIME.md. */
+/** The explanations of the worked examples, worked out by hand from docs/blocktime.md#what-compare-explains. */
 const explanations: Record<number, CompareExplanation> = {
   1: none,
   2: {

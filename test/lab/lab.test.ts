@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LAB_DEFAULTS, LAB_MODES, median, runLab } from '../../src/lab/lab.js';
-import { renderLab } from '../../src/lab/render.js';
-import { plain } from '../../src/report/style.js';
+import { renderLab } from '../../src/cli/terminal/lab.js';
+import { plain } from '../../src/cli/terminal/style.js';
 import { UsageError } from '../../src/errors.js';
 import { nativeSkipReason } from '../capture/native/availability.js';
 

@@ -14,7 +14,7 @@ function leaves(v: unknown, path = ''): Array<[string, unknown]> {
   return [[path, v]];
 }
 
-describe('BLOCKTIME.md worked examples', () => {
+describe('docs/blocktime.md worked examples', () => {
   for (const k of [1, 2, 3, 4, 5]) {
     for (const variant of VARIANTS) {
       it(`example ${k}, ${variant}: every field of the contract`, async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MsClock } from '../../src/replay/atomic.js';
 
-/** BLOCKTIME.md: ms(t) = floor(t / 1e6) - floor(start / 1e6), 1 if below 1, modulo 2^32; in BigInt. */
+/** docs/blocktime.md, Variant 2: ms(t) = floor(t / 1e6) - floor(start / 1e6), 1 if below 1, modulo 2^32; in BigInt. */
 function reference(t: bigint, start: bigint): number {
   const floorDiv = (a: bigint): bigint => (a >= 0n ? a / 1_000_000n : -((-a + 999_999n) / 1_000_000n));
   let ms = floorDiv(t) - floorDiv(start);

@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../src/errors.js';
+import { InputError, QueryError, UsageError } from '../../src/errors.js';
 import { openTraceDatabase } from '../../src/sql/trace-database.js';
+import { openTrace } from '../../src/formats/open.js';
 
 let dir: string;
 beforeAll(() => {
@@ -60,5 +61,87 @@ describe('openTraceDatabase with a database file', () => {
     const notDb = join(dir, 'not.duckdb');
     writeFileSync(notDb, 'this is not a database\n'.repeat(100));
     await expect(openTraceDatabase('fixtures/examples/example1.csv', { db: notDb })).rejects.toThrow(/not\.duckdb: cannot open as a DuckDB database/);
+  });
+});
+
+describe('openTraceDatabase: the spill directory', () => {
+  it('is a fresh directory under the temporary directory, the one DuckDB spills to, removed on close', async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv');
+    const spill = database.spillDirectory;
+    try {
+      expect(spill.startsWith(join(tmpdir(), 'blocktime-db-'))).toBe(true);
+      expect(existsSync(spill)).toBe(true);
+      expect(await database.query("SELECT current_setting('temp_directory') AS dir")).toEqual([{ dir: spill }]);
+    } finally {
+      database.close();
+    }
+    expect(existsSync(spill)).toBe(false);
+  });
+
+  it('is removed when the process exits without closing the database', async () => {
+    const before = new Set(process.listeners('exit'));
+    const database = await openTraceDatabase('fixtures/examples/example1.csv');
+    const added = process.listeners('exit').filter((l) => !before.has(l));
+    expect(added).toHaveLength(1);
+    added[0]!(0);
+    expect(existsSync(database.spillDirectory)).toBe(false);
+    database.close();
+    expect(process.listeners('exit').filter((l) => !before.has(l))).toEqual([]);
+  });
+
+  it('is one per database, a database file included, and removed when a load fails', async () => {
+    const trace = join(dir, 'spill.csv');
+    copyFileSync('fixtures/examples/example1.csv', trace);
+    const a = await openTraceDatabase(trace);
+    const b = await openTraceDatabase(trace, { db: join(dir, 'spill.duckdb') });
+    expect(a.spillDirectory).not.toBe(b.spillDirectory);
+    expect(await b.query("SELECT current_setting('temp_directory') AS dir")).toEqual([{ dir: b.spillDirectory }]);
+    a.close();
+    b.close();
+    expect([existsSync(a.spillDirectory), existsSync(b.spillDirectory)]).toEqual([false, false]);
+
+    writeFileSync(trace, 't_ns,kind,tid,addr,cpu\n0,bogus,1,0,0\n');
+    // A temporary directory of this test's own: other processes create spill directories in the shared one.
+    const temporary = mkdtempSync(join(dir, 'tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temporary;
+    try {
+      await expect(openTraceDatabase(trace)).rejects.toBeInstanceOf(InputError);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(temporary)).toEqual([]);
+  });
+});
+
+describe('openTraceDatabase: an open source, and errors', () => {
+  it('loads a source the caller opened, with the same tables, and leaves it to the caller to close', async () => {
+    const source = await openTrace('fixtures/examples/example2.csv');
+    try {
+      const database = await openTraceDatabase(source, { open: { vcpus: 3 } });
+      try {
+        expect(await database.query('SELECT events::INTEGER AS events, vcpus FROM trace_meta')).toEqual([{ events: 8, vcpus: 3 }]);
+      } finally {
+        database.close();
+      }
+      await expect(openTraceDatabase(source, { db: join(dir, 'never.duckdb') })).rejects.toBeInstanceOf(UsageError);
+      expect(existsSync(join(dir, 'never.duckdb'))).toBe(false);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('answers bad SQL with a QueryError naming the statement', async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv');
+    try {
+      await expect(database.query('SELECT nope FROM faults')).rejects.toThrow(QueryError);
+      await expect(database.query('SELECT nope FROM faults')).rejects.toThrow(/\(in: SELECT nope FROM faults\)$/);
+      expect(await database.query('SELECT $1::INTEGER + 1 AS n', [41])).toEqual([{ n: 42 }]);
+      // Parameters that do not bind are the caller's mistake as well.
+      await expect(database.query('SELECT $1 AS x', [1, 2])).rejects.toBeInstanceOf(QueryError);
+    } finally {
+      database.close();
+    }
   });
 });

@@ -38,7 +38,7 @@ function vcpuCount(rs: readonly Row[]): number {
   return Math.max(...rs.filter((r) => r[1] === 'vcpu').map((r) => r[4]!)) + 1;
 }
 
-describe('views over the worked examples of BLOCKTIME.md', () => {
+describe('views over the worked examples of docs/blocktime.md', () => {
   for (const ex of WORKED_EXAMPLES) {
     it(`${ex.name}: blocked_intervals and all_down_intervals sum to the exact figures`, async () => {
       const n = vcpuCount(ex.rows);

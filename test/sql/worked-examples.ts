@@ -1,5 +1,5 @@
 /**
- * The worked examples of BLOCKTIME.md as TraceBatches, with the `exact`
+ * The worked examples of docs/blocktime.md as TraceBatches, with the `exact`
  * figures the page gives (times in ms there, ns here).
  */
 import { allocBatch, type TraceBatch } from '../../src/trace/batch.js';

@@ -12,6 +12,9 @@ import { UnavailableError } from '../../errors.js';
 export const Accounting = { off: 0, locking: 1, atomic: 2, both: 3 } as const;
 export type AccountingMode = keyof typeof Accounting;
 
+/** Where the call and hold histograms end (BT_HIST_BUCKETS * BT_HIST_NS in bt.h): their last bucket holds everything beyond. */
+export const HIST_CAP_NS = 8192;
+
 /** Pattern codes (BT_PATTERN_* in bt.h). */
 export const PATTERN_CODES = { seq: 0, random: 1, hotset: 2 } as const;
 

@@ -1,5 +1,5 @@
 /*
- * Variant 2 of BLOCKTIME.md, the atomic-op design of QEMU 2.12 to 10.0, run
+ * Variant 2 of docs/blocktime.md, the atomic-op design of QEMU 2.12 to 10.0, run
  * as it ran there: the fault path on the fault thread outside the
  * page-request mutex, the resolve path on the resolve thread after it has
  * released the mutex. Races between them are real and are part of what the

@@ -1,5 +1,5 @@
 /*
- * Variant 1 of BLOCKTIME.md, the locking design of QEMU 10.1: every call is
+ * Variant 1 of docs/blocktime.md, the locking design of QEMU 10.1: every call is
  * made inside the page-request critical section, with the time recorded in
  * the trace, so a replay of the trace reproduces this state exactly.
  */

@@ -2,7 +2,7 @@
  * What the simulator can be asked for, with defaults that give a realistic
  * mix: an 8-vCPU guest touching memory at random during one simulated second
  * of postcopy, 200 us page requests, a 100 MiB/s background stream, and the
- * irregularities real QEMU logs show (QEMU-TRACES.md, "What real logs show":
+ * irregularities real QEMU logs show (docs/qemu-logs.md#what-real-logs-show:
  * a vCPU faults again before its previous resolve is accounted for a third of
  * all faults).
  */

@@ -1,5 +1,5 @@
 /**
- * Named presets, each exercising one way the three designs (BLOCKTIME.md:
+ * Named presets, each exercising one way the three designs (docs/blocktime.md:
  * `mutex`, `atomic`, `exact`) part ways, with every other irregularity off so
  * that the divergence seen is the one named. Options given explicitly still
  * override a preset.

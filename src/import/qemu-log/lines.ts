@@ -1,6 +1,6 @@
 /**
  * The trace events the importer understands, and their argument formats
- * (QEMU-TRACES.md). A line is parsed into one reused `EventFields` record:
+ * (docs/qemu-logs.md). A line is parsed into one reused `EventFields` record:
  * no object per line.
  */
 import { splitNsDigits, type SplitNs } from './ns.js';

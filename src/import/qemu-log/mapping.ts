@@ -1,5 +1,5 @@
 /**
- * Second pass: QEMU log lines -> trace rows, as QEMU-TRACES.md maps them,
+ * Second pass: QEMU log lines -> trace rows, as docs/qemu-logs.md maps them,
  * in QEMU's serialization order with the `vcpu` rows first.
  *
  * Look-ahead is bounded. A row waits in the `RowQueue` only while a rule may

@@ -1,5 +1,5 @@
 /**
- * The three line prefixes of QEMU's `log` trace backend (QEMU-TRACES.md):
+ * The three line prefixes of QEMU's `log` trace backend (docs/qemu-logs.md#line-prefixes):
  * `TID@SECONDS.MICROS:` (QEMU <= 10.0 with `-msg timestamp=on`), an ISO-8601
  * UTC time and a space (newer QEMU), or nothing. One file uses one form.
  */

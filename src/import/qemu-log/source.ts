@@ -1,5 +1,5 @@
 /**
- * A QEMU trace log read as a trace (QEMU-TRACES.md): the format registry
+ * A QEMU trace log read as a trace (docs/qemu-logs.md): the format registry
  * opens format `qemu-log` here (src/formats/qemu-log.ts). Two streaming
  * passes over the file (decompressed on the fly when compressed): `scanLog`
  * learns what only the whole log can tell (generation, prefix form, vCPUs,

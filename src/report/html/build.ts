@@ -1,19 +1,20 @@
 /**
- * `buildHtmlReport`: a trace file to the HTML report, in one read of the
- * trace (trace-database.ts): the replay gives the three variants' figures,
+ * `buildHtmlReport`: a trace to the HTML report, in one read of the trace
+ * (src/sql/trace-database.ts): the replay gives the three variants' figures,
  * DuckDB's views the intervals, latencies and all-down windows the charts
  * draw, so neither re-implements the other.
  */
 import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { openTrace, type OpenOptions } from '../../formats/open.js';
+import type { OpenOptions } from '../../formats/open.js';
+import { readResults } from '../../sql/trace-tables.js';
+import { openTraceDatabase } from '../../sql/trace-database.js';
 import type { TraceSource } from '../../trace/source.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
 import type { ReportData } from './report-data.js';
 import { queryTimeline, TIMELINE_BAR_BUDGET } from './timeline-query.js';
-import { loadTrace, type LoadedTrace } from './trace-database.js';
 
 export interface HtmlReportOptions extends OpenOptions {
   /** Bars the timeline draws at most (about); more intervals are merged (see timeline-query.ts). */
@@ -27,45 +28,49 @@ export interface HtmlReport {
   data: ReportData;
 }
 
-export async function buildHtmlReport(path: string, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const source = await openTrace(path, opts);
+/** The report of a trace file, or of an open source (read once; the caller closes it). */
+export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
+  const { timelineBars, onRows, ...open } = opts;
+  const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}) });
   try {
-    return await reportFromSource(source, opts);
+    return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
   } finally {
-    await source.close();
+    db.close();
   }
 }
 
-/** The report of an open trace (read once; the caller closes it). */
-export async function reportFromSource(source: TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const db = await loadTrace(source, opts.onRows ? { onRows: opts.onRows } : {});
-  try {
-    return await reportFromDatabase(db, source, opts);
-  } finally {
-    await db.close();
-  }
-}
-
-async function reportFromDatabase(db: LoadedTrace, source: TraceSource, opts: HtmlReportOptions): Promise<HtmlReport> {
-  const { connection: conn, results } = db;
+async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number): Promise<HtmlReport> {
+  const results = await readResults(conn);
   const vcpus = results.exact.vcpus;
+  const meta = await traceMeta(conn);
   const span = await traceSpan(conn);
   const data: ReportData = {
     generator: await packageVersion(),
     trace: {
-      path: source.path,
-      format: source.format,
+      path: meta.path,
+      format: meta.format,
       page_size: results.exact.page_size,
       vcpus,
-      rows: db.summary.events,
+      rows: meta.rows,
       span_ns: span.spanNs,
-      ...(source.meta.source ? { source: source.meta.source } : {}),
+      ...(meta.source ? { source: meta.source } : {}),
     },
     results: { exact: results.exact, mutex: results.mutex, atomic: results.atomic },
-    timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: opts.timelineBars ?? TIMELINE_BAR_BUDGET }),
+    timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
     latency_cdf: await queryLatencyCdf(conn, vcpus),
   };
   return { html: await renderPage(data, await buildCharts(data)), data };
+}
+
+/** What the load recorded about the trace: its path as named, format, rows, and `blocktime.source`. */
+async function traceMeta(conn: DuckDBConnection): Promise<{ path: string; format: string; rows: number; source?: Record<string, unknown> }> {
+  const row = (await conn.runAndReadAll('SELECT path, format, events, source::VARCHAR AS source FROM trace_meta')).getRowObjectsJS()[0] as {
+    path: string;
+    format: string;
+    events: bigint;
+    source: string | null;
+  };
+  return { path: row.path, format: row.format, rows: Number(row.events), ...(row.source !== null ? { source: JSON.parse(row.source) as Record<string, unknown> } : {}) };
 }
 
 async function traceSpan(conn: DuckDBConnection): Promise<{ originNs: bigint; spanNs: number }> {

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { VARIANTS, type AnalysisResult, type LatencyStats, type VariantName } from '../../replay/result.js';
-import { formatCount, formatDuration, formatMs, formatPercent } from '../units.js';
+import { formatCount, formatDuration, formatMs, formatPercent } from '../../units.js';
 import type { ChartPayload } from './charts.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import type { ReportData } from './report-data.js';

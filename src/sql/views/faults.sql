@@ -1,5 +1,5 @@
 -- faults: one row per `fault` event. `status` is what the `mutex` variant
--- makes of it (BLOCKTIME.md): `no_tid` (thread id 0, ignored),
+-- makes of it (docs/blocktime.md): `no_tid` (thread id 0, ignored),
 -- `already_received` (its page was placed earlier in the trace, ignored) or
 -- `counted`. A counted fault opens an interval for its thread, which the
 -- `exact` variant closes at the first, in trace order, of the page's next

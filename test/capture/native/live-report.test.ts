@@ -6,7 +6,7 @@ import type { AnalysisResult } from '../../../src/replay/result.js';
 import { allocBatch } from '../../../src/trace/batch.js';
 import { Kind } from '../../../src/trace/schema.js';
 
-/** BLOCKTIME.md worked example 1, as a capture would hand it over. */
+/** docs/blocktime.md, Example 1, as a capture would hand it over. */
 async function example1(): Promise<AnalysisResult> {
   const rows: Array<[number, number, number, number, number]> = [
     [0, Kind.vcpu, 101, 0, 0],

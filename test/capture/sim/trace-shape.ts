@@ -1,7 +1,7 @@
 /**
  * An independent reading of a trace's shape, for the simulator's tests: which
  * irregularities it holds, counted from the rows alone with the bookkeeping
- * of BLOCKTIME.md (received set, pending faults per page), not from the
+ * of docs/blocktime.md (received set, pending faults per page), not from the
  * simulator's own counters.
  */
 import type { TraceBatch } from '../../../src/trace/batch.js';
