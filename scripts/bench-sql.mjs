@@ -1,5 +1,16 @@
 #!/usr/bin/env node
-// `node scripts/bench-sql.mjs [--events N] [--vcpus N] [--seed N]` (after `npm run build`)
+// `node scripts/bench-sql.mjs [--events N] [--big] [--repeat N] [--root DIR]... [--cache DIR] [--skip-db] [--skip-report]`
+// (after `npm run build`)
+//
+// What `query`, `report` and `export` cost next to `analyze` on the same
+// simulated trace (default 20M events, 64 vCPUs; --big adds 100M), each
+// command a process of the built CLI: seconds, peak RSS and the ratio to
+// `analyze`, and the replay speed of the exported Parquet beside the Arrow
+// trace (scripts/bench/cli-costs.mjs). `--root DIR`, repeated, measures
+// several built checkouts in turn (before/after under the same load).
+// Prints a table on stderr and one JSON object on stdout.
+//
+// `node scripts/bench-sql.mjs --stages [--events N] [--vcpus N] [--seed N]`
 //
 // The DuckDB side of blocktime on a simulated trace (default 20M events,
 // 64 vCPUs), held in memory first so that only DuckDB's work is timed:
@@ -25,13 +36,41 @@ import { replayBatches } from '../dist/replay/engine.js';
 import { subBatch } from '../dist/trace/batch.js';
 import { EventAppender } from '../dist/sql/event-appender.js';
 import { createTraceTables, writeTraceMeta } from '../dist/sql/trace-tables.js';
-import { MATERIALIZED_VIEWS, createViews } from '../dist/sql/views.js';
+import { createViews } from '../dist/sql/views.js';
+import { formatTable, measureCliCosts } from './bench/cli-costs.mjs';
+
+if (!process.argv.includes('--stages')) {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '20000000' },
+      big: { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '1' },
+      root: { type: 'string', multiple: true, default: [] },
+      cache: { type: 'string', default: '.cache/bench' },
+      'skip-db': { type: 'boolean', default: false },
+      'skip-report': { type: 'boolean', default: false },
+    },
+  });
+  const report = await measureCliCosts({
+    roots: values.root,
+    events: Number(values.events),
+    big: values.big,
+    repeat: Math.max(1, Number(values.repeat) || 1),
+    cache: values.cache,
+    skipDb: values['skip-db'],
+    skipReport: values['skip-report'],
+  });
+  process.stderr.write('\n' + formatTable(report) + '\n');
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  process.exit(0);
+}
 
 const { values: opts } = parseArgs({
   options: {
     events: { type: 'string', default: '20000000' },
     vcpus: { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },
+    stages: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(opts.events);
@@ -78,6 +117,7 @@ const replay_s = seconds(t0);
 const replay_cpu_s = cpuSeconds(u0);
 await writeTraceMeta(connection, { path: 'sim', format: 'sim', pageSize: replay.page_size, vcpus: replay.vcpus, events: appender.rows });
 
+const MATERIALIZED_VIEWS = ['faults', 'blocked_intervals'];
 log(`building ${MATERIALIZED_VIEWS.join(', ')}`);
 t0 = performance.now();
 u0 = process.cpuUsage();

@@ -115,9 +115,13 @@ export interface TraceDatabase {
   close(): Promise<void>;
 }
 
-/** Loads a trace into DuckDB (one read, replayed on the way) for any number of queries. Close it when done. */
+/**
+ * Opens a trace as a DuckDB database for any number of queries: the replay's
+ * results at once, each other relation the first time a query reads it.
+ * Close it when done.
+ */
 export async function openDatabase(trace: TraceInput, options: OpenOptions = {}): Promise<TraceDatabase> {
-  const db = await openTraceDatabase(trace, { open: options });
+  const db = await openTraceDatabase(trace, { open: options, build: { relations: ['results', 'analysis'] } });
   try {
     const results = await readResults(db.connection);
     return { results, query: (sql, params) => db.query(sql, params), close: async () => db.close() };

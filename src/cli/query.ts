@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
+import { withStopSignals } from './stop-signals.js';
 import { copyToFile } from '../sql/copy-to-file.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
@@ -86,15 +87,21 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
   if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'csv');
 
+  const statements = text === undefined ? [] : statementsOf(text);
   const progress = createTraceProgress('query', 'rows');
-  const database = await openTraceDatabase(trace, {
-    ...(opts.db !== undefined ? { db: opts.db } : {}),
-    open: {
-      ...openOpts,
-      onWarning: progress.onWarning,
-    },
-    onProgress: progress.onRows,
-  }).finally(() => progress.done());
+  // Only what the statements read is built (the shell builds as it goes); a signal while building stops it, leaving no files behind.
+  const database = await withStopSignals((signal) =>
+    openTraceDatabase(trace, {
+      ...(opts.db !== undefined ? { db: opts.db } : {}),
+      open: {
+        ...openOpts,
+        onWarning: progress.onWarning,
+      },
+      onProgress: progress.onRows,
+      build: { statements },
+      signal,
+    }),
+  ).finally(() => progress.done());
   try {
     if (text === undefined) {
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -106,15 +113,13 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
         format,
         maxRows: opts.maxRows,
         historyFile: process.env.BLOCKTIME_HISTORY ?? join(homedir(), '.blocktime_history'),
+        prepare: (statement) => database.prepare([statement]),
       });
       // Fed from a pipe, the shell is a script: say so in the exit code when a statement failed.
       if (interrupted) process.exitCode = 130;
       else if (failed > 0 && !interactive) process.exitCode = ExitCode.badInput;
       return;
     }
-    const { statements, rest } = splitStatements(text);
-    if (rest) statements.push(rest);
-    if (statements.length === 0) throw new UsageError('no SQL statement to run');
     const sink = sinkFor(process.stdout);
     for (const [i, statement] of statements.entries()) {
       if (opts.output !== undefined && i === statements.length - 1) {
@@ -128,6 +133,13 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
   } finally {
     database.close();
   }
+}
+
+function statementsOf(text: string): string[] {
+  const { statements, rest } = splitStatements(text);
+  if (rest) statements.push(rest);
+  if (statements.length === 0) throw new UsageError('no SQL statement to run');
+  return statements;
 }
 
 async function viewInputs(trace: string, openOpts: OpenOptions): Promise<{ pageSize: number; vcpus?: number }> {

@@ -29,10 +29,11 @@ export function faultsPathFor(out: string): string {
 
 export async function exportTrace(trace: string, out: string, opts: ExportOptions = {}): Promise<ExportSummary> {
   if (!/\.parquet$/i.test(out)) throw new UsageError(`${out}: expected an output file ending in .parquet`);
+  // The replay behind `results` and, unless asked for, `faults` are not built: an export is a read and an append.
   const database = await openTraceDatabase(trace, {
     ...(opts.open ? { open: opts.open } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    materialize: false,
+    build: { relations: ['trace_meta', 'events', ...(opts.faults ? (['faults'] as const) : [])] },
   });
   const pending: PendingCopy[] = [];
   try {
@@ -45,8 +46,10 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
       ...(startNs !== null ? [[META.startNs, String(startNs)]] : []),
       ...(source !== null ? [[META.source, String(source)]] : []),
     ];
-    const kvMetadata = `KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
-    const events = await copyToTemporary(connection, 'SELECT * FROM events ORDER BY seq', out, kvMetadata);
+    // Parquet's version 2 encodings (delta-packed integers: seq and t_ns nearly vanish) halve the writer's time and shrink the file.
+    const kvMetadata = `PARQUET_VERSION v2, KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
+    // The table in insertion order, which is seq order (DuckDB keeps it: preserve_insertion_order), without a sort.
+    const events = await copyToTemporary(connection, 'events', out, kvMetadata);
     pending.push(events);
     const summary: ExportSummary = { events: { path: out, rows: events.rows } };
     if (opts.faults) {

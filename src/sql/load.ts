@@ -1,77 +1,205 @@
 /**
- * A trace into DuckDB in one pass: each batch is appended to `events` as the
- * replay engine consumes it, so the `results` of all three variants come
- * from the same read. Then the trace's metadata, the results, and the views;
- * `faults` and `blocked_intervals` are materialized as tables unless told
- * otherwise: the other view and most questions start from them, and their
- * window passes (sorts by page, by thread, by vCPU and start) are the costly
- * part, so they are paid once per load instead of once per query.
+ * A trace into DuckDB, part by part: each pass over the trace feeds every
+ * batch to the consumers of the parts it builds, in one read, and a part is
+ * built the first time a statement reads one of its relations
+ * (relations.ts), so a question pays only for what it reads:
+ *
+ *   meta      `trace_meta`                 (N and the row count: nearly free)
+ *   events    `events`, `vcpus`            (the appender: every row copied)
+ *   results   `results`, `analysis`        (the three variants' replay)
+ *   derived   `faults`, `blocked_intervals`
+ *   all_down  `all_down_intervals`         (a view over the others)
+ *
+ * `faults` and `blocked_intervals` are tables: the other view and most
+ * questions start from them, and their window passes (sorts by page, by
+ * thread, by vCPU and start) are the costly part, paid once per database
+ * instead of once per query.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { replayBatches } from '../replay/engine.js';
+import { BlocktimeError, ExitCode } from '../errors.js';
 import { VARIANTS } from '../replay/result.js';
+import type { OpenOptions } from '../formats/open.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
-import { EventAppender } from './event-appender.js';
-import { createTraceTables, writeResults, writeTraceMeta } from './trace-tables.js';
-import { MATERIALIZED_VIEWS, createViews } from './views.js';
+import { EVENTS_TABLE_SQL, EventAppender } from './event-appender.js';
+import type { Relation } from './relations.js';
+import { replayConsumer } from './replay-consumer.js';
+import { replayInWorker, replayWorkerAvailable } from './replay-worker.js';
+import { TraceMetaConsumer } from './trace-meta-consumer.js';
+import { createResultsTables, writeResults } from './trace-tables.js';
+import { createView } from './views.js';
 
-export interface LoadOptions {
-  /** Rows loaded so far, after each batch. */
+/** What a part puts in the pass: it sees every batch in trace order, then fills what is left of its tables. */
+export interface BatchConsumer {
+  consume(batch: TraceBatch): void | Promise<void>;
+  finish(): Promise<void>;
+  /** The pass failed: release what `finish` would have (its tables go with the transaction). */
+  abandon?(): Promise<void>;
+}
+
+export const PARTS = ['meta', 'events', 'results', 'derived', 'all_down'] as const;
+export type Part = (typeof PARTS)[number];
+
+/** What a pass's parts share: where to write, and the trace being read. */
+export interface PassContext {
+  connection: DuckDBConnection;
+  meta: TraceMeta;
+  origin: { path: string; format: string };
+  /** The parts of this pass that read the trace. */
+  reading: readonly Part[];
+  /** How to open the trace again, when it is a file: a part may read it on its own, in a worker. */
+  reopen?: { path: string; open: OpenOptions };
+}
+
+interface PartDefinition {
+  relations: readonly Relation[];
+  /** Parts whose relations its SQL reads: built before it (in an earlier pass, or earlier in the same one). */
+  needs: readonly Part[];
+  /** Its reader of the trace, which creates its tables. */
+  consumer?(pass: PassContext): Promise<BatchConsumer>;
+  /** After the pass's consumers have finished: what it builds in SQL over the tables there. */
+  complete?(pass: PassContext): Promise<void>;
+}
+
+const DEFINITIONS: Record<Part, PartDefinition> = {
+  meta: {
+    relations: ['trace_meta'],
+    needs: [],
+    consumer: async ({ connection, meta, origin }) => new TraceMetaConsumer(connection, meta, origin),
+  },
+  events: {
+    relations: ['events', 'vcpus'],
+    needs: [],
+    consumer: async ({ connection }) => {
+      await connection.run(EVENTS_TABLE_SQL);
+      const appender = await EventAppender.open(connection);
+      return { consume: (b) => appender.append(b), finish: async () => appender.close() };
+    },
+    complete: ({ connection }) => createView(connection, 'vcpus'),
+  },
+  results: {
+    relations: ['results', 'analysis'],
+    needs: [],
+    consumer: async ({ connection, meta, origin, reading, reopen }) => {
+      await createResultsTables(connection);
+      // Beside an append or another replay on this thread, the replay takes the second core.
+      if (reopen && replayWorkerAvailable() && reading.some((p) => p !== 'meta' && p !== 'results')) {
+        const worker = replayInWorker(reopen.path, reopen.open);
+        return { consume: () => undefined, finish: async () => writeResults(connection, await worker.results()), abandon: () => worker.terminate() };
+      }
+      const replay = replayConsumer(meta, [...VARIANTS], origin.path);
+      return { consume: (b) => replay.consume(b), finish: async () => writeResults(connection, await replay.finish()) };
+    },
+  },
+  derived: {
+    relations: ['faults', 'blocked_intervals'],
+    needs: ['meta', 'events'],
+    complete: async ({ connection }) => {
+      await createView(connection, 'faults', { asTable: true });
+      await createView(connection, 'blocked_intervals', { asTable: true });
+    },
+  },
+  all_down: {
+    relations: ['all_down_intervals'],
+    needs: ['meta', 'events', 'derived'],
+    complete: ({ connection }) => createView(connection, 'all_down_intervals'),
+  },
+};
+
+const PART_OF = new Map<Relation, Part>(PARTS.flatMap((part) => DEFINITIONS[part].relations.map((r): [Relation, Part] => [r, part])));
+
+/** The parts that hold `relations`, with every part they need, in build order. */
+export function partsFor(relations: Iterable<Relation>): Part[] {
+  const wanted = new Set<Part>();
+  const add = (part: Part): void => {
+    if (wanted.has(part)) return;
+    wanted.add(part);
+    for (const needed of DEFINITIONS[part].needs) add(needed);
+  };
+  for (const r of relations) add(PART_OF.get(r)!);
+  return PARTS.filter((p) => wanted.has(p));
+}
+
+/** The relations of `parts`. */
+export function relationsOf(parts: Iterable<Part>): Relation[] {
+  return [...parts].flatMap((p) => DEFINITIONS[p].relations);
+}
+
+export interface PassOptions {
+  /** How to open the trace again (PassContext.reopen). */
+  reopen?: { path: string; open: OpenOptions };
+  /** Rows read so far, after each batch. */
   onProgress?(rows: number): void;
-  /** Build `faults` and `blocked_intervals` as tables (default): worth it when they will be queried more than once. */
-  materialize?: boolean;
+  /** Checked between batches: an aborted pass throws (exit 130). */
+  signal?: AbortSignal;
 }
 
 export interface LoadSummary {
+  /** Rows read (0 when the parts built needed no read). */
   events: number;
-  vcpus: number;
-  pageSize: number;
-  /** Reading, appending and replaying. */
+  parts: Part[];
   load_s: number;
-  /** Building the `faults` and `blocked_intervals` tables and the other views. */
-  views_s: number;
 }
 
-export async function loadTrace(connection: DuckDBConnection, source: TraceSource, opts: LoadOptions = {}): Promise<LoadSummary> {
-  return loadBatches(connection, source.meta, source.batches(), { path: source.path, format: source.format }, opts);
+/**
+ * Builds `parts` (none of whose relations may exist; those they need must):
+ * one read of `source` when any of them reads the trace, then each part's
+ * SQL, in build order.
+ */
+export async function buildParts(connection: DuckDBConnection, source: TraceSource, parts: readonly Part[], opts: PassOptions = {}): Promise<LoadSummary> {
+  const t0 = performance.now();
+  const pass: PassContext = {
+    connection,
+    meta: source.meta,
+    origin: { path: source.path, format: source.format },
+    reading: parts.filter((p) => DEFINITIONS[p].consumer !== undefined),
+    ...(opts.reopen ? { reopen: opts.reopen } : {}),
+  };
+  const consumers: BatchConsumer[] = [];
+  let rows = 0;
+  try {
+    for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
+    if (consumers.length > 0) {
+      for await (const batch of source.batches()) {
+        for (const consumer of consumers) {
+          const pending = consumer.consume(batch);
+          if (pending) await pending;
+        }
+        rows += batch.length;
+        opts.onProgress?.(rows);
+        if (opts.signal?.aborted) throw new BlocktimeError(`${source.path}: interrupted while loading`, ExitCode.interrupted);
+      }
+      for (const consumer of consumers) await consumer.finish();
+    }
+  } catch (err) {
+    await Promise.all(consumers.map((c) => c.abandon?.()));
+    throw err;
+  }
+  for (const part of parts) await DEFINITIONS[part].complete?.(pass);
+  return { events: rows, parts: [...parts], load_s: (performance.now() - t0) / 1000 };
 }
 
-/** Creates the tables (they must not exist) and fills them from `batches`, in trace order. */
+/** Every part of `source`, in one pass. */
+export async function loadTrace(connection: DuckDBConnection, source: TraceSource, opts: PassOptions = {}): Promise<LoadSummary> {
+  return buildParts(connection, source, PARTS, opts);
+}
+
+/** Every part, from batches in trace order (held in memory, or any iterable of them). */
 export async function loadBatches(
   connection: DuckDBConnection,
   meta: TraceMeta,
   batches: Iterable<TraceBatch> | AsyncIterable<TraceBatch>,
   origin: { path: string; format: string },
-  opts: LoadOptions = {},
+  opts: PassOptions = {},
 ): Promise<LoadSummary> {
-  const t0 = performance.now();
-  await createTraceTables(connection);
-  const appender = await EventAppender.open(connection);
-  const onProgress = opts.onProgress;
-  async function* appended(): AsyncIterable<TraceBatch> {
-    for await (const batch of batches) {
-      appender.append(batch);
-      onProgress?.(appender.rows);
-      yield batch;
-    }
-  }
-  const outcome = await replayBatches(meta, appended(), [...VARIANTS], { file: origin.path });
-  appender.close();
-  const exact = outcome.results.exact;
-  if (!exact) throw new Error('the replay returned no exact result');
-  await writeTraceMeta(connection, {
-    path: origin.path,
-    format: origin.format,
-    pageSize: exact.page_size,
-    vcpus: exact.vcpus,
-    ...(meta.startNs !== undefined ? { startNs: meta.startNs } : {}),
-    ...(meta.source !== undefined ? { source: JSON.stringify(meta.source) } : {}),
-    events: appender.rows,
-  });
-  await writeResults(connection, outcome.results);
-  const t1 = performance.now();
-  await createViews(connection, opts.materialize === false ? {} : { materialize: MATERIALIZED_VIEWS });
-  return { events: appender.rows, vcpus: exact.vcpus, pageSize: exact.page_size, load_s: (t1 - t0) / 1000, views_s: (performance.now() - t1) / 1000 };
+  const source: TraceSource = {
+    ...origin,
+    meta,
+    async *batches() {
+      yield* batches;
+    },
+    close: async () => undefined,
+  };
+  return loadTrace(connection, source, opts);
 }

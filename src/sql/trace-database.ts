@@ -1,16 +1,18 @@
 /**
  * A trace opened as a DuckDB database: the one place where blocktime creates
  * DuckDB, for `query`, `export`, `report` and the public API's
- * `openDatabase` and `query`. It loads the trace (load.ts: one read, each
- * batch appended and replayed through the three variants), keeps DuckDB's
- * spill files in a directory of its own, reuses a `--db` file while the
- * trace's fingerprint matches, and maps DuckDB's errors to QueryErrors
- * (run-sql.ts).
+ * `openDatabase` and `query`. It builds the trace's relations as statements
+ * read them (load.ts: one read of the trace per build, for every part it
+ * needs), bounds DuckDB's memory and threads (database-limits.ts), keeps
+ * DuckDB's spill files and, for a large trace, the database itself in a
+ * directory of its own, reuses a `--db` file while the trace's fingerprint
+ * matches, and maps DuckDB's errors to QueryErrors (run-sql.ts).
  *
- * In memory, or in a file (`db`) that later commands reuse as long as the
- * trace file has not changed. A reload replaces the tables in one
- * transaction, so the file holds either the old load or the new one; a new
- * file whose first load fails is removed.
+ * In memory, in a file in the spill directory, or in a file (`db`) that
+ * later commands reuse as long as the trace file has not changed. A reload
+ * replaces the tables in one transaction, so the file holds either the old
+ * load or the new one; each later build is a transaction too; a new file
+ * whose first load fails is removed.
  */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -21,37 +23,57 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InputError, UsageError } from '../errors.js';
 import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
-import { type LoadSummary, loadTrace } from './load.js';
+import { type DatabaseLimits, databaseLimits, limitSettings, loadsOnDisk } from './database-limits.js';
+import { type LoadSummary, PARTS, type Part, buildParts, partsFor, relationsOf } from './load.js';
+import { RELATIONS, type Relation, relationsNamedIn } from './relations.js';
 import { type Row, queryRows } from './run-sql.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
 import { readViews } from './views.js';
 
 /** Bump when the tables' layout changes; the views' text is hashed in as well. */
-const LAYOUT = 2;
+const LAYOUT = 3;
 
 export interface TraceDatabaseOptions {
-  /** A DuckDB file to keep the load in (the trace must then be a path); in memory when absent. */
+  /** A DuckDB file to keep the load in (the trace must then be a path); in memory, or in the spill directory, when absent. */
   db?: string;
   /** How to read the trace (N, page size and format overrides, warnings, progress in bytes); N and page size also apply to an open source. */
   open?: OpenOptions;
-  /** Rows loaded so far. */
+  /** Rows read so far, in each read of the trace. */
   onProgress?(rows: number): void;
-  /** Build `faults` and `blocked_intervals` as tables at load (default), or leave them views computed when read. */
-  materialize?: boolean;
+  /**
+   * What to build before returning: every relation (the default), these
+   * relations, or those these statements read. The rest are built when a
+   * statement reads them (`prepare`). A trace that can be read only once
+   * (an open source, a pipe) is built whole at once.
+   */
+  build?: 'all' | { relations: Iterable<Relation> } | { statements: readonly string[] };
+  /** Without `db`: where the database lives; by default in a file for traces too large for DuckDB's memory limit. */
+  storage?: 'memory' | 'disk';
+  /** Stops a read of the trace between batches (a BlocktimeError, exit 130); the database is then closed and its files removed. */
+  signal?: AbortSignal;
 }
 
 export interface TraceDatabase {
   /**
-   * Holds the tables `events`, `trace_meta`, `results`, `analysis` and the
-   * views `vcpus`, `faults`, `blocked_intervals`, `all_down_intervals`.
+   * Holds, once built, the tables `events`, `trace_meta`, `vcpus`,
+   * `results`, `analysis`, `faults`, `blocked_intervals` and the view
+   * `all_down_intervals`. Statements run on it directly must be `prepare`d.
    */
   readonly connection: DuckDBConnection;
-  /** The load that filled the database now; absent when a `db` file was reused as it was. */
+  /** What building at open did; absent when a `db` file already held all that was asked. */
   readonly loaded?: LoadSummary;
-  /** Where DuckDB writes what does not fit in memory; removed on close. */
+  /** Where DuckDB writes what does not fit in memory (and, for a large trace, the database); removed on close. */
   readonly spillDirectory: string;
-  /** One statement, all its rows as objects; `$1`, `$2`, ... take `params`. DuckDB's errors are QueryErrors. */
+  /** DuckDB's memory limit and threads. */
+  readonly limits: DatabaseLimits;
+  /** Builds what these statements read and is not built yet, in one read of the trace. */
+  prepare(statements: readonly string[]): Promise<void>;
+  /** Builds these relations if they are not yet. */
+  ensure(relations: Iterable<Relation>): Promise<void>;
+  /** Which relations are built now. */
+  built(): Relation[];
+  /** One statement (prepared first), all its rows as objects; `$1`, `$2`, ... take `params`. DuckDB's errors are QueryErrors. */
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Releases DuckDB and removes the spill directory. */
   close(): void;
@@ -66,8 +88,10 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   const db = opts.db;
   if (db !== undefined && typeof trace !== 'string') throw new UsageError(`${db}: a database file needs the trace as a path (its fingerprint is the file's)`);
   const fingerprint = db !== undefined && typeof trace === 'string' ? await fingerprintTrace(trace, await loadKey(opts)) : undefined;
+  const traceBytes = typeof trace === 'string' ? await regularFileSize(trace) : undefined;
   // A file this call creates, removed again when its first load fails.
   const created = db !== undefined && !(await exists(db)) ? db : undefined;
+  const limits = databaseLimits();
   const spill = await createSpillDirectory();
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
@@ -77,22 +101,137 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
     removeSpillDirectory(spill);
   };
   try {
-    instance = await createInstance(db, spill);
+    const onDisk = db === undefined && (opts.storage ?? (loadsOnDisk(traceBytes, limits) ? 'disk' : 'memory')) === 'disk';
+    instance = await createInstance(db ?? (onDisk ? join(spill, TEMPORARY_DATABASE) : undefined), spill, limits, db);
     const conn = (connection = await instance.connect());
-    const opened = (loaded?: LoadSummary): TraceDatabase => ({
+    // A database about to be deleted need not be written out when it closes.
+    if (onDisk) await conn.run('PRAGMA disable_checkpoint_on_shutdown');
+    const builder = new Builder(conn, trace, traceBytes !== undefined, opts);
+    const wanted = await builder.wantedAtOpen(opts.build ?? 'all');
+    let loaded: LoadSummary | undefined;
+    if (fingerprint === undefined) loaded = await builder.build(wanted);
+    else if (await storedFingerprintMatches(conn, fingerprint)) {
+      await builder.readCatalog();
+      loaded = await builder.build(wanted);
+    } else loaded = await builder.reload(fingerprint, wanted);
+    return {
       connection: conn,
       ...(loaded ? { loaded } : {}),
       spillDirectory: spill,
-      query: (sql, params) => queryRows(conn, sql, params),
+      limits,
+      prepare: (statements) => builder.prepare(statements),
+      ensure: async (relations) => void (await builder.build(relations)),
+      built: () => builder.builtRelations(),
+      query: async (sql, params) => {
+        await builder.prepare([sql]);
+        return queryRows(conn, sql, params);
+      },
       close,
-    });
-    if (fingerprint === undefined) return opened(await load(conn, trace, opts));
-    if (await storedFingerprintMatches(conn, fingerprint)) return opened();
-    return opened(await reload(conn, trace, fingerprint, opts));
+    };
   } catch (err) {
     close();
     if (created !== undefined) await Promise.all([rm(created, { force: true }), rm(`${created}.wal`, { force: true })]);
     throw err;
+  }
+}
+
+/** The database file in the spill directory, for a trace too large for memory. */
+export const TEMPORARY_DATABASE = 'trace.duckdb';
+
+/** What is built in one database, and the builds still to come. */
+class Builder {
+  private readonly parts = new Set<Part>();
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly trace: string | TraceSource,
+    /** A regular file, which each build may read again. */
+    private readonly rereadable: boolean,
+    private readonly opts: TraceDatabaseOptions,
+  ) {}
+
+  builtRelations(): Relation[] {
+    return relationsOf(PARTS.filter((p) => this.parts.has(p)));
+  }
+
+  /** A reused `db` file: its parts are those whose relations all exist. */
+  async readCatalog(): Promise<void> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
+       UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal`,
+    );
+    const present = new Set(reader.getRowsJS().map((r) => String(r[0])));
+    for (const part of PARTS) if (relationsOf([part]).every((r) => present.has(r))) this.parts.add(part);
+  }
+
+  async wantedAtOpen(build: NonNullable<TraceDatabaseOptions['build']>): Promise<Iterable<Relation>> {
+    if (build === 'all' || !this.rereadable) return RELATIONS;
+    if ('relations' in build) return build.relations;
+    return this.namedIn(build.statements);
+  }
+
+  async prepare(statements: readonly string[]): Promise<void> {
+    await this.build(await this.namedIn(statements));
+  }
+
+  /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. */
+  async build(relations: Iterable<Relation>): Promise<LoadSummary | undefined> {
+    const missing = partsFor(relations).filter((p) => !this.parts.has(p));
+    if (missing.length === 0) return undefined;
+    return this.inTransaction(() => this.buildParts(missing));
+  }
+
+  /** Replaces a `db` file's tables and records the fingerprint they were loaded from, all in one transaction. */
+  async reload(fp: TraceFingerprint, relations: Iterable<Relation>): Promise<LoadSummary> {
+    return this.inTransaction(async () => {
+      await dropTraceTables(this.connection);
+      await this.connection.run('DROP TABLE IF EXISTS blocktime_load');
+      const summary = await this.buildParts(partsFor(relations));
+      await this.connection.run(
+        `CREATE TABLE blocktime_load (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
+      );
+      await this.connection.run('INSERT INTO blocktime_load VALUES ($1, $2, $3, $4, $5, now())', [fp.path, fp.size, fp.mtime_ns, fp.sample_sha256, fp.load_key]);
+      return summary;
+    });
+  }
+
+  private async namedIn(statements: readonly string[]): Promise<Set<Relation>> {
+    const named = new Set<Relation>();
+    for (const statement of statements) for (const r of await relationsNamedIn(this.connection, statement)) named.add(r);
+    return named;
+  }
+
+  /** Opens the trace for one build (an open source is the caller's, read at open only), and closes it. */
+  private async buildParts(parts: Part[]): Promise<LoadSummary> {
+    const open = this.opts.open ?? {};
+    const source = typeof this.trace === 'string' ? await openTrace(this.trace, open) : withOverrides(this.trace, open);
+    try {
+      const summary = await buildParts(this.connection, source, parts, {
+        ...(typeof this.trace === 'string' && this.rereadable ? { reopen: { path: this.trace, open } } : {}),
+        ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      });
+      for (const p of parts) this.parts.add(p);
+      return summary;
+    } finally {
+      if (typeof this.trace === 'string') await source.close();
+    }
+  }
+
+  /** A build is all or nothing: a failed one leaves no relation behind that would pass for built. */
+  private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    const before = [...this.parts];
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.connection.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.connection.run('ROLLBACK');
+      this.parts.clear();
+      for (const p of before) this.parts.add(p);
+      throw err;
+    }
   }
 }
 
@@ -104,7 +243,6 @@ async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unkno
     vcpus: opts.open?.vcpus ?? null,
     pageSize: opts.open?.pageSize ?? null,
     format: opts.open?.format ?? null,
-    materialize: opts.materialize ?? true,
   };
 }
 
@@ -126,7 +264,7 @@ async function createSpillDirectory(): Promise<string> {
   return dir;
 }
 
-/** Synchronous, as the exit handler must be: a directory of a few spill files. */
+/** Synchronous, as the exit handler must be: a directory of spill files, and perhaps the temporary database. */
 function removeSpillDirectory(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   liveSpillDirectories.delete(dir);
@@ -134,13 +272,14 @@ function removeSpillDirectory(dir: string): void {
 }
 
 /**
- * DuckDB's settings for every database blocktime opens. Its memory limit
- * stays DuckDB's default (80% of RAM): past it, DuckDB spills to
- * `temp_directory` rather than failing.
+ * DuckDB's settings for every database blocktime opens: past its memory
+ * limit (database-limits.ts) DuckDB spills to `temp_directory` rather than
+ * failing. `file` undefined: in memory; `db`: the user's file, named in errors.
  */
-async function createInstance(db: string | undefined, spill: string): Promise<DuckDBInstance> {
-  const settings = { temp_directory: spill };
-  if (db === undefined) return DuckDBInstance.create(':memory:', settings);
+async function createInstance(file: string | undefined, spill: string, limits: DatabaseLimits, db: string | undefined): Promise<DuckDBInstance> {
+  const settings = { temp_directory: spill, ...limitSettings(limits) };
+  if (file === undefined) return DuckDBInstance.create(':memory:', settings);
+  if (db === undefined) return DuckDBInstance.create(file, settings);
   try {
     return await DuckDBInstance.create(db, settings);
   } catch (err) {
@@ -157,35 +296,15 @@ async function storedFingerprintMatches(connection: DuckDBConnection, fp: TraceF
   return rows.length === 1 && sameFingerprint(fp, { path, size, mtime_ns, sample_sha256, load_key } as TraceFingerprint);
 }
 
-/** Replaces the tables of a `db` file and records the fingerprint they were loaded from, all in one transaction. */
-async function reload(connection: DuckDBConnection, trace: string | TraceSource, fp: TraceFingerprint, opts: TraceDatabaseOptions): Promise<LoadSummary> {
-  await connection.run('BEGIN TRANSACTION');
+/** The size of a regular file, which can be read again; undefined for a pipe, a device or stdin. */
+async function regularFileSize(path: string): Promise<number | undefined> {
+  if (path === '-') return undefined;
   try {
-    await dropTraceTables(connection);
-    await connection.run('DROP TABLE IF EXISTS blocktime_load');
-    const summary = await load(connection, trace, opts);
-    await connection.run(
-      `CREATE TABLE blocktime_load (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
-    );
-    await connection.run('INSERT INTO blocktime_load VALUES ($1, $2, $3, $4, $5, now())', [fp.path, fp.size, fp.mtime_ns, fp.sample_sha256, fp.load_key]);
-    await connection.run('COMMIT');
-    return summary;
-  } catch (err) {
-    await connection.run('ROLLBACK');
-    throw err;
-  }
-}
-
-/** Fills the tables from `trace`, opening and closing it when it is a path. */
-async function load(connection: DuckDBConnection, trace: string | TraceSource, opts: TraceDatabaseOptions): Promise<LoadSummary> {
-  const source = typeof trace === 'string' ? await openTrace(trace, opts.open ?? {}) : withOverrides(trace, opts.open ?? {});
-  try {
-    return await loadTrace(connection, source, {
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      materialize: opts.materialize ?? true,
-    });
-  } finally {
-    if (typeof trace === 'string') await source.close();
+    const st = await stat(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    // openTrace says what is wrong with the path.
+    return undefined;
   }
 }
 

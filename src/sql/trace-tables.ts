@@ -24,11 +24,20 @@ export interface TraceMetaRow {
   events: number;
 }
 
+/** `events`, `trace_meta`, `results` and `analysis`, empty (a load creates each as it fills it). */
 export async function createTraceTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(EVENTS_TABLE_SQL);
+  await createTraceMetaTable(connection);
+  await createResultsTables(connection);
+}
+
+export async function createTraceMetaTable(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE TABLE trace_meta (
     path VARCHAR, format VARCHAR, page_size UBIGINT NOT NULL, vcpus INTEGER NOT NULL,
     start_ns BIGINT, source JSON, events BIGINT NOT NULL)`);
+}
+
+export async function createResultsTables(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE TABLE results (
     variant VARCHAR NOT NULL, cpu INTEGER, blocktime_ns BIGINT NOT NULL, faults BIGINT NOT NULL)`);
   await connection.run(`CREATE TABLE analysis (variant VARCHAR NOT NULL, result JSON NOT NULL)`);

@@ -23,18 +23,18 @@ export async function readViews(): Promise<ViewSql[]> {
 
 export type ViewName = (typeof VIEW_NAMES)[number];
 
-/** The views a load builds as tables by default: the window passes the others read. */
-export const MATERIALIZED_VIEWS: readonly ViewName[] = ['faults', 'blocked_intervals'];
-
 /**
  * Creates the views; those named in `materialize` become tables holding the
- * same rows (computed once, at load, instead of at every query).
+ * same rows (computed once instead of at every query).
  */
 export async function createViews(connection: DuckDBConnection, opts: { materialize?: readonly ViewName[] } = {}): Promise<void> {
-  for (const view of await readViews()) {
-    const sql = opts.materialize?.includes(view.name) ? asTable(view) : view.sql;
-    await connection.run(sql);
-  }
+  for (const view of await readViews()) await createView(connection, view.name, { asTable: opts.materialize?.includes(view.name) ?? false });
+}
+
+/** One view (the relations it reads must exist), or a table of its rows. */
+export async function createView(connection: DuckDBConnection, name: ViewName, opts: { asTable?: boolean } = {}): Promise<void> {
+  const view = (await readViews()).find((v) => v.name === name)!;
+  await connection.run(opts.asTable ? asTable(view) : view.sql);
 }
 
 function asTable(view: ViewSql): string {

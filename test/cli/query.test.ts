@@ -133,6 +133,19 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 25));
 }
 
+describe('blocktime query: only what the statements read', () => {
+  it('gives the same results whether the replay runs alone or in a worker beside the append', async () => {
+    const results = 'SELECT variant, cpu, blocktime_ns, faults FROM results ORDER BY ALL';
+    const alone = await blocktime(['query', 'fixtures/sample.arrow', results]);
+    const beside = await blocktime(['query', 'fixtures/sample.arrow', `${results}; SELECT count(*) AS n FROM events`]);
+    expect(alone.code).toBe(0);
+    expect(beside).toMatchObject({ code: 0, stdout: `${alone.stdout}n\n8391\n` });
+    const analyzed = await blocktime(['analyze', 'fixtures/sample.arrow', '--variant', 'exact', '--json']);
+    const total = (JSON.parse(analyzed.stdout) as { total_blocktime_ns: number }).total_blocktime_ns;
+    expect(alone.stdout).toContain(`exact,,${total},`);
+  });
+});
+
 describe('blocktime query TRACE (shell)', () => {
   it('reads statements over several lines, dot commands, and goes on after an error', async () => {
     const sh = shell([EX1]);

@@ -64,6 +64,8 @@ describe('export and the printed views', () => {
           UNION ALL (SELECT * FROM read_parquet('${summary.faults!.path}') EXCEPT ALL SELECT * FROM faults))`)) as [[bigint]];
       expect(differ).toBe(0n);
       expect((await q(`SELECT count(*) FROM read_parquet('${out}')`))[0]![0]).toBe(BigInt(replay.events.vcpu + replay.events.fault + replay.events.resolve));
+      // Written in trace order without a sort: row i holds seq i.
+      expect(await q(`SELECT count(*) FROM (SELECT seq, row_number() OVER () - 1 AS i FROM read_parquet('${out}')) WHERE seq <> i`)).toEqual([[0n]]);
     });
   }
 

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, QueryError, UsageError } from '../../src/errors.js';
-import { openTraceDatabase } from '../../src/sql/trace-database.js';
+import { TEMPORARY_DATABASE, openTraceDatabase } from '../../src/sql/trace-database.js';
 import { openTrace } from '../../src/formats/open.js';
 
 let dir: string;
@@ -145,3 +145,119 @@ describe('openTraceDatabase: an open source, and errors', () => {
     }
   });
 });
+
+describe('openTraceDatabase: what is built, and when', () => {
+  it('builds only what the statements read; the rest on first use, with the same figures', async () => {
+    const database = await openTraceDatabase('fixtures/sample.arrow', { build: { statements: ['SELECT count(*) AS n FROM events'] } });
+    try {
+      expect(database.built().sort()).toEqual(['events', 'vcpus']);
+      expect(database.loaded?.parts).toEqual(['events']);
+      const tables = async (): Promise<string[]> =>
+        (await database.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`)).getRowsJS().map((r) => String(r[0]));
+      expect(await tables()).toEqual(['events']);
+
+      // A query on faults builds faults (and what its SQL reads), not the replay's results.
+      const [latency] = await database.query("SELECT count(*)::INTEGER AS n FROM faults WHERE status = 'counted'");
+      expect(await tables()).toEqual(['blocked_intervals', 'events', 'faults', 'trace_meta']);
+      expect(database.built()).not.toContain('results');
+
+      // results on first use: the exact replay's count of counted faults is the SQL's.
+      const [exact] = await database.query("SELECT sum(faults)::INTEGER AS n FROM results WHERE variant = 'exact' AND cpu IS NULL");
+      expect(exact).toEqual(latency);
+      expect(database.built().sort()).toEqual(['analysis', 'blocked_intervals', 'events', 'faults', 'results', 'trace_meta', 'vcpus']);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('reads the trace only for what needs it: trace_meta and the views over built tables cost no new read', async () => {
+    const rows: number[] = [];
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: ['events', 'faults'] }, onProgress: (n) => rows.push(n) });
+    try {
+      const reads = rows.filter((n) => n === 11).length;
+      expect(reads).toBe(1);
+      await database.prepare(['SELECT * FROM all_down_intervals', 'SELECT * FROM vcpus']);
+      expect(rows.filter((n) => n === 11).length).toBe(reads);
+      expect(database.built()).toContain('all_down_intervals');
+    } finally {
+      database.close();
+    }
+  });
+
+  it('builds everything at once from a source that can be read only once', async () => {
+    const source = await openTrace('fixtures/examples/example1.csv');
+    try {
+      const database = await openTraceDatabase(source, { build: { relations: ['events'] } });
+      try {
+        expect(database.built().sort()).toEqual(['all_down_intervals', 'analysis', 'blocked_intervals', 'events', 'faults', 'results', 'trace_meta', 'vcpus']);
+      } finally {
+        database.close();
+      }
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('keeps in a database file what each run built, and builds the rest into it when a later run reads it', async () => {
+    const trace = join(dir, 'lazy.csv');
+    const db = join(dir, 'lazy.duckdb');
+    copyFileSync('fixtures/examples/example1.csv', trace);
+    const first = await openTraceDatabase(trace, { db, build: { statements: ['SELECT count(*) FROM events'] } });
+    expect(first.built().sort()).toEqual(['events', 'vcpus']);
+    first.close();
+    const second = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM results'] } });
+    expect(second.loaded?.parts).toEqual(['results']);
+    expect(second.built().sort()).toEqual(['analysis', 'events', 'results', 'vcpus']);
+    second.close();
+    const third = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM results, events'] } });
+    expect(third.loaded).toBeUndefined();
+    third.close();
+  });
+});
+
+describe("openTraceDatabase: DuckDB's limits and where the database lives", () => {
+  it("sets DuckDB's memory limit and threads from the machine", async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: [] } });
+    try {
+      const [row] = await database.query("SELECT current_setting('memory_limit') AS memory, current_setting('threads')::INTEGER AS threads");
+      expect(database.limits.memoryBytes).toBeLessThanOrEqual(2 ** 30);
+      expect({ memory: bytes(row!.memory as string), threads: row!.threads }).toEqual({ memory: database.limits.memoryBytes, threads: database.limits.threads });
+    } finally {
+      database.close();
+    }
+  });
+
+  it('keeps a large trace in a database file in the spill directory, removed on close', async () => {
+    const database = await openTraceDatabase('fixtures/sample.arrow', { storage: 'disk' });
+    const file = join(database.spillDirectory, TEMPORARY_DATABASE);
+    try {
+      expect(existsSync(file)).toBe(true);
+      expect(await database.query("SELECT path LIKE '%' || $1 AS here FROM duckdb_databases() WHERE database_name = current_database()", [TEMPORARY_DATABASE])).toEqual([{ here: true }]);
+      expect(await database.query('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 8391 }]);
+    } finally {
+      database.close();
+    }
+    expect(existsSync(database.spillDirectory)).toBe(false);
+  });
+
+  it('stops loading when its signal is aborted: exit 130, nothing left in the temporary directory', async () => {
+    const temporary = mkdtempSync(join(dir, 'tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temporary;
+    const controller = new AbortController();
+    try {
+      const opening = openTraceDatabase('fixtures/sample.arrow', { storage: 'disk', signal: controller.signal, onProgress: () => controller.abort() });
+      await expect(opening).rejects.toMatchObject({ exitCode: 130 });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(temporary)).toEqual([]);
+  });
+});
+
+/** DuckDB's rendering of a memory size ("1.0 GiB", "512.0 MiB") in bytes. */
+function bytes(shown: string): number {
+  const [, n, unit] = /^([\d.]+) (KiB|MiB|GiB)$/.exec(shown) ?? [];
+  return Number(n) * 2 ** ({ KiB: 10, MiB: 20, GiB: 30 }[unit as 'KiB' | 'MiB' | 'GiB'] ?? NaN);
+}

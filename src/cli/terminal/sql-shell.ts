@@ -23,6 +23,8 @@ export interface ShellOptions {
   maxRows?: number;
   /** Where history is kept between sessions (interactive only). */
   historyFile?: string;
+  /** Called before each statement runs: builds the relations it reads (TraceDatabase.prepare). */
+  prepare?(statement: string): Promise<void>;
 }
 
 const PROMPT = 'blocktime> ';
@@ -81,6 +83,7 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
   const execute = async (statement: string): Promise<void> => {
     running = true;
     try {
+      await opts.prepare?.(statement);
       const result = await runStatement(connection, statement);
       if (hasRows(result)) await consumeResult(statement, () => writeResult(result, format, sink, opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}));
     } catch (err) {

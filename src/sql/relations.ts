@@ -1,0 +1,57 @@
+/**
+ * The relations a trace database offers, and which of them a statement
+ * reads: the database builds only those (load.ts), so a question about
+ * `events` never pays for the replay behind `results`, nor one about
+ * `results` for the append behind `events`.
+ *
+ * A SELECT (DESCRIBE and SHOW included) is parsed by DuckDB
+ * (`json_serialize_sql`), and the tables it names are read off the tree.
+ * Any other statement (COPY, CREATE TABLE AS, PRAGMA, ...) cannot be
+ * serialized: for those the statement's text is searched for the names as
+ * whole words, which can only name too many (a column called `faults`, a
+ * word in a string), never too few. A statement that lists the catalog
+ * (`information_schema`, `duckdb_tables()`, SHOW TABLES, the shell's
+ * `.tables`) reads them all: it must find every relation there.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+export const RELATIONS = ['events', 'trace_meta', 'vcpus', 'faults', 'blocked_intervals', 'all_down_intervals', 'results', 'analysis'] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+function isRelation(name: string): name is Relation {
+  return (RELATIONS as readonly string[]).includes(name);
+}
+
+const CATALOG = /\b(information_schema|pg_catalog|duckdb_(tables|views|columns|constraints|indexes|dependencies)|show_tables(_expanded)?|sqlite_master)\b|^\s*show\s+(all\s+)?tables\b/i;
+
+/** The relations `statement` names (before following views: load.ts knows what each needs). */
+export async function relationsNamedIn(connection: DuckDBConnection, statement: string): Promise<Set<Relation>> {
+  if (CATALOG.test(statement)) return new Set(RELATIONS);
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [statement]);
+  const tree = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { error?: boolean };
+  if (tree.error) return relationsByWord(statement);
+  const named = new Set<Relation>();
+  collectBaseTables(tree, named);
+  return named;
+}
+
+/** Whole-word, case-insensitive matches of the relation names: a superset of what the statement reads. */
+export function relationsByWord(statement: string): Set<Relation> {
+  const named = new Set<Relation>();
+  for (const match of statement.toLowerCase().matchAll(/[a-z_][a-z0-9_]*/g)) if (isRelation(match[0])) named.add(match[0]);
+  return named;
+}
+
+function collectBaseTables(node: unknown, into: Set<Relation>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectBaseTables(item, into);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  if (record.type === 'BASE_TABLE' && typeof record.table_name === 'string') {
+    const name = record.table_name.toLowerCase();
+    if (isRelation(name)) into.add(name);
+  }
+  for (const value of Object.values(record)) collectBaseTables(value, into);
+}
