@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { closeStdinOnAbort, withStopSignals } from './stop-signals.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { exportTrace } from '../sql/export.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './options/trace-options.js';
@@ -28,13 +29,18 @@ Examples:
 async function runExport(trace: string, out: string, opts: ExportOptions): Promise<void> {
   const progress = createTraceProgress('export', 'rows');
   try {
-    const summary = await exportTrace(trace, out, {
-      faults: opts.faults ?? false,
-      open: {
-        ...openOptions(opts),
-        onWarning: progress.onWarning,
-      },
-      onProgress: progress.onRows,
+    // A signal while loading stops it, leaving no database files behind.
+    const summary = await withStopSignals((signal) => {
+      closeStdinOnAbort(signal, trace);
+      return exportTrace(trace, out, {
+        faults: opts.faults ?? false,
+        open: {
+          ...openOptions(opts),
+          onWarning: progress.onWarning,
+        },
+        onProgress: progress.onRows,
+        signal,
+      });
     });
     progress.done();
     if (process.stderr.isTTY) {

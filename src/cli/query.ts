@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
-import { withStopSignals } from './stop-signals.js';
+import { closeStdinOnAbort, withStopSignals } from './stop-signals.js';
 import { copyToFile } from '../sql/copy-to-file.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
@@ -90,8 +90,9 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
   const statements = text === undefined ? [] : statementsOf(text);
   const progress = createTraceProgress('query', 'rows');
   // Only what the statements read is built (the shell builds as it goes); a signal while building stops it, leaving no files behind.
-  const database = await withStopSignals((signal) =>
-    openTraceDatabase(trace, {
+  const database = await withStopSignals((signal) => {
+    closeStdinOnAbort(signal, trace);
+    return openTraceDatabase(trace, {
       ...(opts.db !== undefined ? { db: opts.db } : {}),
       open: {
         ...openOpts,
@@ -100,8 +101,8 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
       onProgress: progress.onRows,
       build: { statements },
       signal,
-    }),
-  ).finally(() => progress.done());
+    });
+  }).finally(() => progress.done());
   try {
     if (text === undefined) {
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeHtmlReport } from '../report/html/write-report.js';
+import { closeStdinOnAbort, withStopSignals } from './stop-signals.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { formatBytes } from '../units.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
@@ -39,11 +40,16 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
   const progress = createTraceProgress('report', 'rows');
   let built;
   try {
-    built = await buildHtmlReport(file, {
-      ...openOptions(opts),
-      timelineBars: opts.timelineBars,
-      onWarning: progress.onWarning,
-      onRows: progress.onRows,
+    // A signal while loading stops it, leaving no database files behind.
+    built = await withStopSignals((signal) => {
+      closeStdinOnAbort(signal, file);
+      return buildHtmlReport(file, {
+        ...openOptions(opts),
+        timelineBars: opts.timelineBars,
+        onWarning: progress.onWarning,
+        onRows: progress.onRows,
+        signal,
+      });
     });
   } finally {
     progress.done();

@@ -15,3 +15,12 @@ export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<
     process.off('SIGTERM', onSignal);
   }
 }
+
+/**
+ * Ends a read waiting on stdin when `signal` aborts (the trace given as
+ * `-`): the read then fails at once, and the command stops instead of
+ * waiting for its writer.
+ */
+export function closeStdinOnAbort(signal: AbortSignal, trace: string): void {
+  if (trace === '-') signal.addEventListener('abort', () => process.stdin.destroy(), { once: true });
+}

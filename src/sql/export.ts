@@ -16,6 +16,8 @@ export interface ExportOptions {
   faults?: boolean;
   open?: OpenOptions;
   onProgress?(rows: number): void;
+  /** Stops reading the trace (exit 130), leaving no file behind. */
+  signal?: AbortSignal;
 }
 
 export interface ExportSummary {
@@ -33,6 +35,7 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
   const database = await openTraceDatabase(trace, {
     ...(opts.open ? { open: opts.open } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
     build: { relations: ['trace_meta', 'events', ...(opts.faults ? (['faults'] as const) : [])] },
   });
   const pending: PendingCopy[] = [];

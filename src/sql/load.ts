@@ -158,26 +158,55 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
   };
   const consumers: BatchConsumer[] = [];
   let rows = 0;
+  // DuckDB's statements (the derived tables' SQL) are interrupted too.
+  const stop = opts.signal ? whenAborted(opts.signal, source.path, () => connection.interrupt()) : undefined;
   try {
     for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
     if (consumers.length > 0) {
-      for await (const batch of source.batches()) {
+      const batches = source.batches()[Symbol.asyncIterator]();
+      for (;;) {
+        // A read waiting on a pipe is not left to finish: the signal ends the pass at once.
+        const next = stop ? await Promise.race([batches.next(), stop.promise]) : await batches.next();
+        if (next.done) break;
         for (const consumer of consumers) {
-          const pending = consumer.consume(batch);
+          const pending = consumer.consume(next.value);
           if (pending) await pending;
         }
-        rows += batch.length;
+        rows += next.value.length;
         opts.onProgress?.(rows);
-        if (opts.signal?.aborted) throw new BlocktimeError(`${source.path}: interrupted while loading`, ExitCode.interrupted);
+        if (opts.signal?.aborted) throw interrupted(source.path);
       }
       for (const consumer of consumers) await consumer.finish();
     }
+    for (const part of parts) await DEFINITIONS[part].complete?.(pass);
+    if (opts.signal?.aborted) throw interrupted(source.path);
   } catch (err) {
     await Promise.all(consumers.map((c) => c.abandon?.()));
-    throw err;
+    throw opts.signal?.aborted ? interrupted(source.path) : err;
+  } finally {
+    stop?.dispose();
   }
-  for (const part of parts) await DEFINITIONS[part].complete?.(pass);
   return { events: rows, parts: [...parts], load_s: (performance.now() - t0) / 1000 };
+}
+
+/** What a load stopped by its signal throws. */
+export function interrupted(path: string): BlocktimeError {
+  return new BlocktimeError(`${path}: interrupted while loading`, ExitCode.interrupted);
+}
+
+/** A promise that rejects when `signal` aborts (after `also`), and its listener's removal. */
+function whenAborted(signal: AbortSignal, path: string, also: () => void): { promise: Promise<never>; dispose(): void } {
+  let onAbort = (): void => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      also();
+      reject(interrupted(path));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined);
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** Every part of `source`, in one pass. */

@@ -24,7 +24,7 @@ import { InputError, UsageError } from '../errors.js';
 import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
 import { type DatabaseLimits, databaseLimits, limitSettings, loadsOnDisk } from './database-limits.js';
-import { type LoadSummary, PARTS, type Part, buildParts, partsFor, relationsOf } from './load.js';
+import { type LoadSummary, PARTS, type Part, buildParts, interrupted, partsFor, relationsOf } from './load.js';
 import { RELATIONS, type Relation, relationsNamedIn } from './relations.js';
 import { type Row, queryRows } from './run-sql.js';
 import { dropTraceTables } from './trace-tables.js';
@@ -50,7 +50,11 @@ export interface TraceDatabaseOptions {
   build?: 'all' | { relations: Iterable<Relation> } | { statements: readonly string[] };
   /** Without `db`: where the database lives; by default in a file for traces too large for DuckDB's memory limit. */
   storage?: 'memory' | 'disk';
-  /** Stops a read of the trace between batches (a BlocktimeError, exit 130); the database is then closed and its files removed. */
+  /**
+   * Stops a read of the trace (a BlocktimeError, exit 130); the database is
+   * then closed and its files removed. A read waiting on stdin ends when the
+   * caller, who owns stdin, destroys it.
+   */
   signal?: AbortSignal;
 }
 
@@ -204,7 +208,7 @@ class Builder {
   /** Opens the trace for one build (an open source is the caller's, read at open only), and closes it. */
   private async buildParts(parts: Part[]): Promise<LoadSummary> {
     const open = this.opts.open ?? {};
-    const source = typeof this.trace === 'string' ? await openTrace(this.trace, open) : withOverrides(this.trace, open);
+    const source = typeof this.trace === 'string' ? await openTrace(this.trace, open).catch((err) => this.stopped(err)) : withOverrides(this.trace, open);
     try {
       const summary = await buildParts(this.connection, source, parts, {
         ...(typeof this.trace === 'string' && this.rereadable ? { reopen: { path: this.trace, open } } : {}),
@@ -216,6 +220,11 @@ class Builder {
     } finally {
       if (typeof this.trace === 'string') await source.close();
     }
+  }
+
+  /** A read that failed because the caller stopped it (closed its stdin on a signal) was interrupted. */
+  private stopped(err: unknown): never {
+    throw this.opts.signal?.aborted ? interrupted(this.trace === '-' ? 'stdin' : typeof this.trace === 'string' ? this.trace : this.trace.path) : err;
   }
 
   /** A build is all or nothing: a failed one leaves no relation behind that would pass for built. */

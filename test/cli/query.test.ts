@@ -144,6 +144,26 @@ describe('blocktime query: only what the statements read', () => {
     const total = (JSON.parse(analyzed.stdout) as { total_blocktime_ns: number }).total_blocktime_ns;
     expect(alone.stdout).toContain(`exact,,${total},`);
   });
+
+  it('stops a load on SIGINT, even one waiting on stdin: exit 130 at once, its database files removed', async () => {
+    const temporary = mkdtempSync(join(dir, 'tmp-'));
+    const child = spawn(process.execPath, [BIN, 'query', '-', '--input-format', 'csv', 'SELECT count(*) FROM events'], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: temporary },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // stdin stays open: the load waits for rows that do not come.
+    child.stdin.write('t_ns,kind,tid,addr,cpu\n0,vcpu,101,0,0\n');
+    await until(() => readdirSync(temporary).some((f) => f.startsWith('blocktime-db-')));
+    child.kill('SIGINT');
+    const code = await closed;
+    child.stdin.destroy();
+    expect({ code, stderr }).toEqual({ code: 130, stderr: 'blocktime: stdin: interrupted while loading\n' });
+    expect(readdirSync(temporary)).toEqual([]);
+  });
 });
 
 describe('blocktime query TRACE (shell)', () => {
