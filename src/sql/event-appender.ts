@@ -28,20 +28,49 @@ const TWO_32 = 4294967296;
 
 type Column = BigInt64Array | BigUint64Array | Uint8Array | Uint32Array | Int32Array;
 
+/**
+ * Writes rows of a batch into a data chunk with the columns of `events`:
+ * the row numbers from `firstRow` (as 32-bit halves, no BigInt per row),
+ * then each column in one memcpy.
+ */
+export class EventsChunkFiller {
+  readonly chunkRows = bindings.vector_size();
+  private readonly seq = new BigInt64Array(this.chunkRows);
+  private readonly seqWords = new Uint32Array(this.seq.buffer);
+
+  /** Rows [start, start + n) of `batch`, n at most `chunkRows`; sets the chunk's size. */
+  fill(chunk: DuckDBDataChunk, batch: TraceBatch, start: number, n: number): void {
+    const first = batch.firstRow + start;
+    const words = this.seqWords;
+    for (let i = 0; i < n; i++) {
+      const s = first + i;
+      words[2 * i] = s >>> 0;
+      words[2 * i + 1] = Math.floor(s / TWO_32);
+    }
+    bindings.data_chunk_set_size(chunk.chunk, n);
+    copy(chunk, 0, this.seq, 0, n);
+    copy(chunk, 1, batch.t, start, n);
+    copy(chunk, 2, batch.kind, start, n);
+    copy(chunk, 3, batch.tid, start, n);
+    copy(chunk, 4, batch.addr, start, n);
+    copy(chunk, 5, batch.cpu, start, n);
+  }
+}
+
+function copy(chunk: DuckDBDataChunk, column: number, values: Column, start: number, n: number): void {
+  const size = values.BYTES_PER_ELEMENT;
+  const vector = bindings.data_chunk_get_vector(chunk.chunk, column);
+  bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * size, n * size);
+}
+
 export class EventAppender {
   private readonly chunk: DuckDBDataChunk;
-  private readonly chunkRows: number;
-  /** Row numbers of the current chunk, written as 32-bit halves (no BigInt per row). */
-  private readonly seq: BigInt64Array;
-  private readonly seqWords: Uint32Array;
+  private readonly filler = new EventsChunkFiller();
   private appended = 0;
 
   private constructor(private readonly appender: DuckDBAppender) {
     const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
     this.chunk = DuckDBDataChunk.create(types);
-    this.chunkRows = bindings.vector_size();
-    this.seq = new BigInt64Array(this.chunkRows);
-    this.seqWords = new Uint32Array(this.seq.buffer);
   }
 
   /** The `events` table must exist (EVENTS_TABLE_SQL). */
@@ -55,23 +84,11 @@ export class EventAppender {
   }
 
   append(batch: TraceBatch): void {
-    for (let start = 0; start < batch.length; start += this.chunkRows) {
-      const n = Math.min(this.chunkRows, batch.length - start);
-      const first = batch.firstRow + start;
-      const words = this.seqWords;
-      for (let i = 0; i < n; i++) {
-        const s = first + i;
-        words[2 * i] = s >>> 0;
-        words[2 * i + 1] = Math.floor(s / TWO_32);
-      }
+    const chunkRows = this.filler.chunkRows;
+    for (let start = 0; start < batch.length; start += chunkRows) {
+      const n = Math.min(chunkRows, batch.length - start);
       this.chunk.reset();
-      bindings.data_chunk_set_size(this.chunk.chunk, n);
-      this.fill(0, this.seq, 0, n);
-      this.fill(1, batch.t, start, n);
-      this.fill(2, batch.kind, start, n);
-      this.fill(3, batch.tid, start, n);
-      this.fill(4, batch.addr, start, n);
-      this.fill(5, batch.cpu, start, n);
+      this.filler.fill(this.chunk, batch, start, n);
       this.appender.appendDataChunk(this.chunk);
       this.appended += n;
     }
@@ -80,11 +97,5 @@ export class EventAppender {
   /** Flushes what the appender still buffers and releases it. */
   close(): void {
     this.appender.closeSync();
-  }
-
-  private fill(column: number, values: Column, start: number, n: number): void {
-    const size = values.BYTES_PER_ELEMENT;
-    const vector = bindings.data_chunk_get_vector(this.chunk.chunk, column);
-    bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * size, n * size);
   }
 }

@@ -9,7 +9,11 @@ import { UsageError } from '../errors.js';
 import { META } from '../trace/schema.js';
 import type { OpenOptions } from '../formats/open.js';
 import { type PendingCopy, copyToTemporary, sqlString } from './copy-to-file.js';
-import { openTraceDatabase } from './trace-database.js';
+import { stat } from 'node:fs/promises';
+import { interrupted } from './load.js';
+import { openTraceDatabase, type TraceDatabase } from './trace-database.js';
+import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
+import { registerTraceRowsFunction } from './trace-rows-function.js';
 
 export interface ExportOptions {
   /** Also write the `faults` table, to `<out without .parquet>.faults.parquet`. */
@@ -31,6 +35,7 @@ export function faultsPathFor(out: string): string {
 
 export async function exportTrace(trace: string, out: string, opts: ExportOptions = {}): Promise<ExportSummary> {
   if (!/\.parquet$/i.test(out)) throw new UsageError(`${out}: expected an output file ending in .parquet`);
+  if (!opts.faults && rowStreamAvailable() && (await isRegularFile(trace))) return exportStreamed(trace, out, opts);
   // The replay behind `results` and, unless asked for, `faults` are not built: an export is a read and an append.
   const database = await openTraceDatabase(trace, {
     ...(opts.open ? { open: opts.open } : {}),
@@ -43,21 +48,14 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
     const connection = database.connection;
     const meta = (await connection.runAndReadAll('SELECT page_size, vcpus, start_ns, source FROM trace_meta')).getRowsJS()[0]!;
     const [pageSize, vcpus, startNs, source] = meta;
-    const kv = [
-      [META.pageSize, String(pageSize)],
-      [META.vcpus, String(vcpus)],
-      ...(startNs !== null ? [[META.startNs, String(startNs)]] : []),
-      ...(source !== null ? [[META.source, String(source)]] : []),
-    ];
-    // Parquet's version 2 encodings (delta-packed integers: seq and t_ns nearly vanish) halve the writer's time and shrink the file.
-    const kvMetadata = `PARQUET_VERSION v2, KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
+    const kv = copyOptions({ pageSize: String(pageSize), vcpus: String(vcpus), startNs: startNs === null ? undefined : String(startNs), source: source === null ? undefined : String(source) });
     // The table in insertion order, which is seq order (DuckDB keeps it: preserve_insertion_order), without a sort.
-    const events = await copyToTemporary(connection, 'events', out, kvMetadata);
+    const events = await copyToTemporary(connection, 'events', out, kv);
     pending.push(events);
     const summary: ExportSummary = { events: { path: out, rows: events.rows } };
     if (opts.faults) {
       const path = faultsPathFor(out);
-      const faults = await copyToTemporary(connection, 'SELECT * FROM faults ORDER BY seq', path, kvMetadata);
+      const faults = await copyToTemporary(connection, 'SELECT * FROM faults ORDER BY seq', path, kv);
       pending.push(faults);
       summary.faults = { path, rows: faults.rows };
     }
@@ -68,5 +66,73 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
     throw err;
   } finally {
     database.close();
+  }
+}
+
+/**
+ * The events alone, from a file: a worker reads the trace while DuckDB
+ * pulls its rows through a table function straight into the Parquet writer
+ * (trace-row-stream.ts), with no table between them and the reading off the
+ * thread that feeds DuckDB. The database holds nothing; it only bounds
+ * DuckDB's memory and threads.
+ */
+async function exportStreamed(trace: string, out: string, opts: ExportOptions): Promise<ExportSummary> {
+  const stream = streamTraceRows(trace, opts.open ?? {});
+  let database: TraceDatabase | undefined;
+  let pending: PendingCopy | undefined;
+  const onAbort = (): void => database?.connection.interrupt();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    database = await openTraceDatabase(trace, { build: { relations: [] }, storage: 'memory' });
+    const m = await stream.meta();
+    const rows = registerTraceRowsFunction(database.connection, TRACE_ROWS_FUNCTION, stream, opts.onProgress);
+    const kv = copyOptions({
+      pageSize: String(m.meta.pageSize),
+      vcpus: String(m.vcpus),
+      startNs: m.meta.startNs === undefined ? undefined : String(m.meta.startNs),
+      source: m.meta.source === undefined ? undefined : JSON.stringify(m.meta.source),
+    });
+    try {
+      pending = await copyToTemporary(database.connection, `SELECT * FROM ${TRACE_ROWS_FUNCTION}()`, out, kv);
+    } catch (err) {
+      // The reader's own error (a malformed row), rather than DuckDB's account of the function that passed it on.
+      throw opts.signal?.aborted ? interrupted(stream.path) : (rows.failure() ?? err);
+    }
+    await pending.commit();
+    return { events: { path: out, rows: pending.rows } };
+  } catch (err) {
+    await pending?.abort();
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await stream.close();
+    database?.close();
+  }
+}
+
+const TRACE_ROWS_FUNCTION = 'blocktime_trace_rows';
+
+/**
+ * COPY's options for both files: Parquet's version 2 encodings
+ * (delta-packed integers: seq and t_ns nearly vanish) halve the writer's
+ * time and shrink the file; the trace's metadata in the key-value metadata.
+ */
+function copyOptions(m: { pageSize: string; vcpus: string; startNs: string | undefined; source: string | undefined }): string {
+  const kv = [
+    [META.pageSize, m.pageSize],
+    [META.vcpus, m.vcpus],
+    ...(m.startNs !== undefined ? [[META.startNs, m.startNs]] : []),
+    ...(m.source !== undefined ? [[META.source, m.source]] : []),
+  ];
+  return `PARQUET_VERSION v2, KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    // openTrace says what is wrong with the path.
+    return false;
   }
 }

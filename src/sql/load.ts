@@ -26,7 +26,9 @@ import { EVENTS_TABLE_SQL, EventAppender } from './event-appender.js';
 import type { Relation } from './relations.js';
 import { replayConsumer } from './replay-consumer.js';
 import { replayInWorker, replayWorkerAvailable } from './replay-worker.js';
-import { TraceMetaConsumer } from './trace-meta-consumer.js';
+import { TraceMetaConsumer, writeMetaOf } from './trace-meta-consumer.js';
+import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
+import { registerTraceRowsFunction } from './trace-rows-function.js';
 import { createResultsTables, writeResults } from './trace-tables.js';
 import { createView } from './views.js';
 
@@ -161,7 +163,8 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
   // DuckDB's statements (the derived tables' SQL) are interrupted too.
   const stop = opts.signal ? whenAborted(opts.signal, source.path, () => connection.interrupt()) : undefined;
   try {
-    for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
+    if (pass.reopen && streamsEvents(pass.reading)) rows = await streamEvents(pass, pass.reopen, opts);
+    else for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
     if (consumers.length > 0) {
       const batches = source.batches()[Symbol.asyncIterator]();
       for (;;) {
@@ -187,6 +190,40 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
     stop?.dispose();
   }
   return { events: rows, parts: [...parts], load_s: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Whether a pass that reads only for `events` (and `trace_meta`) gets its
+ * rows from a worker instead (trace-row-stream.ts): DuckDB then pulls them
+ * into the table on its own thread while the worker reads, where the
+ * appender would do both on this one.
+ */
+function streamsEvents(reading: readonly Part[]): boolean {
+  return reading.includes('events') && reading.every((p) => p === 'meta' || p === 'events') && rowStreamAvailable();
+}
+
+let streamedFunctions = 0;
+
+/** `events` (and `trace_meta`, if asked) from a stream of the trace's rows; returns the row count. */
+async function streamEvents(pass: PassContext, reopen: { path: string; open: OpenOptions }, opts: PassOptions): Promise<number> {
+  const { connection } = pass;
+  const stream = streamTraceRows(reopen.path, reopen.open);
+  try {
+    const streamed = await stream.meta();
+    const name = `blocktime_trace_rows_${++streamedFunctions}`;
+    const rows = registerTraceRowsFunction(connection, name, stream, opts.onProgress);
+    await connection.run(EVENTS_TABLE_SQL);
+    try {
+      await connection.run(`INSERT INTO events SELECT * FROM ${name}()`);
+    } catch (err) {
+      // The reader's own error (a malformed row), rather than DuckDB's account of the function that passed it on.
+      throw rows.failure() ?? err;
+    }
+    if (pass.reading.includes('meta')) await writeMetaOf(connection, streamed, stream.rows);
+    return stream.rows;
+  } finally {
+    await stream.close();
+  }
 }
 
 /** What a load stopped by its signal throws. */

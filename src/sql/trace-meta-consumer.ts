@@ -10,6 +10,7 @@ import { VcpuTable, pageShiftOf } from '../replay/context.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import { createTraceMetaTable, writeTraceMeta } from './trace-tables.js';
+import type { StreamedMeta } from './trace-row-stream.js';
 
 export class TraceMetaConsumer {
   private readonly table: VcpuTable;
@@ -38,15 +39,20 @@ export class TraceMetaConsumer {
 
   /** Creates and writes `trace_meta`. */
   async finish(): Promise<void> {
-    await createTraceMetaTable(this.connection);
-    await writeTraceMeta(this.connection, {
-      path: this.origin.path,
-      format: this.origin.format,
-      pageSize: this.meta.pageSize,
-      vcpus: this.table.fix(),
-      ...(this.meta.startNs !== undefined ? { startNs: this.meta.startNs } : {}),
-      ...(this.meta.source !== undefined ? { source: JSON.stringify(this.meta.source) } : {}),
-      events: this.rows,
-    });
+    await writeMetaOf(this.connection, { ...this.origin, meta: this.meta, vcpus: this.table.fix() }, this.rows);
   }
+}
+
+/** Creates `trace_meta` and writes its row: the trace, N, and its row count. */
+export async function writeMetaOf(connection: DuckDBConnection, m: StreamedMeta, rows: number): Promise<void> {
+  await createTraceMetaTable(connection);
+  await writeTraceMeta(connection, {
+    path: m.path,
+    format: m.format,
+    pageSize: m.meta.pageSize,
+    vcpus: m.vcpus,
+    ...(m.meta.startNs !== undefined ? { startNs: m.meta.startNs } : {}),
+    ...(m.meta.source !== undefined ? { source: JSON.stringify(m.meta.source) } : {}),
+    events: rows,
+  });
 }

@@ -20,6 +20,19 @@ describe('blocktime export', () => {
     expect(back.stdout).toBe('events,status,n\n8,already_received,1\n8,counted,2\n');
   });
 
+  it('writes the same events streamed from a reader thread (alone) as from the database it builds for --faults', async () => {
+    const streamed = join(dir, 'alone.parquet');
+    const loaded = join(dir, 'with-faults.parquet');
+    expect((await blocktime(['export', 'fixtures/sample.arrow', streamed])).code).toBe(0);
+    expect((await blocktime(['export', 'fixtures/sample.arrow', loaded, '--faults'])).code).toBe(0);
+    const compare = await blocktime(['query', 'fixtures/sample.arrow', `SELECT
+        (SELECT count(*) FROM (SELECT *, row_number() OVER () AS r FROM read_parquet('${streamed}') EXCEPT ALL SELECT *, row_number() OVER () AS r FROM read_parquet('${loaded}'))) AS differ,
+        (SELECT count(*) FROM read_parquet('${streamed}')) AS n,
+        (SELECT list(decode(key) || '=' || decode(value) ORDER BY key) FROM parquet_kv_metadata('${streamed}'))
+          = (SELECT list(decode(key) || '=' || decode(value) ORDER BY key) FROM parquet_kv_metadata('${loaded}')) AS same_metadata`]);
+    expect(compare.stdout).toBe('differ,n,same_metadata\n0,8391,true\n');
+  });
+
   it('refuses another extension and a malformed trace with exit 2, leaving no file', async () => {
     const bad = await blocktime(['export', 'fixtures/examples/example4.csv', join(dir, 'x.arrow')]);
     expect(bad.code).toBe(2);

@@ -145,6 +145,16 @@ describe('blocktime query: only what the statements read', () => {
     expect(alone.stdout).toContain(`exact,,${total},`);
   });
 
+  it('loads the same events whether DuckDB pulls them from a reader thread or they are appended beside the replay', async () => {
+    // Alone, `events` is pulled through a table function from a worker that reads the trace; beside `results`, appended on the main thread.
+    const digest = 'SELECT count(*) AS n, sum(hash(seq, t_ns, kind, tid, addr, cpu) % 1000003) AS h, min(seq) AS lo, max(seq) AS hi FROM events';
+    const pulled = await blocktime(['query', 'fixtures/sample.arrow', `${digest}; SELECT events, vcpus FROM trace_meta`]);
+    const appended = await blocktime(['query', 'fixtures/sample.arrow', `${digest}; SELECT events, vcpus FROM trace_meta; SELECT count(*) AS r FROM results`]);
+    expect(pulled.code).toBe(0);
+    expect(appended.stdout.startsWith(pulled.stdout)).toBe(true);
+    expect(pulled.stdout).toMatch(/^n,h,lo,hi\n8391,\d+,0,8390\nevents,vcpus\n8391,8\n$/);
+  });
+
   it('stops a load on SIGINT, even one waiting on stdin: exit 130 at once, its database files removed', async () => {
     const temporary = mkdtempSync(join(dir, 'tmp-'));
     const child = spawn(process.execPath, [BIN, 'query', '-', '--input-format', 'csv', 'SELECT count(*) FROM events'], {
