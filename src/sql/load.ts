@@ -5,7 +5,7 @@
  * (relations.ts), so a question pays only for what it reads:
  *
  *   meta      `trace_meta`                 (N and the row count: nearly free)
- *   events    `events`, `vcpus`            (the appender: every row copied)
+ *   events    `events`, `vcpus`            (every row copied into DuckDB)
  *   results   `results`, `analysis`        (the three variants' replay)
  *   derived   `faults`, `blocked_intervals`
  *   all_down  `all_down_intervals`         (a view over the others)
