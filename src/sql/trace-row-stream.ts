@@ -27,6 +27,8 @@ const QUEUE = 4;
 /** Indexes into the shared counters. */
 const POSTED = 0;
 const TAKEN = 1;
+/** Set by the worker as it exits, however it exits: a main thread blocked in a wait cannot see the Worker's events. */
+const EXITED = 2;
 
 /** What the worker knows once N is fixed: the trace's metadata as `trace_meta` holds it. */
 export interface StreamedMeta {
@@ -75,18 +77,14 @@ export interface TraceRowStream {
 
 /** `open`'s warnings are the reader's, passed on from the worker in their place among the rows. */
 export function streamTraceRows(path: string, open: OpenOptions): TraceRowStream {
-  const counters = new SharedArrayBuffer(8);
+  const counters = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const count = new Int32Array(counters);
   const { port1, port2 } = new MessageChannel();
   const plain = Object.fromEntries(Object.entries(open).filter(([, v]) => typeof v !== 'function')) as OpenOptions;
   const worker = new Worker(SCRIPT, { workerData: { blocktimeRows: true, path, open: plain, counters, port: port2 } satisfies Task, transferList: [port2] });
-  let exited: number | undefined;
-  worker.once('exit', (code) => {
-    exited = code;
-    // Wakes a wait on the count: the worker will post nothing more.
-    Atomics.add(count, POSTED, 1);
-    Atomics.notify(count, POSTED);
-  });
+  let failure: unknown;
+  worker.once('error', (err) => (failure = err));
+  worker.once('exit', () => exit(count));
   let taken = 0;
   let rows = 0;
   let ended = false;
@@ -100,7 +98,7 @@ export function streamTraceRows(path: string, open: OpenOptions): TraceRowStream
       Atomics.notify(count, TAKEN);
       return got.message;
     }
-    if (exited !== undefined) throw new Error(`the trace reader exited (${exited}) before the end of the trace`);
+    if (Atomics.load(count, EXITED) === 1) throw failure ?? new Error('the trace reader stopped before the end of the trace');
     return undefined;
   };
   const failed = (m: Extract<Message, { kind: 'error' }>): Error => revive(m.error);
@@ -150,6 +148,13 @@ export function streamTraceRows(path: string, open: OpenOptions): TraceRowStream
       await worker.terminate();
     },
   };
+}
+
+/** Marks the worker gone and wakes a wait for its next message. */
+function exit(count: Int32Array): void {
+  Atomics.store(count, EXITED, 1);
+  Atomics.add(count, POSTED, 1);
+  Atomics.notify(count, POSTED);
 }
 
 function revive(e: Extract<Message, { kind: 'error' }>['error']): Error {
@@ -225,6 +230,7 @@ function buffersOf(b: TraceBatch): ArrayBuffer[] {
 }
 
 if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeRows === true) {
+  process.once('exit', () => exit(new Int32Array((workerData as Task).counters)));
   await produce(workerData as Task);
   (workerData as Task).port.close();
 }
