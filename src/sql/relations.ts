@@ -27,8 +27,14 @@ const CATALOG = /\b(information_schema|pg_catalog|duckdb_(tables|views|columns|c
 /** The relations `statement` names (before following views: load.ts knows what each needs). */
 export async function relationsNamedIn(connection: DuckDBConnection, statement: string): Promise<Set<Relation>> {
   if (CATALOG.test(statement)) return new Set(RELATIONS);
-  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [statement]);
-  const tree = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { error?: boolean };
+  let tree: { error?: boolean };
+  try {
+    const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [statement]);
+    tree = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { error?: boolean };
+  } catch {
+    // DuckDB runs nothing in a transaction that failed: the statement will say so itself.
+    return relationsByWord(statement);
+  }
   if (tree.error) return relationsByWord(statement);
   const named = new Set<Relation>();
   collectBaseTables(tree, named);

@@ -20,7 +20,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, QueryError, UsageError } from '../errors.js';
 import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
 import { type DatabaseLimits, databaseLimits, limitSettings, loadsOnDisk } from './database-limits.js';
@@ -230,7 +230,15 @@ class Builder {
   /** A build is all or nothing: a failed one leaves no relation behind that would pass for built. */
   private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
     const before = [...this.parts];
-    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      await this.connection.run('BEGIN TRANSACTION');
+    } catch (err) {
+      // The user's own transaction (the shell, a script): its ROLLBACK would take our tables with it.
+      throw new QueryError(
+        `${err instanceof Error ? err.message : String(err)}: a relation is built the first time a statement reads it, outside a transaction; read it once before BEGIN`,
+        'BEGIN TRANSACTION',
+      );
+    }
     try {
       const result = await work();
       await this.connection.run('COMMIT');

@@ -184,6 +184,18 @@ describe('openTraceDatabase: what is built, and when', () => {
     }
   });
 
+  it("refuses to build inside the user's transaction, whose ROLLBACK would take the tables, and builds after it", async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: [] } });
+    try {
+      await database.connection.run('BEGIN TRANSACTION');
+      await expect(database.prepare(['SELECT * FROM events'])).rejects.toThrow(/outside a transaction; read it once before BEGIN/);
+      await database.connection.run('ROLLBACK');
+      expect(await database.query('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 11 }]);
+    } finally {
+      database.close();
+    }
+  });
+
   it('builds everything at once from a source that can be read only once', async () => {
     const source = await openTrace('fixtures/examples/example1.csv');
     try {
