@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, InputError, QueryError, UsageError } from '../errors.js';
 import { createTraceProgress } from './trace-progress.js';
 import { copyToFile } from '../sql/copy-to-file.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
 import { runShell, sinkFor } from './terminal/sql-shell.js';
-import { splitStatements } from '../sql/statements.js';
+import { type LocatedStatement, locateStatements } from '../sql/statements.js';
 import { openTraceDatabase } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
 import { openTrace } from '../trace/open.js';
@@ -112,22 +112,31 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
       else if (failed > 0 && !interactive) process.exitCode = ExitCode.badInput;
       return;
     }
-    const { statements, rest } = splitStatements(text);
+    const { statements, rest } = locateStatements(text);
     if (rest) statements.push(rest);
     if (statements.length === 0) throw new UsageError('no SQL statement to run');
     const sink = sinkFor(process.stdout);
     for (const [i, statement] of statements.entries()) {
-      if (opts.output !== undefined && i === statements.length - 1) {
-        await copyToFile(database.connection, statement, opts.output);
-        break;
+      try {
+        if (opts.output !== undefined && i === statements.length - 1) {
+          await copyToFile(database.connection, statement.sql, opts.output);
+          break;
+        }
+        const result = await runStatement(database.connection, statement.sql);
+        if (!hasRows(result)) continue;
+        await consumeResult(statement.sql, () => writeResult(result, format, sink, { maxRows: opts.maxRows }));
+      } catch (err) {
+        throw inScript(err, opts.file, statement);
       }
-      const result = await runStatement(database.connection, statement);
-      if (!hasRows(result)) continue;
-      await consumeResult(statement, () => writeResult(result, format, sink, { maxRows: opts.maxRows }));
     }
   } finally {
     database.close();
   }
+}
+
+/** An error of a statement from `-f FILE` names the file and the line the statement starts on. */
+function inScript(err: unknown, file: string | undefined, statement: LocatedStatement): unknown {
+  return file !== undefined && err instanceof QueryError ? new InputError({ file, line: statement.line }, err.message) : err;
 }
 
 async function viewInputs(trace: string, openOpts: OpenOptions): Promise<{ pageSize: number; vcpus?: number }> {
