@@ -20,6 +20,7 @@ interface QueryOptions {
   format?: OutputFormat;
   output?: string;
   db?: string;
+  safe?: boolean;
   printViews?: boolean;
   maxRows: number;
   vcpus?: number;
@@ -39,7 +40,8 @@ export function register(program: Command): void {
         .choices(OUTPUT_FORMATS),
     )
     .option('-o, --output <file>', "write the last statement's rows to FILE.parquet, .csv, .json (an array) or .ndjson, with DuckDB's COPY")
-    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file; later queries reuse it until the trace file changes')
+    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file (a new one, or one an earlier --db made); later queries reuse it until the trace file changes')
+    .option('--safe', "for SQL you did not write: no file or network access beyond the trace, --db and -o (no COPY elsewhere, read_csv, ATTACH, INSTALL or LOAD), settings locked")
     .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit")
     .addOption(new Option('--max-rows <n>', 'table output: rows shown before the middle is elided').default(40).argParser((v) => parsePositiveInt('--max-rows', v)))
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
@@ -64,6 +66,7 @@ Examples:
   blocktime query trace.arrow -f report.sql --format json
   blocktime query trace.arrow "SELECT * FROM faults" -o faults.parquet
   blocktime query trace.arrow --db trace.duckdb          (a shell; the next run starts at once)
+  blocktime query trace.arrow --safe -f untrusted.sql    (DuckDB sees no file but the -o output)
   blocktime query --print-views > views.sql`,
     )
     .action((trace: string | undefined, sql: string | undefined, opts: QueryOptions) => query(trace, sql, opts));
@@ -89,6 +92,7 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
   const progress = createTraceProgress('query', 'rows');
   const database = await openTraceDatabase(trace, {
     ...(opts.db !== undefined ? { db: opts.db } : {}),
+    ...(opts.safe ? { safe: { outputs: opts.output !== undefined ? [opts.output] : [] } } : {}),
     open: {
       ...openOpts,
       onWarning: progress.onWarning,

@@ -24,6 +24,7 @@ import { openTrace } from '../trace/open.js';
 import type { OpenOptions, TraceSource } from '../trace/source.js';
 import { type LoadSummary, loadTrace } from './load.js';
 import { type Row, queryRows } from './run-sql.js';
+import { type SafeMode, enterSafeMode } from './safe-mode.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
 import { readViews } from './views.js';
@@ -40,6 +41,8 @@ export interface TraceDatabaseOptions {
   onProgress?(rows: number): void;
   /** Build `faults` and `blocked_intervals` as tables at load (default), or leave them views computed when read. */
   materialize?: boolean;
+  /** Lock DuckDB down (no file or network access, no settings changed) before any statement runs: for SQL from elsewhere. */
+  safe?: SafeMode;
 }
 
 export interface TraceDatabase {
@@ -80,6 +83,7 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   try {
     instance = await createInstance(db, spill);
     const conn = (connection = await instance.connect());
+    if (opts.safe) await enterSafeMode(conn, opts.safe);
     const opened = (loaded?: LoadSummary): TraceDatabase => ({
       connection: conn,
       ...(loaded ? { loaded } : {}),

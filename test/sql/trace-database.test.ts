@@ -81,6 +81,19 @@ describe('openTraceDatabase with a database file', () => {
   });
 });
 
+describe('openTraceDatabase({ safe })', () => {
+  it('loads the trace and answers queries, but DuckDB reads no other file and no setting changes', async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { safe: {} });
+    try {
+      expect(await database.query('SELECT count(*) AS n FROM faults')).toEqual([{ n: 4n }]);
+      await expect(database.query("SELECT * FROM read_csv('fixtures/examples/example1.csv')")).rejects.toThrow(/Permission Error/);
+      await expect(database.query("SET threads = 1")).rejects.toThrow(/configuration has been locked/);
+    } finally {
+      database.close();
+    }
+  });
+});
+
 describe('openTraceDatabase: the spill directory', () => {
   it('is a fresh directory under the temporary directory, the one DuckDB spills to, removed on close', async () => {
     const database = await openTraceDatabase('fixtures/examples/example1.csv');
