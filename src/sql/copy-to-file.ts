@@ -8,7 +8,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import { consumeResult, runStatement } from './run-sql.js';
 
-export const FILE_FORMATS = { parquet: '(FORMAT parquet, COMPRESSION zstd)', csv: '(FORMAT csv, HEADER true)', json: '(FORMAT json, ARRAY true)', ndjson: '(FORMAT json)' } as const;
+// USE_TMP_FILE false: the temporary name is already ours; DuckDB's own (tmp_NAME, when NAME exists) would be a second path for --safe to allow and for us to clean up.
+export const FILE_FORMATS = {
+  parquet: '(FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)',
+  csv: '(FORMAT csv, HEADER true, USE_TMP_FILE false)',
+  json: '(FORMAT json, ARRAY true, USE_TMP_FILE false)',
+  ndjson: '(FORMAT json, USE_TMP_FILE false)',
+} as const;
 export type FileFormat = keyof typeof FILE_FORMATS;
 
 const EXTENSIONS: Record<string, FileFormat> = { '.parquet': 'parquet', '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };

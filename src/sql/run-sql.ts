@@ -55,6 +55,8 @@ export async function consumeResult<T>(statement: string, consume: () => Promise
 function asQueryError(err: unknown, statement: string, opts: { anyError?: boolean } = {}): unknown {
   if (err instanceof QueryError) return err;
   // DuckDB's errors are plain Errors whose message starts with the kind: "Parser Error: ...", "Catalog Error: ...".
-  if (err instanceof Error && (opts.anyError || /^[A-Za-z ]*(Error|Exception)\b/.test(err.message))) return new QueryError(err.message, statement);
+  // node-api puts its own words before the parser's when it cannot split the text into statements (a syntax error).
+  const message = err instanceof Error ? err.message.replace(/^Failed to extract statements:\s*/, '') : '';
+  if (err instanceof Error && (opts.anyError || /^[A-Za-z ]*(Error|Exception)\b/.test(message))) return new QueryError(message, statement);
   return err;
 }

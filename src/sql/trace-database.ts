@@ -10,7 +10,8 @@
  * In memory, or in a file (`db`) that later commands reuse as long as the
  * trace file has not changed. A reload replaces the tables in one
  * transaction, so the file holds either the old load or the new one; a new
- * file whose first load fails is removed.
+ * file whose first load fails is removed. A file blocktime did not make is
+ * refused, never loaded into: its own tables could have our tables' names.
  */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
 import { type LoadSummary, loadTrace } from './load.js';
 import { type Row, queryRows } from './run-sql.js';
+import { type SafeMode, enterSafeMode } from './safe-mode.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
 import { readViews } from './views.js';
@@ -39,6 +41,8 @@ export interface TraceDatabaseOptions {
   onProgress?(rows: number): void;
   /** Build `faults` and `blocked_intervals` as tables at load (default), or leave them views computed when read. */
   materialize?: boolean;
+  /** Lock DuckDB down (no file or network access, no settings changed) before any statement runs: for SQL from elsewhere. */
+  safe?: SafeMode;
 }
 
 export interface TraceDatabase {
@@ -79,6 +83,7 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   try {
     instance = await createInstance(db, spill);
     const conn = (connection = await instance.connect());
+    if (opts.safe) await enterSafeMode(conn, opts.safe);
     const opened = (loaded?: LoadSummary): TraceDatabase => ({
       connection: conn,
       ...(loaded ? { loaded } : {}),
@@ -87,6 +92,7 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
       close,
     });
     if (fingerprint === undefined) return opened(await load(conn, trace, opts));
+    await refuseForeignDatabase(conn, db!);
     if (await storedFingerprintMatches(conn, fingerprint)) return opened();
     return opened(await reload(conn, trace, fingerprint, opts));
   } catch (err) {
@@ -149,6 +155,30 @@ async function createInstance(db: string | undefined, spill: string): Promise<Du
   }
 }
 
+/**
+ * A database blocktime made holds the table `blocktime_load`; one that holds
+ * anything else and not that is someone's own, and loading a trace would
+ * replace whatever of it is called `events`, `results`, `faults`... An empty
+ * one (made by hand, or by a first load that was killed) is taken.
+ */
+async function refuseForeignDatabase(connection: DuckDBConnection, db: string): Promise<void> {
+  const here = 'database_name = current_database() AND NOT internal';
+  const reader = await connection.runAndReadAll(`SELECT DISTINCT name FROM (
+      SELECT table_name AS name FROM duckdb_tables() WHERE ${here}
+      UNION ALL SELECT view_name FROM duckdb_views() WHERE ${here}
+      UNION ALL SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database()
+      UNION ALL SELECT function_name FROM duckdb_functions() WHERE ${here}
+      UNION ALL SELECT type_name FROM duckdb_types() WHERE ${here}
+    ) ORDER BY name`);
+  const names = reader.getRowsJS().map((r) => String(r[0]));
+  if (names.length === 0 || names.includes('blocktime_load')) return;
+  const shown = names.length > 5 ? [...names.slice(0, 5), `and ${names.length - 5} more`] : names;
+  throw new InputError(
+    { file: db },
+    `a DuckDB database blocktime did not make (it holds ${shown.join(', ')}), left as it is: --db takes a new file or one an earlier --db made`,
+  );
+}
+
 async function storedFingerprintMatches(connection: DuckDBConnection, fp: TraceFingerprint): Promise<boolean> {
   const tables = await connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'blocktime_load'`);
   if (tables.getRowsJS()[0]?.[0] === 0n) return false;
@@ -171,7 +201,8 @@ async function reload(connection: DuckDBConnection, trace: string | TraceSource,
     await connection.run('COMMIT');
     return summary;
   } catch (err) {
-    await connection.run('ROLLBACK');
+    // A failed write (a full disk) may have ended the transaction already: ROLLBACK's own error would then hide the cause.
+    await connection.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
 }

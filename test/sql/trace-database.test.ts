@@ -62,6 +62,36 @@ describe('openTraceDatabase with a database file', () => {
     writeFileSync(notDb, 'this is not a database\n'.repeat(100));
     await expect(openTraceDatabase('fixtures/examples/example1.csv', { db: notDb })).rejects.toThrow(/not\.duckdb: cannot open as a DuckDB database/);
   });
+
+  it("reloads only its own relations: a table the user added to a database blocktime made stays", async () => {
+    const trace = join(dir, 'notes.csv');
+    const db = join(dir, 'notes.duckdb');
+    copyFileSync('fixtures/examples/example1.csv', trace);
+    const first = await openTraceDatabase(trace, { db });
+    await first.query("CREATE TABLE notes AS SELECT 'keep me' AS note");
+    first.close();
+    copyFileSync('fixtures/examples/example2.csv', trace);
+    const second = await openTraceDatabase(trace, { db });
+    try {
+      expect(second.loaded).toBeDefined();
+      expect(await second.query('SELECT (SELECT events FROM trace_meta) AS events, (SELECT note FROM notes) AS note')).toEqual([{ events: 8n, note: 'keep me' }]);
+    } finally {
+      second.close();
+    }
+  });
+});
+
+describe('openTraceDatabase({ safe })', () => {
+  it('loads the trace and answers queries, but DuckDB reads no other file and no setting changes', async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { safe: {} });
+    try {
+      expect(await database.query('SELECT count(*) AS n FROM faults')).toEqual([{ n: 4n }]);
+      await expect(database.query("SELECT * FROM read_csv('fixtures/examples/example1.csv')")).rejects.toThrow(/Permission Error/);
+      await expect(database.query("SET threads = 1")).rejects.toThrow(/configuration has been locked/);
+    } finally {
+      database.close();
+    }
+  });
 });
 
 describe('openTraceDatabase: the spill directory', () => {
