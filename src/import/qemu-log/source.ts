@@ -54,7 +54,9 @@ export async function openQemuLog(path: string, opts: QemuLogOptions = {}): Prom
 
   const meta: TraceMeta = { pageSize };
   let vcpusFrom: 'option' | 'log' | 'highest-cpu' | 'none' = 'none';
-  const highest = Math.max(-1, ...scan.vcpuTids.keys());
+  // A loop, not Math.max(...keys): a log may name more vCPUs than a call takes arguments.
+  let highest = -1;
+  for (const cpu of scan.vcpuTids.keys()) highest = Math.max(highest, cpu);
   if (opts.vcpus !== undefined) {
     meta.vcpus = opts.vcpus;
     vcpusFrom = 'option';
