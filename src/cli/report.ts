@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
-import { writeHtmlReport } from '../report/html/write-report.js';
+import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { formatBytes } from '../units.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
@@ -48,6 +48,6 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
   } finally {
     progress.done();
   }
-  await writeHtmlReport(opts.output, built.html);
+  await writeOutputFile(opts.output, built.html);
   process.stderr.write(`wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
 }

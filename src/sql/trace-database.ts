@@ -19,9 +19,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError, asWriteError } from '../errors.js';
+import { holdTemporaryPath, onEarlyStop, releaseTemporaryPath } from '../early-stop.js';
 import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
+import { duckdbFileError } from './duckdb-file-error.js';
 import { type LoadSummary, loadTrace } from './load.js';
 import { type Row, queryRows } from './run-sql.js';
 import { type SafeMode, enterSafeMode } from './safe-mode.js';
@@ -75,7 +77,10 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   const spill = await createSpillDirectory();
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
+  // A query still running would keep the process from exiting when it stops early.
+  const cancelOnEarlyStop = onEarlyStop(() => connection?.interrupt());
   const close = (): void => {
+    cancelOnEarlyStop();
     connection?.closeSync();
     instance?.closeSync();
     removeSpillDirectory(spill);
@@ -98,7 +103,8 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   } catch (err) {
     close();
     if (created !== undefined) await Promise.all([rm(created, { force: true }), rm(`${created}.wal`, { force: true })]);
-    throw err;
+    // The load writes through DuckDB's appender, not a statement: its disk errors are mapped here.
+    throw duckdbFileError(err) ?? err;
   }
 }
 
@@ -115,28 +121,23 @@ async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unkno
 }
 
 /**
- * Spill directories of databases still open, removed at exit: DuckDB's own
- * default is `.tmp/` in the working directory (or beside a `db` file), which
- * is the user's and stays behind when the process ends before closing it.
+ * DuckDB's own default for spill files is `.tmp/` in the working directory
+ * (or beside a `db` file), which is the user's and stays behind when the
+ * process ends before closing it. Ours is held (early-stop.ts) until
+ * close, so that a signal or an exit removes it.
  */
-const liveSpillDirectories = new Set<string>();
-
-function removeLiveSpillDirectories(): void {
-  for (const dir of liveSpillDirectories) rmSync(dir, { recursive: true, force: true });
-}
-
 async function createSpillDirectory(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'blocktime-db-'));
-  if (liveSpillDirectories.size === 0) process.on('exit', removeLiveSpillDirectories);
-  liveSpillDirectories.add(dir);
+  const dir = await mkdtemp(join(tmpdir(), 'blocktime-db-')).catch((err: unknown) => {
+    throw asWriteError(err, `${tmpdir()} (for DuckDB's spill directory; TMPDIR chooses where)`);
+  });
+  holdTemporaryPath(dir);
   return dir;
 }
 
-/** Synchronous, as the exit handler must be: a directory of a few spill files. */
+/** Synchronous, as close() is: a directory of a few spill files. */
 function removeSpillDirectory(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
-  liveSpillDirectories.delete(dir);
-  if (liveSpillDirectories.size === 0) process.off('exit', removeLiveSpillDirectories);
+  releaseTemporaryPath(dir);
 }
 
 /**
@@ -150,8 +151,8 @@ async function createInstance(db: string | undefined, spill: string): Promise<Du
   try {
     return await DuckDBInstance.create(db, settings);
   } catch (err) {
-    // Not a DuckDB file, a newer storage version, or locked by another process.
-    throw new InputError({ file: db }, `cannot open as a DuckDB database: ${err instanceof Error ? err.message : String(err)}`);
+    // Not a DuckDB file, a newer storage version, or locked by another process; or a disk that refuses it.
+    throw duckdbFileError(err) ?? new InputError({ file: db }, `cannot open as a DuckDB database: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

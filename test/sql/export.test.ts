@@ -36,7 +36,7 @@ describe('export and the printed views', () => {
       const summary = await exportTrace(file, out, { faults: true });
       expect(summary.faults?.path).toBe(faultsPathFor(out));
       expect(existsSync(summary.faults!.path)).toBe(true);
-      expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
       const connection = await (await DuckDBInstance.create(':memory:')).connect();
       const q = (sql: string) => connection.runAndReadAll(sql).then((r) => r.getRowsJS());
