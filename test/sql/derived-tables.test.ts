@@ -153,6 +153,17 @@ describe('emitted faults and blocked_intervals = their SQL views, row for row', 
     expect(r.emitted.blocked_intervals).toEqual([[0, 30n, 35n], [1, 1n, 2n], [1, 5n, 20n]]);
   });
 
+  it('on a trace declaring thread 0 a vCPU: its faults are no_tid, on that cpu', async () => {
+    const rows = [
+      { t: 0n, kind: 0, tid: 0, addr: 0n, cpu: 0 }, { t: 0n, kind: 0, tid: 5, addr: 0n, cpu: 1 },
+      { t: 1n, kind: 1, tid: 0, addr: 0x1000n, cpu: -1 }, { t: 2n, kind: 1, tid: 5, addr: 0x1000n, cpu: -1 },
+      { t: 3n, kind: 1, tid: 0, addr: 0x2000n, cpu: -1 }, { t: 4n, kind: 2, tid: 0, addr: 0x1000n, cpu: -1 },
+    ];
+    const r = await fromBatches({ pageSize: 4096 }, () => [toBatch(rows)]);
+    expectSame(r);
+    expect(r.emitted.faults.map((f) => [f[3], f[5]])).toEqual([[0, 'no_tid'], [1, 'counted'], [0, 'no_tid']]);
+  });
+
   it('on traces with 64-bit addresses, large page sizes and times near the int64 limits', async () => {
     const big = 2n ** 62n;
     for (const pageSize of [1, 4096, 2 ** 21, 2 ** 33]) {
