@@ -24,8 +24,9 @@ import { PageSet } from './page-table.js';
 import type { AnalysisResult, VariantName } from './result.js';
 
 /**
- * A consumer of a replay pass that keeps per-vCPU state: the variants, and
- * the compare observer beside them. It sizes that state once N is known.
+ * A consumer of a replay pass that keeps per-vCPU state: the variants, the
+ * compare observer beside them, and the rows of the SQL tables `faults` and
+ * `blocked_intervals` (fault-rows.ts). It sizes that state once N is known.
  */
 export abstract class ReplayScaffold {
   protected readonly vcpus: VcpuTable;
@@ -54,6 +55,14 @@ export abstract class ReplayScaffold {
     const i = this.vcpus.lead(b, 0);
     if (i < b.length) this.fixN();
     return i;
+  }
+
+  /** Row `i` of `b`, past the `vcpu` rows, is neither a fault nor a resolve: the loop's `default`. */
+  protected reject(b: TraceBatch, i: number): never {
+    const row = b.firstRow + i;
+    const kind = b.kind[i]!;
+    if (kind === Kind.vcpu) this.vcpus.late(row);
+    this.vcpus.badKind(row, kind);
   }
 
   /** N, fixed now if no row past the `vcpu` rows came (an event-less trace). */
@@ -97,14 +106,6 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
 
   /** The design's figures at the end of the pass, N fixed. */
   protected abstract figures(n: number): DesignFigures;
-
-  /** Row `i` of `b`, past the `vcpu` rows, is neither a fault nor a resolve: the loop's `default`. */
-  protected reject(b: TraceBatch, i: number): never {
-    const row = b.firstRow + i;
-    const kind = b.kind[i]!;
-    if (kind === Kind.vcpu) this.vcpus.late(row);
-    this.vcpus.badKind(row, kind);
-  }
 
   result(): AnalysisResult {
     const n = this.fixN();

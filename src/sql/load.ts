@@ -1,11 +1,12 @@
 /**
  * A trace into DuckDB in one pass: each batch is appended to `events` as the
  * replay engine consumes it, so the `results` of all three variants come
- * from the same read. Then the trace's metadata, the results, and the views;
- * `faults` and `blocked_intervals` are materialized as tables unless told
- * otherwise: the other view and most questions start from them, and their
- * window passes (sorts by page, by thread, by vCPU and start) are the costly
- * part, so they are paid once per load instead of once per query.
+ * from the same read. Unless told otherwise, the same pass fills the tables
+ * `faults` and `blocked_intervals` (derived-tables.ts), which the other view
+ * and most questions start from: their SQL definitions sort the whole trace
+ * (by page, by thread, by vCPU and start), where the pass knows each row as
+ * the replay closes its wait. Then the trace's metadata, the results, and
+ * the views.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors.js';
@@ -14,14 +15,15 @@ import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/resul
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
+import { DERIVED_TABLES, createDerivedTablesConsumer } from './derived-tables.js';
 import { EventAppender } from './event-appender.js';
 import { createTraceTables, writeResults, writeTraceMeta } from './trace-tables.js';
-import { MATERIALIZED_VIEWS, createViews } from './views.js';
+import { createViews } from './views.js';
 
 export interface LoadOptions {
   /** Rows loaded so far, after each batch. */
   onProgress?(rows: number): void;
-  /** Build `faults` and `blocked_intervals` as tables (default): worth it when they will be queried more than once. */
+  /** Fill `faults` and `blocked_intervals` as tables in the pass (default), or leave them views computed when read. */
   materialize?: boolean;
 }
 
@@ -31,7 +33,7 @@ export interface LoadSummary {
   pageSize: number;
   /** Reading, appending and replaying. */
   load_s: number;
-  /** Building the `faults` and `blocked_intervals` tables and the other views. */
+  /** Finishing the `faults` and `blocked_intervals` tables (the rows still pending at the end) and creating the views. */
   views_s: number;
 }
 
@@ -50,10 +52,12 @@ export async function loadBatches(
   const t0 = performance.now();
   await createTraceTables(connection);
   const appender = await EventAppender.open(connection);
+  const derived = opts.materialize === false ? undefined : await createDerivedTablesConsumer(connection, meta, origin.path);
   const onProgress = opts.onProgress;
   async function* appended(): AsyncIterable<TraceBatch> {
     for await (const batch of batches) {
       appender.append(batch);
+      derived?.consume(batch);
       onProgress?.(appender.rows);
       yield batch;
     }
@@ -75,7 +79,8 @@ export async function loadBatches(
   });
   await writeResults(connection, outcome.results);
   const t1 = performance.now();
-  await createViews(connection, opts.materialize === false ? {} : { materialize: MATERIALIZED_VIEWS });
+  await derived?.finish();
+  await createViews(connection, derived ? { existing: DERIVED_TABLES } : {});
   return { events: appender.rows, vcpus: exact.vcpus, pageSize: exact.page_size, load_s: (t1 - t0) / 1000, views_s: (performance.now() - t1) / 1000 };
 }
 
