@@ -164,7 +164,7 @@ describe('emitted faults and blocked_intervals = their SQL views, row for row', 
     expect(r.emitted.faults.map((f) => [f[3], f[5]])).toEqual([[0, 'no_tid'], [1, 'counted'], [0, 'no_tid']]);
   });
 
-  it('on traces with 64-bit addresses, large page sizes and times near the int64 limits', async () => {
+  it('on traces with 64-bit addresses, large page sizes and times near the int64 limits (going backwards within the 2^53 ns a trace may span)', async () => {
     const big = 2n ** 62n;
     for (const pageSize of [1, 4096, 2 ** 21, 2 ** 33]) {
       const rows = [
@@ -173,7 +173,7 @@ describe('emitted faults and blocked_intervals = their SQL views, row for row', 
         { t: big + 2n, kind: 1, tid: 8, addr: 0xffff_8000_1234_5678n, cpu: -1 },
         { t: big + 5_000_000_000n, kind: 2, tid: 0, addr: 0xffff_8000_1234_0000n, cpu: -1 },
         { t: big + 5_000_000_001n, kind: 1, tid: 7, addr: 0xffff_8000_1234_5678n, cpu: -1 },
-        { t: -(2n ** 61n), kind: 1, tid: 7, addr: 0x1000n, cpu: -1 },
+        { t: big - 3_000_000_000n, kind: 1, tid: 7, addr: 0x1000n, cpu: -1 },
         { t: big + 9n, kind: 2, tid: 0, addr: 0x1000n, cpu: -1 },
       ];
       const r = await fromBatches({ pageSize }, () => [toBatch(rows)]);
