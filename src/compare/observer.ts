@@ -8,9 +8,10 @@
  * figures `compare` prints still come from the variants themselves, and the
  * tests check that this ledger adds up to their differences.
  */
-import { MsClock } from '../replay/atomic.js';
-import { type ReplayContext, VcpuTable } from '../replay/context.js';
-import { ABSENT, PageMap, PageSet, U32Map, pageHex, pageHi, pageLo } from '../replay/page-table.js';
+import type { ReplayContext } from '../replay/context.js';
+import { MsClock } from '../replay/ms-clock.js';
+import { ABSENT, PageMap, U32Map, pageHex, pageHi, pageLo } from '../replay/page-table.js';
+import { ReplayScaffold } from '../replay/scaffold.js';
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
 import { FlaggedSlotPool, widen } from '../replay/slot-pool.js';
@@ -39,16 +40,12 @@ function ms(ns: number): string {
   return `${+(ns / 1e6).toFixed(6)} ms`;
 }
 
-export class DivergenceObserver {
-  private readonly vcpus: VcpuTable;
-  private readonly shift: number;
+export class DivergenceObserver extends ReplayScaffold {
   private readonly clock: MsClock;
-  private readonly received = new PageSet();
   private readonly pending = new PageMap(1024);
   private readonly pool = new FaultPool();
   private readonly openOfTid = new U32Map();
 
-  private n = -1;
   /** exact: each vCPU's open interval (a pool entry), or -1. */
   private openOfCpu = new Int32Array(0);
   /** mutex: outstanding faults per vCPU. */
@@ -83,13 +80,11 @@ export class DivergenceObserver {
     ctx: ReplayContext,
     private readonly explainMax: number,
   ) {
-    this.vcpus = new VcpuTable(ctx);
-    this.shift = ctx.pageShift;
+    super(ctx);
     this.clock = new MsClock(ctx.baseNs, ctx.startNs ?? ctx.baseNs);
   }
 
-  private size(n: number): void {
-    this.n = n;
+  protected override size(n: number): void {
     this.openOfCpu = new Int32Array(n).fill(-1);
     this.current = new Int32Array(n);
     this.slot = new Int32Array(n).fill(-1);
@@ -97,12 +92,8 @@ export class DivergenceObserver {
   }
 
   consume(b: TraceBatch, rel: Float64Array): void {
-    let i = 0;
-    if (this.n < 0) {
-      i = this.vcpus.lead(b, 0);
-      if (i === b.length) return;
-      this.size(this.vcpus.n);
-    }
+    let i = this.start(b);
+    if (i === b.length) return;
     const words = addrWords(b.addr);
     for (; i < b.length; i++) {
       const kind = b.kind[i];
@@ -304,7 +295,7 @@ export class DivergenceObserver {
 
   /** Closes the ledger: vCPU waits `exact` closed (the thread moved on) but `mutex` never resolved are dropped too. */
   finish(): void {
-    if (this.n < 0) this.size(this.vcpus.fix());
+    this.fixN();
     const { pool, explanation: x } = this;
     for (let e = 0; e < pool.top; e++) {
       if (pool.alive[e] === 1 && pool.owner[e]! >= 0 && pool.exactLen[e]! >= 0) {

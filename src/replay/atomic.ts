@@ -6,59 +6,17 @@
  */
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
-import { type ReplayContext, type Variant, VcpuTable } from './context.js';
-import { PageSet, pageHi, pageLo, WARM_ROWS } from './page-table.js';
-import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+import type { ReplayContext } from './context.js';
+import { MsClock } from './ms-clock.js';
+import { pageHi, pageLo, WARM_ROWS } from './page-table.js';
+import { LATENCY_BUCKETS } from './result.js';
+import { type DesignFigures, VariantScaffold } from './scaffold.js';
 
 const NS_PER_MS = 1e6;
 
-/**
- * The design's clock, `ms(t) = floor(t / 1e6) - floor(start / 1e6)`, clamped
- * to at least 1, modulo 2^32, computed per event in doubles: the trace's
- * first-row time `base` is split once (BigInt) into whole ms and a remainder,
- * so that `floor(t / 1e6) = baseMs + floor((baseRem + rel) / 1e6)`.
- */
-export class MsClock {
-  /** floor(base / 1e6) - floor(start / 1e6). */
-  private readonly offsetMs: number;
-  /** base mod 1e6, in [0, 1e6). */
-  private readonly baseRem: number;
-
-  constructor(baseNs: bigint, startNs: bigint) {
-    const [baseMs, baseRem] = floorDivMod(baseNs, 1000000n);
-    const [startMs] = floorDivMod(startNs, 1000000n);
-    this.offsetMs = Number(baseMs - startMs);
-    this.baseRem = Number(baseRem);
-  }
-
-  /** ms(t) for a time `rel` ns after the trace's first row. */
-  at(rel: number): number {
-    const x = this.baseRem + rel;
-    let q = Math.floor(x / NS_PER_MS);
-    // Near 2^53 the quotient can round up to the next integer: step back.
-    if (q * NS_PER_MS > x) q--;
-    const ms = this.offsetMs + q;
-    return (ms < 1 ? 1 : ms) >>> 0;
-  }
-}
-
-function floorDivMod(a: bigint, b: bigint): [bigint, bigint] {
-  let q = a / b;
-  let r = a % b;
-  if (r < 0n) {
-    q -= 1n;
-    r += b;
-  }
-  return [q, r];
-}
-
-export class AtomicVariant implements Variant<AnalysisResult> {
-  private readonly vcpus: VcpuTable;
-  private readonly shift: number;
+export class AtomicVariant extends VariantScaffold {
   private readonly clock: MsClock;
-  private readonly received = new PageSet();
 
-  private n = -1;
   /** The page each vCPU's slot holds (0 and 0: no fault recorded). */
   private addrLo = new Uint32Array(0);
   private addrHi = new Uint32Array(0);
@@ -70,23 +28,17 @@ export class AtomicVariant implements Variant<AnalysisResult> {
   private lastBegin = 0;
   private totalMs = 0;
 
-  private faultRows = 0;
-  private resolveRows = 0;
-  private noTid = 0;
   private overwritten = 0;
   private erased = 0;
   private lostBlocked = 0;
   private ignoredNonVcpu = 0;
-  private resolveWithoutFault = 0;
 
-  constructor(private readonly ctx: ReplayContext) {
-    this.vcpus = new VcpuTable(ctx);
-    this.shift = ctx.pageShift;
+  constructor(ctx: ReplayContext) {
+    super(ctx, 'atomic');
     this.clock = new MsClock(ctx.baseNs, ctx.startNs ?? ctx.baseNs);
   }
 
-  private size(n: number): void {
-    this.n = n;
+  protected override size(n: number): void {
     this.addrLo = new Uint32Array(n);
     this.addrHi = new Uint32Array(n);
     this.startMs = new Uint32Array(n);
@@ -94,14 +46,11 @@ export class AtomicVariant implements Variant<AnalysisResult> {
     this.faults = new Float64Array(n);
   }
 
-  consume(b: TraceBatch, rel: Float64Array): void {
+  /** The per-event loop: inline, apart from the other designs' (see scaffold.ts). */
+  override consume(b: TraceBatch, rel: Float64Array): void {
     const len = b.length;
-    let i = 0;
-    if (this.n < 0) {
-      i = this.vcpus.lead(b, 0);
-      if (i === len) return;
-      this.size(this.vcpus.n);
-    }
+    let i = this.start(b);
+    if (i === len) return;
     const kind = b.kind;
     const tids = b.tid;
     const words = addrWords(b.addr);
@@ -183,39 +132,22 @@ export class AtomicVariant implements Variant<AnalysisResult> {
             if (allDown) this.totalMs = (this.totalMs + o - this.lastBegin) >>> 0;
             break;
           }
-          case Kind.vcpu:
-            this.vcpus.late(b.firstRow + i);
           default:
-            this.vcpus.badKind(b.firstRow + i, kind[i]!);
+            this.reject(b, i);
         }
       }
     }
   }
 
-  result(): AnalysisResult {
-    if (this.n < 0) this.size(this.vcpus.fix());
-    const n = this.n;
-    const vcpuFaults = Array.from(this.faults);
-    const counted = vcpuFaults.reduce((a, b) => a + b, 0);
+  protected override figures(n: number): DesignFigures {
     let unresolved = 0;
     for (let c = 0; c < n; c++) if (this.addrLo[c] !== 0 || this.addrHi[c] !== 0) unresolved++;
     const blockedMs = Array.from(this.blockedMs);
     return {
-      variant: 'atomic',
-      vcpus: n,
-      page_size: this.ctx.pageSize,
-      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows },
-      faults: {
-        counted,
-        no_tid: this.noTid,
-        already_received: this.erased,
-        non_vcpu: this.ignoredNonVcpu,
-        unresolved,
-      },
+      faults: { already_received: this.erased, non_vcpu: this.ignoredNonVcpu, unresolved },
       total_blocktime_ns: this.totalMs * NS_PER_MS,
       vcpu_blocktime_ns: blockedMs.map((ms) => ms * NS_PER_MS),
-      vcpu_faults: vcpuFaults,
-      non_vcpu_faults: this.ignoredNonVcpu,
+      vcpu_faults: Array.from(this.faults),
       non_vcpu_blocktime_ns: 0,
       // The design kept no latency histogram.
       latency_buckets: new Array<number>(LATENCY_BUCKETS).fill(0),
@@ -224,8 +156,6 @@ export class AtomicVariant implements Variant<AnalysisResult> {
         negative_duration: 0,
         // One slot per vCPU: there is no outstanding count to overflow.
         over_255_outstanding: 0,
-        resolve_without_fault: this.resolveWithoutFault,
-        time_out_of_range: this.ctx.shared.timeOutOfRange,
       },
       qemu: {
         'postcopy-blocktime': this.totalMs,

@@ -9,11 +9,12 @@
  */
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
-import { type ReplayContext, type Variant, VcpuTable } from './context.js';
+import type { ReplayContext } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { ABSENT, PageMap, PageSet, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table.js';
-import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+import { ABSENT, PageMap, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table.js';
+import { LATENCY_BUCKETS } from './result.js';
+import { type DesignFigures, VariantScaffold } from './scaffold.js';
 import { FlaggedSlotPool, widen } from './slot-pool.js';
 
 /**
@@ -40,17 +41,13 @@ class IntervalPool extends FlaggedSlotPool {
   }
 }
 
-export class ExactVariant implements Variant<AnalysisResult> {
-  private readonly vcpus: VcpuTable;
-  private readonly shift: number;
-  private readonly received = new PageSet();
+export class ExactVariant extends VariantScaffold {
   /** Page -> head of its open intervals; -1 when faulted since its last resolve but none is open any more. */
   private readonly pages = new PageMap(1024);
   private readonly pool = new IntervalPool();
   /** Open interval of each non-vCPU thread that has one. */
   private readonly openOfTid = new U32Map();
 
-  private n = -1;
   private openOfCpu = new Int32Array(0);
   private faults = new Float64Array(0);
   private blockedNs = new Float64Array(0);
@@ -64,35 +61,26 @@ export class ExactVariant implements Variant<AnalysisResult> {
   private readonly buckets = new Float64Array(LATENCY_BUCKETS);
   private lastT = 0;
 
-  private faultRows = 0;
-  private resolveRows = 0;
-  private noTid = 0;
   private alreadyReceived = 0;
   private negative = 0;
-  private resolveWithoutFault = 0;
 
-  constructor(private readonly ctx: ReplayContext) {
-    this.vcpus = new VcpuTable(ctx);
-    this.shift = ctx.pageShift;
+  constructor(ctx: ReplayContext) {
+    super(ctx, 'exact');
   }
 
-  private size(n: number): void {
-    this.n = n;
+  protected override size(n: number): void {
     this.openOfCpu = new Int32Array(n).fill(-1);
     this.faults = new Float64Array(n);
     this.blockedNs = new Float64Array(n);
     this.hist = Array.from({ length: n }, () => new LatencyHistogram());
   }
 
-  consume(b: TraceBatch, rel: Float64Array): void {
+  /** The per-event loop: inline, apart from the other designs' (see scaffold.ts). */
+  override consume(b: TraceBatch, rel: Float64Array): void {
     const len = b.length;
     if (len > 0) this.lastT = rel[len - 1]!;
-    let i = 0;
-    if (this.n < 0) {
-      i = this.vcpus.lead(b, 0);
-      if (i === len) return;
-      this.size(this.vcpus.n);
-    }
+    let i = this.start(b);
+    if (i === len) return;
     const kind = b.kind;
     const tids = b.tid;
     const words = addrWords(b.addr);
@@ -194,10 +182,8 @@ export class ExactVariant implements Variant<AnalysisResult> {
             }
             break;
           }
-          case Kind.vcpu:
-            this.vcpus.late(b.firstRow + i);
           default:
-            this.vcpus.badKind(b.firstRow + i, kind[i]!);
+            this.reject(b, i);
         }
       }
     }
@@ -237,39 +223,24 @@ export class ExactVariant implements Variant<AnalysisResult> {
     if (w > 0) this.totalNs += w;
   }
 
-  result(): AnalysisResult {
-    if (this.n < 0) this.size(this.vcpus.fix());
+  protected override figures(): DesignFigures {
     const pool = this.pool;
     let oldest = Infinity;
     for (let e = 0; e < pool.top; e++) if (pool.alive[e] === 1 && pool.tOpen[e]! < oldest) oldest = pool.tOpen[e]!;
     const overall = new LatencyHistogram();
     for (const h of this.hist) overall.merge(h);
     overall.merge(this.nonVcpuHist);
-    const vcpuFaults = Array.from(this.faults);
     return {
-      variant: 'exact',
-      vcpus: this.n,
-      page_size: this.ctx.pageSize,
-      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows },
-      faults: {
-        counted: vcpuFaults.reduce((a, b) => a + b, 0),
-        no_tid: this.noTid,
-        already_received: this.alreadyReceived,
-        non_vcpu: this.nonVcpuFaults,
-        unresolved: pool.live,
-      },
+      faults: { already_received: this.alreadyReceived, non_vcpu: this.nonVcpuFaults, unresolved: pool.live },
       total_blocktime_ns: this.totalNs,
       vcpu_blocktime_ns: Array.from(this.blockedNs),
-      vcpu_faults: vcpuFaults,
-      non_vcpu_faults: this.nonVcpuFaults,
+      vcpu_faults: Array.from(this.faults),
       non_vcpu_blocktime_ns: this.nonVcpuNs,
       latency_buckets: Array.from(this.buckets),
       anomalies: {
         negative_duration: this.negative,
         // Intervals have no outstanding count: a thread has one open at a time.
         over_255_outstanding: 0,
-        resolve_without_fault: this.resolveWithoutFault,
-        time_out_of_range: this.ctx.shared.timeOutOfRange,
       },
       latency: {
         overall: overall.stats(),

@@ -7,10 +7,11 @@
  */
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
-import { type ReplayContext, type Variant, VcpuTable } from './context.js';
+import type { ReplayContext } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
-import { ABSENT, PageMap, PageSet, pageHi, pageLo, WARM_ROWS } from './page-table.js';
-import { LATENCY_BUCKETS, type AnalysisResult } from './result.js';
+import { ABSENT, PageMap, pageHi, pageLo, WARM_ROWS } from './page-table.js';
+import { LATENCY_BUCKETS } from './result.js';
+import { type DesignFigures, VariantScaffold } from './scaffold.js';
 import { SlotPool, widen } from './slot-pool.js';
 import { floorDiv, msUint32 } from './qemu-math.js';
 
@@ -35,14 +36,10 @@ class EntryPool extends SlotPool {
   }
 }
 
-export class MutexVariant implements Variant<AnalysisResult> {
-  private readonly vcpus: VcpuTable;
-  private readonly shift: number;
-  private readonly received = new PageSet();
+export class MutexVariant extends VariantScaffold {
   private readonly pending = new PageMap(1024);
   private readonly pool = new EntryPool();
 
-  private n = -1;
   private current = new Int32Array(0);
   private faults = new Float64Array(0);
   private blockedNs = new Float64Array(0);
@@ -53,34 +50,25 @@ export class MutexVariant implements Variant<AnalysisResult> {
   private nonVcpuNs = 0;
   private readonly buckets = new Float64Array(LATENCY_BUCKETS);
 
-  private faultRows = 0;
-  private resolveRows = 0;
-  private noTid = 0;
   private alreadyReceived = 0;
   private negative = 0;
   private over255 = 0;
-  private resolveWithoutFault = 0;
 
-  constructor(private readonly ctx: ReplayContext) {
-    this.vcpus = new VcpuTable(ctx);
-    this.shift = ctx.pageShift;
+  constructor(ctx: ReplayContext) {
+    super(ctx, 'mutex');
   }
 
-  private size(n: number): void {
-    this.n = n;
+  protected override size(n: number): void {
     this.current = new Int32Array(n);
     this.faults = new Float64Array(n);
     this.blockedNs = new Float64Array(n);
   }
 
-  consume(b: TraceBatch, rel: Float64Array): void {
+  /** The per-event loop: inline, apart from the other designs' (see scaffold.ts). */
+  override consume(b: TraceBatch, rel: Float64Array): void {
     const len = b.length;
-    let i = 0;
-    if (this.n < 0) {
-      i = this.vcpus.lead(b, 0);
-      if (i === len) return;
-      this.size(this.vcpus.n);
-    }
+    let i = this.start(b);
+    if (i === len) return;
     const kind = b.kind;
     const tids = b.tid;
     const words = addrWords(b.addr);
@@ -178,18 +166,14 @@ export class MutexVariant implements Variant<AnalysisResult> {
             this.down -= affected;
             break;
           }
-          case Kind.vcpu:
-            this.vcpus.late(b.firstRow + i);
           default:
-            this.vcpus.badKind(b.firstRow + i, kind[i]!);
+            this.reject(b, i);
         }
       }
     }
   }
 
-  result(): AnalysisResult {
-    if (this.n < 0) this.size(this.vcpus.fix());
-    const n = this.n;
+  protected override figures(n: number): DesignFigures {
     const vcpuBlocktime = Array.from(this.blockedNs);
     const vcpuFaults = Array.from(this.faults);
     const buckets = Array.from(this.buckets);
@@ -201,29 +185,13 @@ export class MutexVariant implements Variant<AnalysisResult> {
     }
     const allFaults = sumFaults + this.nonVcpuFaults;
     return {
-      variant: 'mutex',
-      vcpus: n,
-      page_size: this.ctx.pageSize,
-      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows },
-      faults: {
-        counted: sumFaults,
-        no_tid: this.noTid,
-        already_received: this.alreadyReceived,
-        non_vcpu: this.nonVcpuFaults,
-        unresolved: this.pool.live,
-      },
+      faults: { already_received: this.alreadyReceived, non_vcpu: this.nonVcpuFaults, unresolved: this.pool.live },
       total_blocktime_ns: this.totalNs,
       vcpu_blocktime_ns: vcpuBlocktime,
       vcpu_faults: vcpuFaults,
-      non_vcpu_faults: this.nonVcpuFaults,
       non_vcpu_blocktime_ns: this.nonVcpuNs,
       latency_buckets: buckets,
-      anomalies: {
-        negative_duration: this.negative,
-        over_255_outstanding: this.over255,
-        resolve_without_fault: this.resolveWithoutFault,
-        time_out_of_range: this.ctx.shared.timeOutOfRange,
-      },
+      anomalies: { negative_duration: this.negative, over_255_outstanding: this.over255 },
       qemu: {
         'postcopy-blocktime': msUint32(this.totalNs),
         'postcopy-vcpu-blocktime': vcpuBlocktime.map(msUint32),

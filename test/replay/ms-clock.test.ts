@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MsClock } from '../../src/replay/atomic.js';
+import { MsClock } from '../../src/replay/ms-clock.js';
 
 /** docs/blocktime.md, Variant 2: ms(t) = floor(t / 1e6) - floor(start / 1e6), 1 if below 1, modulo 2^32; in BigInt. */
 function reference(t: bigint, start: bigint): number {
