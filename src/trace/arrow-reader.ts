@@ -11,7 +11,8 @@ import { InputError } from '../errors.js';
 import './arrow-guard.js';
 import type { TraceBatch } from './batch.js';
 import { KIND_NAMES, kindCode } from './schema.js';
-import { checkArrowSchema, metaFromArrow } from './arrow-schema.js';
+import { checkArrowSchema } from './arrow-schema.js';
+import { metaFromEntries } from './meta-entries.js';
 import type { ArrowColumns } from './arrow-schema.js';
 import type { TraceValidator } from './validate.js';
 import { closeOnce, withOwnedHandle } from './owned-handle.js';
@@ -108,7 +109,7 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
   }
   if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, `expected an Arrow IPC ${layout === 'file' ? 'file' : 'stream'} schema message`);
   const columns = checkArrowSchema(reader.schema, file);
-  const meta = metaFromArrow(reader.schema.metadata, file);
+  const meta = metaFromEntries(reader.schema.metadata, { label: 'schema metadata', at: () => ({ file }) });
   const endsCleanly = layout === 'file' || (await hasEndOfStream(fh, size));
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
@@ -190,7 +191,7 @@ export async function openArrowPipe(input: AsyncIterable<Uint8Array>, file: stri
   if (seen.bytes === 0) throw new InputError({ file }, 'empty input; expected an Arrow IPC stream');
   if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, 'expected an Arrow IPC stream schema message');
   const columns = checkArrowSchema(reader.schema, file);
-  const meta = metaFromArrow(reader.schema.metadata, file);
+  const meta = metaFromEntries(reader.schema.metadata, { label: 'schema metadata', at: () => ({ file }) });
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
     const it = reader[Symbol.asyncIterator]();

@@ -5,7 +5,8 @@
 import { DataType, Dictionary, Field, Int32, Int64, Int8, Schema, Uint32, Uint64, Utf8, vectorFromArray } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
-import { COLUMNS, DEFAULT_PAGE_SIZE, KIND_NAMES, META, isPowerOfTwo } from './schema.js';
+import { COLUMNS, KIND_NAMES } from './schema.js';
+import { metaToEntries } from './meta-entries.js';
 import type { TraceMeta } from './schema.js';
 
 const KIND_DICTIONARY_ID = 0;
@@ -29,53 +30,8 @@ export function traceArrowSchema(meta: TraceMeta): Schema {
       new Field('addr', new Uint64(), false),
       new Field('cpu', new Int32(), false),
     ],
-    metaToArrow(meta),
+    metaToEntries(meta),
   );
-}
-
-export function metaToArrow(meta: TraceMeta): Map<string, string> {
-  const m = new Map<string, string>();
-  m.set(META.pageSize, String(meta.pageSize));
-  if (meta.vcpus !== undefined) m.set(META.vcpus, String(meta.vcpus));
-  if (meta.startNs !== undefined) m.set(META.startNs, meta.startNs.toString());
-  if (meta.source !== undefined) m.set(META.source, JSON.stringify(meta.source));
-  return m;
-}
-
-/** Reads the schema metadata, checking each value; absent keys take the defaults. */
-export function metaFromArrow(m: Map<string, string>, file: string): TraceMeta {
-  const meta: TraceMeta = { pageSize: DEFAULT_PAGE_SIZE };
-  const bad = (key: string, expected: string): InputError =>
-    new InputError({ file }, `schema metadata ${key} is ${JSON.stringify(m.get(key))}, expected ${expected}`);
-  const pageSize = m.get(META.pageSize);
-  if (pageSize !== undefined) {
-    meta.pageSize = /^[0-9]+$/.test(pageSize) ? Number(pageSize) : NaN;
-    if (!isPowerOfTwo(meta.pageSize)) throw bad(META.pageSize, 'a power of two');
-  }
-  const vcpus = m.get(META.vcpus);
-  if (vcpus !== undefined) {
-    meta.vcpus = /^[0-9]+$/.test(vcpus) ? Number(vcpus) : NaN;
-    if (!(meta.vcpus >= 1 && meta.vcpus <= 0x7fffffff)) throw bad(META.vcpus, 'a positive integer');
-  }
-  const startNs = m.get(META.startNs);
-  if (startNs !== undefined) {
-    if (!/^-?[0-9]{1,19}$/.test(startNs) || BigInt.asIntN(64, BigInt(startNs)) !== BigInt(startNs)) {
-      throw bad(META.startNs, 'a signed 64-bit integer of nanoseconds');
-    }
-    meta.startNs = BigInt(startNs);
-  }
-  const source = m.get(META.source);
-  if (source !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(source);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad(META.source, 'a JSON object');
-    meta.source = parsed as Record<string, unknown>;
-  }
-  return meta;
 }
 
 /** How the `kind` column is stored in a file we read. */
