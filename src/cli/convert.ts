@@ -21,7 +21,9 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
---page-size, --vcpus set the metadata written to OUT (CSV and NDJSON inputs carry none).
+Every format carries the trace's metadata (page size, vCPUs, start, source) to OUT:
+Arrow in its schema, CSV in '# blocktime.*' comments, NDJSON in a first line of
+blocktime.* keys. --page-size and --vcpus override it, for files written without it.
 
 Examples:
   blocktime convert trace.arrow trace.csv

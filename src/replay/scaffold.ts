@@ -20,6 +20,7 @@
 import type { TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
 import { type ReplayContext, type Variant, VcpuTable } from './context.js';
+import { checkExactFigures } from './exact-figures.js';
 import { PageSet } from './page-table.js';
 import type { AnalysisResult, VariantName } from './result.js';
 
@@ -110,7 +111,7 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
   result(): AnalysisResult {
     const n = this.fixN();
     const { faults, anomalies, total_blocktime_ns, vcpu_blocktime_ns, vcpu_faults, non_vcpu_blocktime_ns, latency_buckets, ...extra } = this.figures(n);
-    return {
+    const result: AnalysisResult = {
       variant: this.variant,
       vcpus: n,
       page_size: this.ctx.pageSize,
@@ -122,8 +123,10 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
       non_vcpu_faults: faults.non_vcpu,
       non_vcpu_blocktime_ns,
       latency_buckets,
-      anomalies: { ...anomalies, resolve_without_fault: this.resolveWithoutFault, time_out_of_range: this.ctx.shared.timeOutOfRange },
+      anomalies: { ...anomalies, resolve_without_fault: this.resolveWithoutFault, time_out_of_range: 0 },
       ...extra,
     };
+    checkExactFigures(result, this.ctx.file, this.variant);
+    return result;
   }
 }

@@ -52,7 +52,7 @@ export async function createDerivedTablesConsumer(connection: DuckDBConnection, 
       ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
       baseNs: 0n,
       file,
-      shared: { timeOutOfRange: 0 },
+      
     },
     sink,
     sink.chunkRows,

@@ -9,9 +9,8 @@
  * the views.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { InputError } from '../errors.js';
 import { replayBatches } from '../replay/engine.js';
-import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/result.js';
+import { VARIANTS } from '../replay/result.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
@@ -66,8 +65,6 @@ export async function loadBatches(
   appender.close();
   const exact = outcome.results.exact;
   if (!exact) throw new Error('the replay returned no exact result');
-  const inexact = inexactFigure(outcome.results);
-  if (inexact !== undefined) throw await inexactError(connection, origin.path, inexact);
   await writeTraceMeta(connection, {
     path: origin.path,
     format: origin.format,
@@ -82,38 +79,4 @@ export async function loadBatches(
   await derived?.finish();
   await createViews(connection, derived ? { existing: DERIVED_TABLES } : {});
   return { events: appender.rows, vcpus: exact.vcpus, pageSize: exact.page_size, load_s: (t1 - t0) / 1000, views_s: (performance.now() - t1) / 1000 };
-}
-
-/**
- * The first figure of `results` that is not an exact integer, named. The
- * replay computes in doubles, exact to 2^53 ns: a trace whose times lie
- * further apart than that (the anomaly `time_out_of_range`), or sums past it,
- * give rounded figures, or totals past BIGINT, which SQL would show as exact.
- */
-function inexactFigure(results: Partial<Record<VariantName, AnalysisResult>>): string | undefined {
-  for (const variant of VARIANTS) {
-    const r = results[variant];
-    if (!r) continue;
-    const figures: Array<[string, number]> = [
-      ['total blocktime', r.total_blocktime_ns],
-      ['non-vCPU blocktime', r.non_vcpu_blocktime_ns],
-      ...r.vcpu_blocktime_ns.map((ns, cpu): [string, number] => [`vCPU ${cpu} blocktime`, ns]),
-    ];
-    for (const [name, ns] of figures) if (!Number.isSafeInteger(ns)) return `the ${variant} variant's ${name} (${ns} ns)`;
-  }
-  return undefined;
-}
-
-/** The refusal, naming the first row more than 2^53 ns from the first row when there is one (the usual cause). */
-async function inexactError(connection: DuckDBConnection, file: string, figure: string): Promise<InputError> {
-  const reader = await connection.runAndReadAll(`WITH first AS (SELECT t_ns FROM events ORDER BY seq LIMIT 1)
-    SELECT e.seq, e.t_ns, first.t_ns FROM events e, first
-    WHERE abs(e.t_ns::HUGEINT - first.t_ns) > ${Number.MAX_SAFE_INTEGER} ORDER BY e.seq LIMIT 1`);
-  const far = reader.getRowsJS()[0] as [bigint, bigint, bigint] | undefined;
-  if (!far) return new InputError({ file }, `${figure} is beyond 2^53 ns, where the replay's figures stop being exact`);
-  const [seq, t, first] = far;
-  return new InputError(
-    { file, row: Number(seq) + 1 },
-    `t_ns ${t} is more than 2^53 ns (104 days) from the first row's ${first}, so ${figure} cannot be exact`,
-  );
 }

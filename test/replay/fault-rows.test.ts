@@ -63,7 +63,7 @@ function rowsOf(batches: TraceBatch[], opts: { pageSize?: number; vcpus?: number
   const pageSize = opts.pageSize ?? 4096;
   const sink = new Collect();
   const rows = new FaultRows(
-    { pageSize, pageShift: pageShiftOf(pageSize), ...(opts.vcpus ? { vcpus: opts.vcpus } : {}), baseNs: 0n, file: 't.csv', shared: { timeOutOfRange: 0 } },
+    { pageSize, pageShift: pageShiftOf(pageSize), ...(opts.vcpus ? { vcpus: opts.vcpus } : {}), baseNs: 0n, file: 't.csv' },
     sink,
     opts.batchRows ?? 64,
   );

@@ -193,7 +193,8 @@ function diag(c: ChalkInstance, n: number, name: string, what: string): string {
   return `  ${n > 0 ? c.yellow(count) : count}  ${name.padEnd(18)} ${c.dim(what)}`;
 }
 
-function anomalyLines(r: AnalysisResult, c: ChalkInstance): string[] {
+/** The result's anomalies, one line each, or `none`; `compare` lists them per design. */
+export function anomalyLines(r: AnalysisResult, c: ChalkInstance): string[] {
   const a = r.anomalies;
   const items: Array<[number, string]> = [
     [a.negative_duration, 'resolves earlier than their fault (counted as 0 ns)'],
