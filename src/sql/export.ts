@@ -41,7 +41,8 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
     const [pageSize, vcpus, startNs, source] = meta;
     const kv = [
       [META.pageSize, String(pageSize)],
-      [META.vcpus, String(vcpus)],
+      // N is 0 only for a trace that declares no vCPU at all: left out, a reader derives the same 0.
+      ...(Number(vcpus) > 0 ? [[META.vcpus, String(vcpus)]] : []),
       ...(startNs !== null ? [[META.startNs, String(startNs)]] : []),
       ...(source !== null ? [[META.source, String(source)]] : []),
     ];

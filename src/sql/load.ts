@@ -13,7 +13,7 @@ import { VARIANTS } from '../replay/result.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
-import { EventAppender } from './event-appender.js';
+import { openEvents } from './events-relation.js';
 import { createTraceTables, writeResults, writeTraceMeta } from './trace-tables.js';
 import { MATERIALIZED_VIEWS, createViews } from './views.js';
 
@@ -48,7 +48,7 @@ export async function loadBatches(
 ): Promise<LoadSummary> {
   const t0 = performance.now();
   await createTraceTables(connection);
-  const appender = await EventAppender.open(connection);
+  const appender = await openEvents(connection, origin);
   const onProgress = opts.onProgress;
   async function* appended(): AsyncIterable<TraceBatch> {
     for await (const batch of batches) {

@@ -42,11 +42,15 @@ export function metaToArrow(meta: TraceMeta): Map<string, string> {
   return m;
 }
 
-/** Reads the schema metadata, checking each value; absent keys take the defaults. */
-export function metaFromArrow(m: Map<string, string>, file: string): TraceMeta {
+/**
+ * Reads the schema metadata, checking each value; absent keys take the
+ * defaults. Parquet's key-value metadata carries the same keys (`where` names
+ * it in messages).
+ */
+export function metaFromArrow(m: Map<string, string>, file: string, where = 'schema metadata'): TraceMeta {
   const meta: TraceMeta = { pageSize: DEFAULT_PAGE_SIZE };
   const bad = (key: string, expected: string): InputError =>
-    new InputError({ file }, `schema metadata ${key} is ${JSON.stringify(m.get(key))}, expected ${expected}`);
+    new InputError({ file }, `${where} ${key} is ${JSON.stringify(m.get(key))}, expected ${expected}`);
   const pageSize = m.get(META.pageSize);
   if (pageSize !== undefined) {
     meta.pageSize = /^[0-9]+$/.test(pageSize) ? Number(pageSize) : NaN;
