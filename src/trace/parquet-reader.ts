@@ -117,10 +117,10 @@ function checkResultTypes(result: DuckDBResult): void {
 
 /** Rows [from, from + n) of the chunk into rows [at, at + n) of the batch, one copy per column. */
 function copyChunk(chunk: DuckDBDataChunk, from: number, n: number, batch: TraceBatch, at: number): void {
-  RESULT_TYPES.forEach(([column], i) => {
-    const values = batch[column as Column];
+  for (let i = 0; i < RESULT_TYPES.length; i++) {
+    const values = batch[RESULT_TYPES[i]![0] as Column];
     const size = values.BYTES_PER_ELEMENT;
     const bytes = bindings.vector_get_data(bindings.data_chunk_get_vector(chunk.chunk, i), (from + n) * size);
     new Uint8Array(values.buffer, values.byteOffset + at * size, n * size).set(from === 0 ? bytes : bytes.subarray(from * size));
-  });
+  }
 }
