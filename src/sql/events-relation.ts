@@ -1,9 +1,9 @@
 /**
  * Where a load puts the `events` relation, chosen by the trace's format. A
  * Parquet trace is already a columnar file DuckDB scans in place: `events`
- * is a view over it (the same SELECT the replay's reader streams, with
- * `seq` from the file's row numbers) and nothing is copied, so a query on
- * `events` alone costs DuckDB's scan. Any other format is appended, batch by
+ * is a view over it (the replay's reader's conversions, with `seq` from the
+ * file's row numbers) and nothing is copied, so a query on `events` alone
+ * costs about DuckDB's scan. Any other format is appended, batch by
  * batch, into the `events` table (event-appender.ts).
  */
 import { resolve } from 'node:path';
@@ -26,7 +26,8 @@ export async function openEvents(connection: DuckDBConnection, origin: { path: s
   // Absolute: a `--db` file keeps the view, and may be opened from another directory.
   const layout = await describeParquet(connection, resolve(origin.path), origin.path);
   await connection.run('DROP TABLE events');
-  await connection.run(`CREATE VIEW events AS SELECT file_row_number AS seq,\n  ${layout.select}\nFROM ${layout.scan}`);
+  // Unchecked conversions: the load's replay reads every row through the checked SELECT before any query runs.
+  await connection.run(`CREATE VIEW events AS SELECT file_row_number AS seq,\n  ${layout.viewSelect}\nFROM ${layout.scan}`);
   let rows = 0;
   return {
     get rows() {

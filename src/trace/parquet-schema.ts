@@ -2,8 +2,8 @@
  * The trace model over a Parquet file, in DuckDB's SQL: which column types
  * we accept, and the one SELECT list that turns them into the model's exact
  * types. The replay's reader (parquet-reader.ts) streams that SELECT; the
- * SQL `events` relation over a Parquet trace is a view of the same SELECT,
- * so the two read the same rows the same way.
+ * SQL `events` relation over a Parquet trace is a view of the same
+ * conversions without the row checks, which the load's replay has made.
  *
  * Our own files (`blocktime export`) have the model's types already, with
  * `kind` as text; files of other tools may use any integer width, `kind` as
@@ -20,8 +20,10 @@ import { COLUMNS, KIND_NAMES, Kind, type TraceMeta } from './schema.js';
 type ColumnName = (typeof COLUMNS)[number];
 
 export interface ParquetLayout {
-  /** `t_ns, kind, tid, addr, cpu` in the model's types (BIGINT, the kind ENUM, UINTEGER, UBIGINT, INTEGER), never null. */
+  /** `t_ns, kind, tid, addr, cpu` in the model's types (BIGINT, the kind ENUM, UINTEGER, UBIGINT, INTEGER), never null, every row checked. */
   readonly select: string;
+  /** The same columns, converted without checks: for a view over a file `select` has read to the end without an error. */
+  readonly viewSelect: string;
   /** `read_parquet(...)` of the file, with the `file_row_number` the select's messages cite. */
   readonly scan: string;
   readonly meta: TraceMeta;
@@ -66,37 +68,50 @@ function fail(column: ColumnName, value: string | null): string {
 
 const quoted = (name: string): string => `"${name}"`;
 
-/** An integer column within [min, max] as `type`; null as `ifNull` (or a failure when undefined). */
-function integer(column: ColumnName, type: string, sqlType: string, min: string, max: string, ifNull: string | undefined): string {
+/**
+ * How a column's values are checked: `row by row` ends the scan at the first
+ * the model cannot hold (the replay's reader); `read before` trusts that the
+ * same file went through that reader already (the SQL view, built by a load
+ * that replays it), and only converts, so DuckDB can push filters down.
+ */
+type Checks = 'row by row' | 'read before';
+
+/** An integer column within [min, max] as `sqlType`; null as `ifNull` (or a failure when undefined). */
+function integer(column: ColumnName, type: string, sqlType: string, range: [string, string], ifNull: string | undefined, checks: Checks): string {
   const c = quoted(column);
+  const value = type === sqlType ? c : `${c}::${sqlType}`;
+  const withDefault = `coalesce(${value}, ${ifNull}::${sqlType})`;
+  if (checks === 'read before') return ifNull === undefined ? value : withDefault;
   const onNull = ifNull ?? fail(column, null);
   // Already the model's type: only nulls to look at.
-  if (type === sqlType) return ifNull === undefined ? `CASE WHEN ${c} IS NULL THEN ${onNull} ELSE ${c} END` : `coalesce(${c}, ${ifNull})`;
-  return `CASE WHEN ${c} IS NULL THEN ${onNull} WHEN ${c} BETWEEN ${min} AND ${max} THEN ${c}::${sqlType} ELSE ${fail(column, c)} END`;
+  if (type === sqlType) return ifNull === undefined ? `CASE WHEN ${c} IS NULL THEN ${onNull} ELSE ${c} END` : withDefault;
+  return `CASE WHEN ${c} IS NULL THEN ${onNull} WHEN ${c} BETWEEN ${range[0]} AND ${range[1]} THEN ${value} ELSE ${fail(column, c)} END`;
 }
 
-function columnExpression(column: ColumnName, type: string): string | undefined {
+function columnExpression(column: ColumnName, type: string, checks: Checks): string | undefined {
   const c = quoted(column);
   const isInteger = INTEGERS.includes(type);
+  const checked = checks === 'row by row';
   switch (column) {
     case 't_ns':
-      if (TIMESTAMPS.includes(type)) return `CASE WHEN ${c} IS NULL THEN ${fail(column, null)} ELSE epoch_ns(${c}) END`;
-      return isInteger ? integer(column, type, 'BIGINT', '-9223372036854775808', '9223372036854775807', undefined) : undefined;
+      if (TIMESTAMPS.includes(type)) return checked ? `CASE WHEN ${c} IS NULL THEN ${fail(column, null)} ELSE epoch_ns(${c}) END` : `epoch_ns(${c})`;
+      return isInteger ? integer(column, type, 'BIGINT', ['-9223372036854775808', '9223372036854775807'], undefined, checks) : undefined;
     case 'kind': {
       const names = type === 'VARCHAR';
       if (!names && !isInteger) return undefined;
       // Most rows are faults and resolves: tested first (measured: a tenth less CPU for the column than in code order).
       const cases = [Kind.fault, Kind.resolve, Kind.vcpu].map((code) => `WHEN ${names ? `'${KIND_NAMES[code]}'` : code} THEN '${KIND_NAMES[code]}'::${KIND_ENUM}`).join(' ');
+      if (!checked) return `CASE ${c} ${cases} END`;
       return `CASE WHEN ${c} IS NULL THEN ${fail(column, null)} ELSE CASE ${c} ${cases} ELSE ${fail(column, c)} END END`;
     }
     case 'tid':
-      return isInteger ? integer(column, type, 'UINTEGER', '0', '4294967295', '0') : undefined;
+      return isInteger ? integer(column, type, 'UINTEGER', ['0', '4294967295'], '0', checks) : undefined;
     case 'addr':
       // A signed int64 (Parquet's INT64 without the unsigned annotation, as Java tools write a uint64) holds the address's 64 bits.
       if (type === 'BIGINT') return `CASE WHEN ${c} IS NULL THEN 0 WHEN ${c} < 0 THEN (${c}::HUGEINT + 18446744073709551616)::UBIGINT ELSE ${c}::UBIGINT END`;
-      return isInteger ? integer(column, type, 'UBIGINT', '0', '18446744073709551615', '0') : undefined;
+      return isInteger ? integer(column, type, 'UBIGINT', ['0', '18446744073709551615'], '0', checks) : undefined;
     case 'cpu':
-      return isInteger ? integer(column, type, 'INTEGER', '-2147483648', '2147483647', '-1') : undefined;
+      return isInteger ? integer(column, type, 'INTEGER', ['-2147483648', '2147483647'], '-1', checks) : undefined;
   }
 }
 
@@ -118,16 +133,19 @@ export async function describeParquet(connection: DuckDBConnection, path: string
     await connection.runAndReadAll(`SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata(${sqlString(path)})`),
   ]);
   const types = new Map(described.getRowsJS().map(([name, type]) => [String(name), String(type)]));
-  const select = COLUMNS.map((name) => {
+  for (const name of COLUMNS) {
     const type = types.get(name);
     if (type === undefined) throw new InputError({ file }, `Parquet file has no column ${name} (expected ${name}: ${ACCEPTED[name]})`);
-    const expression = columnExpression(name, type);
-    if (expression === undefined) throw new InputError({ file }, `Parquet column ${name} has type ${type}, expected ${ACCEPTED[name]}`);
-    // The cast settles the type a CASE of mixed branches would widen (a no-op where it already is the type).
-    return `(${expression})::${SQL_TYPES[name]} AS ${name}`;
-  }).join(',\n  ');
+    if (columnExpression(name, type, 'row by row') === undefined) throw new InputError({ file }, `Parquet column ${name} has type ${type}, expected ${ACCEPTED[name]}`);
+  }
+  const selectList = (checks: Checks): string =>
+    COLUMNS.map((name) => {
+      const expression = columnExpression(name, types.get(name)!, checks)!;
+      // The cast settles the type a CASE of mixed branches would widen (a no-op where it already is the type).
+      return `(${expression})::${SQL_TYPES[name]} AS ${name}`;
+    }).join(',\n  ');
   const meta = metaFromArrow(new Map(kv.getRowsJS().map(([k, v]) => [String(k), String(v)])), file, 'key-value metadata');
-  return { select, scan, meta, rows: Number(counted.getRowsJS()[0]?.[0] ?? 0) };
+  return { select: selectList('row by row'), viewSelect: selectList('read before'), scan, meta, rows: Number(counted.getRowsJS()[0]?.[0] ?? 0) };
 }
 
 /** What DuckDB says about a file it cannot read (not Parquet, corrupt, unreadable) as an InputError naming it. */

@@ -13,6 +13,8 @@ import { openTraceDatabase, type TraceDatabase } from '../../src/sql/trace-datab
 
 let dir: string;
 let parquet: string;
+/** The same rows as another tool might write them: kind as codes, other integer widths, a signed addr. */
+let foreign: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'blocktime-events-'));
   const exported = join(dir, 'exported.parquet');
@@ -23,6 +25,9 @@ beforeAll(async () => {
   const connection = await instance.connect();
   await connection.run(`COPY (SELECT * FROM read_parquet('${exported}')) TO '${parquet}' (FORMAT parquet, ROW_GROUP_SIZE 500,
     KV_METADATA {'blocktime.page_size': '4096', 'blocktime.vcpus': '8'})`);
+  foreign = join(dir, 'foreign.parquet');
+  await connection.run(`COPY (SELECT t_ns, (CASE kind WHEN 'vcpu' THEN 0 WHEN 'fault' THEN 1 ELSE 2 END)::TINYINT AS kind, tid::BIGINT AS tid,
+    addr::BIGINT AS addr, cpu::SMALLINT AS cpu FROM read_parquet('${exported}') ORDER BY seq) TO '${foreign}' (FORMAT parquet, ROW_GROUP_SIZE 500)`);
   connection.closeSync();
   instance.closeSync();
 });
@@ -42,7 +47,7 @@ async function withDatabase<T>(trace: string, use: (database: TraceDatabase) => 
 }
 
 describe('the events relation of a Parquet trace', () => {
-  it('is a view over the file with the rows, seq and types of an Arrow load, and the relations on it agree', async () => {
+  it("is a view over the file with the rows, seq and types of an Arrow load, and the relations on it agree, for our files and other tools'", async () => {
     const queries = [
       'SELECT seq, t_ns, kind, tid, addr, cpu FROM events ORDER BY seq',
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
@@ -52,14 +57,17 @@ describe('the events relation of a Parquet trace', () => {
       'SELECT page_size, vcpus, events FROM trace_meta',
     ];
     const fromArrow = await withDatabase('fixtures/sample.arrow', (d) => Promise.all(queries.map((q) => rows(d, q))));
-    const fromParquet = await withDatabase(parquet, async (d) => {
-      expect(await rows(d, "SELECT table_type FROM information_schema.tables WHERE table_name = 'events'")).toEqual([['VIEW']]);
-      const out: unknown[][][] = [];
-      for (const q of queries) out.push(await rows(d, q));
-      return out;
-    });
-    expect(fromParquet[0]!.length).toBe(8391);
-    fromParquet.forEach((r, i) => expect(r, queries[i]).toEqual(fromArrow[i]));
+    for (const file of [parquet, foreign]) {
+      const fromParquet = await withDatabase(file, async (d) => {
+        expect(await rows(d, "SELECT table_type FROM information_schema.tables WHERE table_name = 'events'")).toEqual([['VIEW']]);
+        const out: unknown[][][] = [];
+        for (const q of queries) out.push(await rows(d, q));
+        return out;
+      });
+      expect(fromParquet[0]!.length).toBe(8391);
+      // The foreign file carries no metadata: N is then the highest cpu + 1, the same 8 here.
+      fromParquet.forEach((r, i) => expect(r, `${file}: ${queries[i]}`).toEqual(fromArrow[i]));
+    }
   });
 
   it('names the file by its absolute path, so a database file works from any directory', async () => {
