@@ -10,7 +10,8 @@
  * text or as codes, a timestamp for `t_ns`, nulls. A value the model cannot
  * hold ends the scan in DuckDB's `error()` with a message that names the
  * row, the column and the value (see `parquetRowError`), since DuckDB, not
- * our code, looks at every row.
+ * our code, looks at every row. (DuckDB scans row groups in parallel: of
+ * two bad rows far apart, either may be the one named.)
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../errors.js';
