@@ -19,7 +19,7 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import { allocBatch, sliceBatch, type TraceBatch } from './batch.js';
-import { parquetRowError, describeParquet, readOrFail } from './parquet-schema.js';
+import { asParquetError, describeParquet, readOrFail } from './parquet-schema.js';
 import type { FormatReader } from './reader.js';
 import { DEFAULT_BATCH_ROWS } from './schema.js';
 import type { TraceValidator } from './validate.js';
@@ -87,7 +87,7 @@ export async function openParquet(path: string, file: string, size: number, opts
         try {
           chunk = await next;
         } catch (err) {
-          throw parquetRowError(err, file) ?? err;
+          throw asParquetError(err, file);
         }
         const n = chunk?.rowCount ?? 0;
         if (n === 0) break;

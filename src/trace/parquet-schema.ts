@@ -149,19 +149,24 @@ export async function describeParquet(connection: DuckDBConnection, path: string
   return { select: selectList('row by row'), viewSelect: selectList('read before'), scan, meta, rows: Number(counted.getRowsJS()[0]?.[0] ?? 0) };
 }
 
-/** What DuckDB says about a file it cannot read (not Parquet, corrupt, unreadable) as an InputError naming it. */
+/** `read`, with DuckDB's errors as InputErrors naming the file (see `asParquetError`). */
 export async function readOrFail<T>(file: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    throw parquetRowError(err, file) ?? new InputError({ file }, `cannot read as Parquet: ${duckdbMessage(err)}`);
+    throw asParquetError(err, file);
   }
+}
+
+/** A DuckDB error while reading the file: a row the SELECT refused, or a file it cannot read (not Parquet, corrupt, unreadable). */
+export function asParquetError(err: unknown, file: string): InputError {
+  return parquetRowError(err, file) ?? new InputError({ file }, `cannot read as Parquet: ${duckdbMessage(err)}`);
 }
 
 const ROW_ERROR = new RegExp(`${TAG} row (\\d+) column (\\w+) (null|value ([\\s\\S]*))$`);
 
 /** The InputError of a row the SELECT refused (the `error()` calls above), or undefined for any other error. */
-export function parquetRowError(err: unknown, file: string): InputError | undefined {
+function parquetRowError(err: unknown, file: string): InputError | undefined {
   const m = ROW_ERROR.exec(duckdbMessage(err));
   if (!m) return undefined;
   const [, row, column, , value] = m;

@@ -127,15 +127,25 @@ describe('Parquet traces', () => {
     await refused('bad-meta.parquet', of('t AS t_ns, k AS kind, tid, addr, cpu'), 'key-value metadata blocktime.page_size is "3000", expected a power of two', "KV_METADATA {'blocktime.page_size': '3000'}");
   });
 
-  it('refuses what is not a Parquet file, a truncated one, and a compressed one with what to do', async () => {
+  it('refuses what is not a Parquet file, a truncated one, a corrupt one, and a compressed one with what to do', async () => {
     const fake = join(dir, 'fake.parquet');
     writeFileSync(fake, 'PAR1 and then nothing like a footer');
     await expect(openTrace(fake)).rejects.toThrow(new RegExp(`^${fake}: cannot read as Parquet: `));
-    const { path } = await exported('whole', 1000, { pageSize: 4096, vcpus: 4 });
+    const { path } = await exported('whole', 20_000, { pageSize: 4096, vcpus: 4 });
     const bytes = readFileSync(path);
     const cut = join(dir, 'cut.parquet');
     writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
     await expect(openTrace(cut)).rejects.toThrow(new RegExp(`^${cut}: cannot read as Parquet: `));
+    // A page of column data overwritten, the footer intact: found while the batches are read.
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const [[page]] = (await connection.runAndReadAll(`SELECT data_page_offset FROM parquet_metadata('${path}') WHERE path_in_schema = 't_ns' AND row_group_id = 0`)).getRowsJS() as [[bigint]];
+    connection.closeSync();
+    instance.closeSync();
+    const corrupt = join(dir, 'corrupt.parquet');
+    const at = Number(page);
+    writeFileSync(corrupt, Buffer.concat([bytes.subarray(0, at), Buffer.alloc(64, 0xff), bytes.subarray(at + 64)]));
+    await expect(readAll(corrupt)).rejects.toThrow(new RegExp(`^${corrupt}: cannot read as Parquet: `));
     const gz = join(dir, 'whole.parquet.gz');
     writeFileSync(gz, gzipSync(bytes));
     await expect(openTrace(gz)).rejects.toThrow(`${gz}: a compressed Parquet file cannot be read in place`);
