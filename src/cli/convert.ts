@@ -14,7 +14,7 @@ interface ConvertCliOptions extends TraceOptionValues {
 export function register(program: Command): void {
   const cmd = program
     .command('convert')
-    .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs are read too.')
+    .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs and Parquet are read too.')
     .argument('<in>', `input ${TRACE_ARGUMENT}`)
     .argument('<out>', `output trace: ${OUTPUT_TRACE}; '-' writes to stdout (an Arrow stream unless --output-format says otherwise)`);
   addOutputFormatOption(addTraceOptions(cmd), '--to')

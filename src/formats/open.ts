@@ -57,7 +57,7 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<O
   try {
     const format = opts.format ?? (await detectFormat(input));
     const entry = formatEntry(format);
-    if (!entry.open) throw new UsageError(`${input.name}: ${entry.title} input is not supported; ${entry.readInstead ?? 'convert it'}`);
+    if (!entry.open) throw new UsageError(`${input.name}: ${entry.title} input is not supported`);
     return sourceOf(input, format, await entry.open(input, opts), opts);
   } catch (err) {
     await input.close();

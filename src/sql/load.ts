@@ -15,7 +15,7 @@ import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
 import { DERIVED_TABLES, createDerivedTablesConsumer } from './derived-tables.js';
-import { EventAppender } from './event-appender.js';
+import { openEvents } from './events-relation.js';
 import { createTraceTables, writeResults, writeTraceMeta } from './trace-tables.js';
 import { createViews } from './views.js';
 
@@ -50,7 +50,7 @@ export async function loadBatches(
 ): Promise<LoadSummary> {
   const t0 = performance.now();
   await createTraceTables(connection);
-  const appender = await EventAppender.open(connection);
+  const appender = await openEvents(connection, origin);
   const derived = opts.materialize === false ? undefined : await createDerivedTablesConsumer(connection, meta, origin.path);
   const onProgress = opts.onProgress;
   async function* appended(): AsyncIterable<TraceBatch> {

@@ -9,6 +9,7 @@ import { VARIANTS } from '../../src/replay/result.js';
 import { openTrace } from '../../src/formats/open.js';
 import { convertTrace } from '../../src/formats/convert.js';
 import { createTraceWriter } from '../../src/formats/write.js';
+import { exportTrace } from '../../src/sql/export.js';
 import type { TraceMeta } from '../../src/trace/schema.js';
 import { simRequestArb } from './sim-arbitrary.js';
 
@@ -42,6 +43,30 @@ describe('one simulated trace, every file format and batch size', () => {
           const path = join(dir, `t${run}.${ext}`);
           await simulateToWriter(request, (meta, batchRows) => createTraceWriter(path, meta, { batchRows }));
           expect(await replayFile(path, sim.meta), ext).toEqual(expected);
+        }
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('export to Parquet, then read back with nothing but the file: identical results for every variant', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(simRequestArb({ maxFaults: 400 }), async (request) => {
+        const sim = createSimulator(request);
+        const expected = (await replayBatches(sim.meta, sim.batches(), [...VARIANTS])).results;
+        run++;
+        const arrow = join(dir, `e${run}.arrow`);
+        const parquet = join(dir, `e${run}.parquet`);
+        await simulateToWriter(request, (meta, batchRows) => createTraceWriter(arrow, meta, { batchRows }));
+        await exportTrace(arrow, parquet);
+        // No options: the metadata (N, page size, start, source) travels in the file.
+        const source = await openTrace(parquet);
+        try {
+          expect(source.meta).toEqual(sim.meta);
+          expect((await replayTrace(source, [...VARIANTS])).results).toEqual(expected);
+        } finally {
+          await source.close();
         }
       }),
       { numRuns: 6 },

@@ -4,7 +4,7 @@
  * gives the exact replay's figures.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -66,6 +66,17 @@ describe('export and the printed views', () => {
       expect((await q(`SELECT count(*) FROM read_parquet('${out}')`))[0]![0]).toBe(BigInt(replay.events.vcpu + replay.events.fault + replay.events.resolve));
     });
   }
+
+  it('carries the trace metadata in the key-value metadata, leaving out an N of 0, so the file replays alone to the same figures', async () => {
+    const csv = join(dir, 'no-vcpu.csv');
+    writeFileSync(csv, 't_ns,kind,tid,addr,cpu\n1,fault,5,0x1000,\n2,resolve,0,0x1000,\n');
+    const out = join(dir, 'no-vcpu.parquet');
+    await exportTrace(csv, out);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const kv = (await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata('${out}') ORDER BY 1`)).getRowsJS();
+    expect(kv).toEqual([['blocktime.page_size', '4096']]);
+    expect(await exactReplay(out)).toEqual(await exactReplay(csv));
+  });
 
   it('refuses an output that is not .parquet, and leaves nothing behind', async () => {
     await expect(exportTrace('fixtures/sample.arrow', join(dir, 'x.csv'))).rejects.toThrow(/expected an output file ending in \.parquet/);
