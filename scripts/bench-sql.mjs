@@ -10,14 +10,16 @@
 // several built checkouts in turn (before/after under the same load).
 // Prints a table on stderr and one JSON object on stdout.
 //
-// `node scripts/bench-sql.mjs --stages [--events N] [--vcpus N] [--seed N]`
+// `node scripts/bench-sql.mjs --stages [--events N] [--vcpus N] [--seed N] [--derived emit|sql]`
 //
 // The DuckDB side of blocktime on a simulated trace (default 20M events,
 // 64 vCPUs), held in memory first so that only DuckDB's work is timed:
 //   - load: TraceBatches appended to `events` (data chunks filled by memcpy),
 //     in events/s (target >= 5M/s);
-//   - tables: building the `faults` and `blocked_intervals` tables from their
-//     view SQL (done once per load by `blocktime query`, after the append);
+//   - tables: building the `faults` and `blocked_intervals` tables, as
+//     `blocktime query` does in its load pass (`--derived emit`, the default:
+//     rows from one pass over the batches, src/sql/derived-tables.ts) or from
+//     their view SQL (`--derived sql`: window passes over the whole trace);
 //     `ready_events_per_s` counts both steps, the rate at which a trace
 //     becomes queryable;
 //   - replay: the three variants over the same batches, which `blocktime
@@ -36,7 +38,8 @@ import { replayBatches } from '../dist/replay/engine.js';
 import { subBatch } from '../dist/trace/batch.js';
 import { EventAppender } from '../dist/sql/event-appender.js';
 import { createTraceTables, writeTraceMeta } from '../dist/sql/trace-tables.js';
-import { createViews } from '../dist/sql/views.js';
+import { DERIVED_TABLES, createDerivedTablesConsumer } from '../dist/sql/derived-tables.js';
+import { MATERIALIZED_VIEWS, createViews } from '../dist/sql/views.js';
 import { formatTable, measureCliCosts } from './bench/cli-costs.mjs';
 
 if (!process.argv.includes('--stages')) {
@@ -71,8 +74,10 @@ const { values: opts } = parseArgs({
     vcpus: { type: 'string', default: '64' },
     seed: { type: 'string', default: '1' },
     stages: { type: 'boolean', default: false },
+    derived: { type: 'string', default: 'emit' },
   },
 });
+if (opts.derived !== 'emit' && opts.derived !== 'sql') throw new Error(`--derived ${opts.derived}: expected emit or sql`);
 const EVENTS = Number(opts.events);
 const VCPUS = Number(opts.vcpus);
 const TARGETS = { load_events_per_s: 5e6, query_s: 3 };
@@ -117,11 +122,16 @@ const replay_s = seconds(t0);
 const replay_cpu_s = cpuSeconds(u0);
 await writeTraceMeta(connection, { path: 'sim', format: 'sim', pageSize: replay.page_size, vcpus: replay.vcpus, events: appender.rows });
 
-const MATERIALIZED_VIEWS = ['faults', 'blocked_intervals'];
-log(`building ${MATERIALIZED_VIEWS.join(', ')}`);
+log(`building ${DERIVED_TABLES.join(', ')} (${opts.derived})`);
 t0 = performance.now();
 u0 = process.cpuUsage();
-await createViews(connection, { materialize: MATERIALIZED_VIEWS });
+if (opts.derived === 'sql') await createViews(connection, { materialize: MATERIALIZED_VIEWS });
+else {
+  const derived = await createDerivedTablesConsumer(connection, sim.meta, 'sim');
+  for (const b of batches) derived.consume(b);
+  await derived.finish();
+  await createViews(connection, { existing: DERIVED_TABLES });
+}
 const tables_s = seconds(t0);
 const tables_cpu_s = cpuSeconds(u0);
 
@@ -146,6 +156,7 @@ const report = {
   load_s: round(load_s),
   load_events_per_s: Math.round(appender.rows / load_s),
   load_cpu_s: round(load_cpu_s),
+  derived: opts.derived,
   tables_s: round(tables_s),
   tables_cpu_s: round(tables_cpu_s),
   ready_events_per_s: Math.round(appender.rows / (load_s + tables_s)),

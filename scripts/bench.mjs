@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --big] [--repeat N] [--skip-scaling] [--skip-ref] [--events N] [--scaling-events N]`
+// `npm run bench [-- --big] [--repeat N] [--skip-scaling] [--skip-ref] [--skip-parquet] [--events N] [--scaling-events N]`
 //
 // Measures blocktime on simulated traces and prints one JSON object on stdout
 // (progress on stderr):
@@ -11,7 +11,9 @@
 //     atomic design scans every vCPU on each resolve, the mutex design must not;
 //   - a C replay of the mutex design written QEMU-style (GLib hash table of
 //     lists, scripts/bench/qemu-ref.c) on the same trace: its speed, and that
-//     its figures equal ours.
+//     its figures equal ours;
+//   - `analyze` of the same trace exported to Parquet beside the Arrow file:
+//     CPU seconds, wall, and Parquet's speed as a fraction of Arrow's.
 // Traces are generated once by the simulator into .cache/bench/ (gitignored).
 // Runs take the best of --repeat (default 2): the machine may be shared.
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,6 +42,7 @@ const { values: opts } = parseArgs({
     repeat: { type: 'string', default: '2' },
     'skip-scaling': { type: 'boolean', default: false },
     'skip-ref': { type: 'boolean', default: false },
+    'skip-parquet': { type: 'boolean', default: false },
     // Smaller traces, to try the script itself quickly.
     events: { type: 'string', default: '20000000' },
     'scaling-events': { type: 'string', default: '5000000' },
@@ -65,6 +68,7 @@ async function main() {
   // A failing section is reported in place; the others still run.
   if (!opts['skip-ref']) report.qemu_ref = await section(() => qemuReference(mainTrace, report.trace));
   if (!opts['skip-scaling']) report.scaling = await section(scaling);
+  if (!opts['skip-parquet']) report.parquet = await section(() => parquetBesideArrow(mainTrace));
   if (opts.big) {
     report.trace_100m = await section(async () => {
       const big = await ensureTrace(100e6, 64);
@@ -198,6 +202,39 @@ async function qemuReference(trace, measured) {
     ours_over_c: round(measured.replay_events_per_s.mutex / c.replay_events_per_s, 2),
     results_equal: mismatches.length === 0,
     ...(mismatches.length > 0 ? { mismatched_fields: mismatches } : {}),
+  };
+}
+
+/**
+ * `analyze` of the trace as Parquet (`blocktime export`, once, cached) and as
+ * Arrow, alternated so that both see the same load; the best of REPEAT each.
+ * The ratios are Parquet's speed over Arrow's: by CPU seconds (the cost, what
+ * a shared machine can measure) and by wall time.
+ */
+async function parquetBesideArrow(trace) {
+  const parquet = trace.replace(/\.arrow$/, '.parquet');
+  if (!existsSync(parquet)) {
+    log(`exporting ${rel(parquet)} (once)`);
+    const r = await run(process.execPath, [CLI, 'export', trace, parquet]);
+    if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr.trim()}`);
+  }
+  let arrow;
+  let pq;
+  const faster = (a, b) => (!a || b.cpu_s < a.cpu_s ? b : a);
+  for (let i = 0; i < REPEAT; i++) {
+    log(`analyze, Arrow then Parquet (${i + 1}/${REPEAT})`);
+    arrow = faster(arrow, await runCli(['analyze', trace, '--json', '--timing']));
+    pq = faster(pq, await runCli(['analyze', parquet, '--json', '--timing']));
+  }
+  if (pq.stdout !== arrow.stdout) throw new Error('analyze --json differs between the Arrow trace and its Parquet export');
+  const figures = (r) => ({ cpu_s: round(r.cpu_s, 3), wall_s: round(r.wall_s, 3), read_s: round(r.timing.read_s, 3), peak_rss_mb: mb(r.max_rss_kb) });
+  return {
+    path: rel(parquet),
+    bytes: statSync(parquet).size,
+    arrow: figures(arrow),
+    parquet: figures(pq),
+    speed_vs_arrow_by_cpu: round(arrow.cpu_s / pq.cpu_s, 2),
+    speed_vs_arrow_by_wall: round(arrow.wall_s / pq.wall_s, 2),
   };
 }
 

@@ -57,6 +57,52 @@ export class UnavailableError extends BlocktimeError {
   }
 }
 
+/**
+ * The file system refused what a command had to do with a path the user
+ * gave (or a directory blocktime keeps its scratch files in):
+ * `PATH: cannot write here: no space left on device`.
+ */
+export class FileSystemError extends BlocktimeError {
+  readonly path: string;
+  constructor(path: string, what: string) {
+    super(`${path}: ${oneLine(what)}`, ExitCode.badInput);
+    this.path = path;
+  }
+}
+
+/**
+ * What an errno code says about the user's files and disks, in words; the
+ * one table of them. `undefined`: a code that is no fault of the input or of
+ * the machine's disks (a bug of ours, then). `writing` names a missing
+ * directory rather than a missing file.
+ */
+export function errnoCause(code: string | undefined, writing = false): string | undefined {
+  if (code === 'ENOENT') return writing ? 'no such directory' : 'no such file';
+  return code === undefined ? undefined : ERRNO_CAUSES[code];
+}
+
+const ERRNO_CAUSES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for this file system',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a parent is not a directory',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+  EXDEV: 'on another file system',
+  EIO: 'input/output error (the disk or the network file system failed)',
+};
+
+/** `err`, thrown while writing the output `path` (or its temporary name), as `PATH: cannot write here: CAUSE`; anything else as it was. */
+export function asWriteError(err: unknown, path: string): unknown {
+  if (err instanceof BlocktimeError) return err;
+  const cause = errnoCause((err as NodeJS.ErrnoException | undefined)?.code, true);
+  return cause === undefined ? err : new FileSystemError(path, `cannot write here: ${cause}`);
+}
+
 /** An SQL statement DuckDB rejected. */
 export class QueryError extends BlocktimeError {
   constructor(message: string, statement: string) {
@@ -80,11 +126,11 @@ function oneLine(s: string): string {
 export function toExit(err: unknown): { message: string; exitCode: number } {
   if (err instanceof BlocktimeError) return { message: err.message, exitCode: err.exitCode };
   const e = err as NodeJS.ErrnoException | undefined;
-  // A file the user named that cannot be opened is bad input, not a bug.
-  if (e && typeof e.code === 'string' && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM'].includes(e.code)) {
-    // Some calls (a read on a directory's handle) give no path: no empty name in front then.
-    const where = e.path ? `${e.path}: ` : '';
-    return { message: `${where}${e.code === 'ENOENT' ? 'no such file' : e.message}`, exitCode: ExitCode.badInput };
+  // A file the user named that cannot be opened, a full or read-only disk: the user's to fix, not a bug.
+  const cause = errnoCause(e?.code);
+  if (e && cause !== undefined) {
+    // Some calls (a read on a directory's handle, a write) give no path: Node's message then, which names the call.
+    return { message: e.path ? `${e.path}: ${cause}` : oneLine(e.message), exitCode: ExitCode.badInput };
   }
   // A bug of ours: the stack helps us, not the user, so it is shown on request.
   const detail = e instanceof Error ? (process.env.BLOCKTIME_DEBUG ? e.stack ?? e.message : e.message) : String(err);

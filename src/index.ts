@@ -23,9 +23,9 @@ import { replayTrace } from './replay/engine.js';
 import { VARIANTS, type AnalysisResult, type VariantName } from './replay/result.js';
 import { buildHtmlReport, type HtmlReport, type HtmlReportOptions } from './report/html/build.js';
 import { vegaLiteToSvg } from './report/html/svg.js';
-import { writeHtmlReport } from './report/html/write-report.js';
 import { openTrace, withOverrides, type OpenOptions } from './formats/open.js';
 import { createTraceWriter } from './formats/write.js';
+import { writeOutputFile } from './output-file.js';
 import type { Row } from './sql/run-sql.js';
 import { openTraceDatabase } from './sql/trace-database.js';
 import { readResults } from './sql/trace-tables.js';
@@ -48,7 +48,7 @@ export type { SimCaptureSummary } from './capture/sim/capture.js';
 export type { HtmlReport, HtmlReportOptions } from './report/html/build.js';
 export type { ReportData, Timeline, TimeRuns, LatencyCdf } from './report/html/report-data.js';
 export type { TopLevelSpec } from 'vega-lite';
-export { BlocktimeError, InputError, UsageError, UnavailableError, QueryError, ExitCode } from './errors.js';
+export { BlocktimeError, InputError, UsageError, UnavailableError, QueryError, FileSystemError, ExitCode } from './errors.js';
 
 /** A trace file's path, or a source already opened with `openTrace` (read once; its caller closes it). */
 export type TraceInput = string | TraceSource;
@@ -170,7 +170,7 @@ export interface ReportOptions extends HtmlReportOptions {
 export async function report(trace: TraceInput, options: ReportOptions = {}): Promise<HtmlReport> {
   const { output, ...rest } = options;
   const built = await buildHtmlReport(trace, rest);
-  if (output !== undefined) await writeHtmlReport(output, built.html);
+  if (output !== undefined) await writeOutputFile(output, built.html);
   return built;
 }
 

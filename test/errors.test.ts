@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ExitCode, InputError, toExit } from '../src/errors.js';
+import { ExitCode, FileSystemError, InputError, asWriteError, toExit } from '../src/errors.js';
 
 function errno(code: string, message: string, path?: string): NodeJS.ErrnoException {
   const e: NodeJS.ErrnoException = new Error(message);
@@ -22,5 +22,29 @@ describe('toExit', () => {
 
   it('our own errors keep their message and code', () => {
     expect(toExit(new InputError({ file: 'd' }, 'is a directory; expected a trace file'))).toEqual({ message: 'd: is a directory; expected a trace file', exitCode: 2 });
+  });
+
+  it("a full or read-only disk, or no permission, is the user's to fix: the path and the cause in words, exit 2", () => {
+    expect(toExit(errno('ENOSPC', 'ENOSPC: no space left on device, mkdtemp', '/tmp/x'))).toEqual({ message: '/tmp/x: no space left on device', exitCode: 2 });
+    expect(toExit(errno('EROFS', 'EROFS: read-only file system, open', 'r.html'))).toEqual({ message: 'r.html: read-only file system', exitCode: 2 });
+    expect(toExit(errno('EACCES', "EACCES: permission denied, open 't.arrow'", 't.arrow'))).toEqual({ message: 't.arrow: permission denied', exitCode: 2 });
+  });
+
+  it('an errno code that is no fault of the input stays an internal error', () => {
+    expect(toExit(errno('EBADF', 'EBADF: bad file descriptor, read'))).toMatchObject({ exitCode: ExitCode.internal });
+  });
+});
+
+describe('asWriteError', () => {
+  it('names the output (not the errno call) and the cause', () => {
+    const err = asWriteError(errno('ENOSPC', 'ENOSPC: no space left on device, write'), 'x.csv');
+    expect(err).toBeInstanceOf(FileSystemError);
+    expect(toExit(err)).toEqual({ message: 'x.csv: cannot write here: no space left on device', exitCode: 2 });
+    expect((asWriteError(errno('ENOENT', 'ENOENT'), 'd/x.csv') as Error).message).toBe('d/x.csv: cannot write here: no such directory');
+  });
+
+  it('leaves anything else as it was', () => {
+    const bug = new TypeError('x is undefined');
+    expect(asWriteError(bug, 'x.csv')).toBe(bug);
   });
 });

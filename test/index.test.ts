@@ -1,8 +1,8 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { analyze, compare, openDatabase, openTrace, plot, query, QueryError, report, simulate } from '../src/index.js';
+import { testDir } from './tmp.js';
 
 const EXAMPLE1 = 'fixtures/examples/example1.csv';
 const EXAMPLE2 = 'fixtures/examples/example2.csv';
@@ -52,7 +52,7 @@ describe('public API', () => {
   });
 
   it('simulate writes a trace the other functions read; report writes one page', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'blocktime-api-'));
+    const dir = testDir('blocktime-api-');
     const trace = join(dir, 'sim.arrow');
     const sim = await simulate(trace, { scenario: 'reentrant', vcpus: 2, faults: 300, seed: 3 });
     expect(sim.scenario).toBe('reentrant');

@@ -100,6 +100,7 @@ function figuresFromJson(o: Record<string, unknown>, path: string): Reported {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0)) {
       throw new InputError({ file: path }, `"${name}": expected a list of non-negative integers`);
     }
+    if (v.length > MAX_LIST_VALUES) throw new InputError({ file: path }, `"${name}": more than ${MAX_LIST_VALUES.toLocaleString('en-US')} values; expected one per vCPU`);
     return v as number[];
   };
   const bt = num('postcopy-blocktime');
@@ -144,8 +145,10 @@ function parseHmp(text: string, path: string): ExpectedResult {
     for (const [re, name] of HMP_SCALARS) {
       const m = re.exec(line);
       if (!m) continue;
-      const value = Number(m[m.length - 1]);
-      (figures as Record<string, number>)[name] = m.length === 3 && m[1]?.toLowerCase() === 'us' ? value * 1000 : value;
+      const value = Number(m[m.length - 1]) * (m.length === 3 && m[1]?.toLowerCase() === 'us' ? 1000 : 1);
+      // Past 2^53 the figure could not be compared exactly: refused, as in QMP JSON.
+      if (!Number.isSafeInteger(value)) throw bad(i, `${quoted(line)}: expected an integer below 2^53`);
+      (figures as Record<string, number>)[name] = value;
       matched = true;
       break;
     }
@@ -158,14 +161,24 @@ function parseHmp(text: string, path: string): ExpectedResult {
       const start = i;
       if (body === '' || body.startsWith('[')) {
         // `[a, b,` ... `c]`, possibly starting on the next line and wrapping every 10 values.
-        while (!body.includes(']')) {
+        // Only each new line is searched for the `]`, and the parts joined once: a list of 200k vCPUs wraps 20k times.
+        const parts = [body];
+        let closed = body.includes(']');
+        while (!closed) {
           i++;
           if (i >= lines.length) throw bad(start, `"${lines[start]!.trim()}": the list has no closing ]`);
-          body += ' ' + lines[i]!.trim();
+          const next = lines[i]!.trim();
+          parts.push(next);
+          closed = next.includes(']');
         }
+        body = parts.join(' ');
         body = body.slice(body.indexOf('[') + 1, body.indexOf(']'));
       }
-      (figures as Record<string, number[]>)[name] = parseIntList(body, () => bad(start, `"${line}": expected a list of integers`)).map((v) => v * scale);
+      const label = quoted(lines[start]!.trim());
+      const values = parseIntList(body, (what) => bad(start, `${label}: ${what}`));
+      const scaled = values.map((v) => v * scale);
+      if (!scaled.every(Number.isSafeInteger)) throw bad(start, `${label}: expected integers below 2^53`);
+      (figures as Record<string, number[]>)[name] = scaled;
       matched = true;
       break;
     }
@@ -185,9 +198,22 @@ function parseHmp(text: string, path: string): ExpectedResult {
   return result;
 }
 
+/** A line in an error message: its start only, as a list's line can hold 200k values. */
+function quoted(line: string): string {
+  return line.length > 60 ? `"${line.slice(0, 60)}..."` : `"${line}"`;
+}
+
+/**
+ * Most values a reported list may hold, one per vCPU: far above any VM's
+ * vCPU count, and a bound on what a short text of ranges (`0-1000000,
+ * 0-1000000, ...`) can make us allocate.
+ */
+export const MAX_LIST_VALUES = 1_000_000;
+
 /** `1, 2, 3`, or QEMU <= 10.0's string-visitor form `1,2,5-7` (a run of consecutive values as a range). */
-function parseIntList(body: string, fail: () => Error): number[] {
+function parseIntList(body: string, fail: (what: string) => Error): number[] {
   const out: number[] = [];
+  const tooMany = (): Error => fail(`more than ${MAX_LIST_VALUES.toLocaleString('en-US')} values; expected one per vCPU`);
   for (const raw of body.split(',')) {
     const tok = raw.trim();
     if (tok === '') continue;
@@ -195,12 +221,15 @@ function parseIntList(body: string, fail: () => Error): number[] {
     if (range) {
       const a = Number(range[1]);
       const b = Number(range[2]);
-      if (b < a || b - a > 1e6) throw fail();
+      // Past 2^53, v++ would stand still.
+      if (!Number.isSafeInteger(b) || b < a) throw fail('expected a list of integers, or ranges a-b with a <= b');
+      if (out.length + (b - a + 1) > MAX_LIST_VALUES) throw tooMany();
       for (let v = a; v <= b; v++) out.push(v);
-    } else if (/^\d+$/.test(tok)) {
+    } else if (/^\d+$/.test(tok) && Number.isSafeInteger(Number(tok))) {
+      if (out.length === MAX_LIST_VALUES) throw tooMany();
       out.push(Number(tok));
     } else {
-      throw fail();
+      throw fail('expected a list of integers');
     }
   }
   return out;

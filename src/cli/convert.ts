@@ -14,14 +14,16 @@ interface ConvertCliOptions extends TraceOptionValues {
 export function register(program: Command): void {
   const cmd = program
     .command('convert')
-    .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs are read too.')
+    .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs and Parquet are read too.')
     .argument('<in>', `input ${TRACE_ARGUMENT}`)
     .argument('<out>', `output trace: ${OUTPUT_TRACE}; '-' writes to stdout (an Arrow stream unless --output-format says otherwise)`);
   addOutputFormatOption(addTraceOptions(cmd), '--to')
     .addHelpText(
       'after',
       `
---page-size, --vcpus set the metadata written to OUT (CSV and NDJSON inputs carry none).
+Every format carries the trace's metadata (page size, vCPUs, start, source) to OUT:
+Arrow in its schema, CSV in '# blocktime.*' comments, NDJSON in a first line of
+blocktime.* keys. --page-size and --vcpus override it, for files written without it.
 
 Examples:
   blocktime convert trace.arrow trace.csv

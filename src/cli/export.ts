@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { closeStdinOnAbort, withStopSignals } from './stop-signals.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { exportTrace } from '../sql/export.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './options/trace-options.js';
@@ -29,18 +28,13 @@ Examples:
 async function runExport(trace: string, out: string, opts: ExportOptions): Promise<void> {
   const progress = createTraceProgress('export', 'rows');
   try {
-    // A signal while loading stops it, leaving no database files behind.
-    const summary = await withStopSignals((signal) => {
-      closeStdinOnAbort(signal, trace);
-      return exportTrace(trace, out, {
-        faults: opts.faults ?? false,
-        open: {
-          ...openOptions(opts),
-          onWarning: progress.onWarning,
-        },
-        onProgress: progress.onRows,
-        signal,
-      });
+    const summary = await exportTrace(trace, out, {
+      faults: opts.faults ?? false,
+      open: {
+        ...openOptions(opts),
+        onWarning: progress.onWarning,
+      },
+      onProgress: progress.onRows,
     });
     progress.done();
     if (process.stderr.isTTY) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, toExit } from '../errors.js';
+import { installStopSignals } from './stop-signals.js';
 
 /**
  * Each command lives in its own file and registers itself here. Only the
@@ -30,7 +31,9 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .showHelpAfterError('(run with --help for usage)');
-  const named = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? [COMMANDS[argv[2]]!] : Object.values(COMMANDS);
+  const command = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? argv[2] : undefined;
+  installStopSignals(command);
+  const named = command !== undefined ? [COMMANDS[command]!] : Object.values(COMMANDS);
   for (const load of named) (await load()).register(program);
   try {
     await program.parseAsync(argv);

@@ -2,14 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, InputError, QueryError, UsageError } from '../errors.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
-import { closeStdinOnAbort, withStopSignals } from './stop-signals.js';
 import { copyToFile } from '../sql/copy-to-file.js';
 import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/result-format.js';
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
 import { runShell, sinkFor } from './terminal/sql-shell.js';
-import { splitStatements } from '../sql/statements.js';
+import { type LocatedStatement, locateStatements } from '../sql/statements.js';
 import { openTraceDatabase } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
 import { openTrace, type OpenOptions } from '../formats/open.js';
@@ -20,6 +19,7 @@ interface QueryOptions {
   format?: OutputFormat;
   output?: string;
   db?: string;
+  safe?: boolean;
   printViews?: boolean;
   maxRows: number;
   vcpus?: number;
@@ -39,7 +39,8 @@ export function register(program: Command): void {
         .choices(OUTPUT_FORMATS),
     )
     .option('-o, --output <file>', "write the last statement's rows to FILE.parquet, .csv, .json (an array) or .ndjson, with DuckDB's COPY")
-    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file; later queries reuse it until the trace file changes')
+    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file (a new one, or one an earlier --db made); later queries reuse it until the trace file changes')
+    .option('--safe', "for SQL you did not write: no file or network access beyond the trace, --db and -o (no COPY elsewhere, read_csv, ATTACH, INSTALL or LOAD), settings locked")
     .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit")
     .addOption(new Option('--max-rows <n>', 'table output: rows shown before the middle is elided').default(40).argParser((v) => parsePositiveInt('--max-rows', v)))
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
@@ -65,6 +66,7 @@ Examples:
   blocktime query trace.arrow -f report.sql --format json
   blocktime query trace.arrow "SELECT * FROM faults" -o faults.parquet
   blocktime query trace.arrow --db trace.duckdb          (a shell; the next run starts at once)
+  blocktime query trace.arrow --safe -f untrusted.sql    (DuckDB sees no file but the -o output)
   blocktime query --print-views > views.sql`,
     )
     .action((trace: string | undefined, sql: string | undefined, opts: QueryOptions) => query(trace, sql, opts));
@@ -89,19 +91,16 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
 
   const statements = text === undefined ? [] : statementsOf(text);
   const progress = createTraceProgress('query', 'rows');
-  // Only what the statements read is built (the shell builds as it goes); a signal while building stops it, leaving no files behind.
-  const database = await withStopSignals((signal) => {
-    closeStdinOnAbort(signal, trace);
-    return openTraceDatabase(trace, {
-      ...(opts.db !== undefined ? { db: opts.db } : {}),
-      open: {
-        ...openOpts,
-        onWarning: progress.onWarning,
-      },
-      onProgress: progress.onRows,
-      build: { statements },
-      signal,
-    });
+  // Only what the statements read is built before they run (the shell builds as it goes).
+  const database = await openTraceDatabase(trace, {
+    ...(opts.db !== undefined ? { db: opts.db } : {}),
+    ...(opts.safe ? { safe: { outputs: opts.output !== undefined ? [opts.output] : [] } } : {}),
+    open: {
+      ...openOpts,
+      onWarning: progress.onWarning,
+    },
+    onProgress: progress.onRows,
+    build: { statements: statements.map((s) => s.sql) },
   }).finally(() => progress.done());
   try {
     if (text === undefined) {
@@ -123,24 +122,33 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
     }
     const sink = sinkFor(process.stdout);
     for (const [i, statement] of statements.entries()) {
-      if (opts.output !== undefined && i === statements.length - 1) {
-        await copyToFile(database.connection, statement, opts.output);
-        break;
+      try {
+        if (opts.output !== undefined && i === statements.length - 1) {
+          await copyToFile(database.connection, statement.sql, opts.output);
+          break;
+        }
+        const result = await runStatement(database.connection, statement.sql);
+        if (!hasRows(result)) continue;
+        await consumeResult(statement.sql, () => writeResult(result, format, sink, { maxRows: opts.maxRows }));
+      } catch (err) {
+        throw inScript(err, opts.file, statement);
       }
-      const result = await runStatement(database.connection, statement);
-      if (!hasRows(result)) continue;
-      await consumeResult(statement, () => writeResult(result, format, sink, { maxRows: opts.maxRows }));
     }
   } finally {
     database.close();
   }
 }
 
-function statementsOf(text: string): string[] {
-  const { statements, rest } = splitStatements(text);
+function statementsOf(text: string): LocatedStatement[] {
+  const { statements, rest } = locateStatements(text);
   if (rest) statements.push(rest);
   if (statements.length === 0) throw new UsageError('no SQL statement to run');
   return statements;
+}
+
+/** An error of a statement from `-f FILE` names the file and the line the statement starts on. */
+function inScript(err: unknown, file: string | undefined, statement: LocatedStatement): unknown {
+  return file !== undefined && err instanceof QueryError ? new InputError({ file, line: statement.line }, err.message) : err;
 }
 
 async function viewInputs(trace: string, openOpts: OpenOptions): Promise<{ pageSize: number; vcpus?: number }> {

@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
 import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
-import { writeHtmlReport } from '../report/html/write-report.js';
-import { closeStdinOnAbort, withStopSignals } from './stop-signals.js';
+import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { formatBytes } from '../units.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
@@ -40,20 +39,15 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
   const progress = createTraceProgress('report', 'rows');
   let built;
   try {
-    // A signal while loading stops it, leaving no database files behind.
-    built = await withStopSignals((signal) => {
-      closeStdinOnAbort(signal, file);
-      return buildHtmlReport(file, {
-        ...openOptions(opts),
-        timelineBars: opts.timelineBars,
-        onWarning: progress.onWarning,
-        onRows: progress.onRows,
-        signal,
-      });
+    built = await buildHtmlReport(file, {
+      ...openOptions(opts),
+      timelineBars: opts.timelineBars,
+      onWarning: progress.onWarning,
+      onRows: progress.onRows,
     });
   } finally {
     progress.done();
   }
-  await writeHtmlReport(opts.output, built.html);
+  await writeOutputFile(opts.output, built.html);
   process.stderr.write(`wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
 }

@@ -11,6 +11,7 @@ import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
 import { UsageError } from '../errors.js';
+import { checkExactFigures } from '../replay/exact-figures.js';
 import { DivergenceObserver } from './observer.js';
 import type { CompareResult, CompareVcpuRow, DesignFigure, SideBySide } from './result.js';
 
@@ -44,7 +45,10 @@ export async function compareBatches(
   const exact = exactV.result();
   const mutex = mutexV.result();
   const atomic = atomicV.result();
-  return assemble(exact, mutex, atomic, observer!);
+  const result = assemble(exact, mutex, atomic, observer!);
+  // The designs' own results are checked already; the sums and differences across them are new figures.
+  checkExactFigures(result, opts.file ?? '<trace>', 'compare');
+  return result;
 }
 
 function figure(ns: number, exactNs: number): DesignFigure {

@@ -60,10 +60,8 @@ export interface FormatEntry {
   magic?(head: Uint8Array): boolean;
   /** Whether the first lines of text (trimmed, blank lines dropped, comments kept) are the format's. */
   sniff?(lines: readonly string[]): boolean;
-  /** Absent for formats we only write (or only name, to say where to turn). */
+  /** Absent for formats we only write. */
   open?(input: TraceInput, opts: ReadOptions): Promise<OpenedFormat>;
-  /** Where to turn instead when it cannot be read. */
-  readInstead?: string;
   /** Absent for formats we only read. */
   createEncoder?(meta: TraceMeta): Promise<TraceEncoder>;
   /** Where to turn instead when it cannot be written. */

@@ -50,6 +50,8 @@ export async function importQemuLog(log: string, output: string, opts: ImportOpt
         await writer.write(batch);
         if (side) await side.write(acct);
       }
+      // The table and its trace appear together: the table waits, complete on the disk, for its rename until the trace is in place.
+      if (side) await side.finish();
       await writer.close();
       if (side) await side.close();
     } catch (err) {

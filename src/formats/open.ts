@@ -9,7 +9,7 @@
 import { InputError, UsageError } from '../errors.js';
 import type { BatchPair } from '../import/qemu-log/mapping.js';
 import type { TraceBatch } from '../trace/batch.js';
-import { isPowerOfTwo, type TraceMeta } from '../trace/schema.js';
+import { MAX_VCPUS, isPowerOfTwo, type TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
 import { TraceValidator } from '../trace/validate.js';
 import type { OpenedFormat, QemuLogReading, ReadOptions } from './format.js';
@@ -25,7 +25,7 @@ import {
   type TraceFormat,
 } from './registry.js';
 
-/** `pageSize`, `vcpus` (from ReadOptions) and `startNs` override the trace's metadata (CSV and NDJSON carry none, a QEMU log no page size). */
+/** `pageSize`, `vcpus` (from ReadOptions) and `startNs` override the trace's metadata (for files written without it; a QEMU log has no page size). */
 export interface OpenOptions extends ReadOptions {
   /** Overrides detection by name and content. */
   format?: TraceFormat;
@@ -57,7 +57,7 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<O
   try {
     const format = opts.format ?? (await detectFormat(input));
     const entry = formatEntry(format);
-    if (!entry.open) throw new UsageError(`${input.name}: ${entry.title} input is not supported; ${entry.readInstead ?? 'convert it'}`);
+    if (!entry.open) throw new UsageError(`${input.name}: ${entry.title} input is not supported`);
     return sourceOf(input, format, await entry.open(input, opts), opts);
   } catch (err) {
     await input.close();
@@ -137,8 +137,8 @@ function checkOptions(opts: OpenOptions): void {
   if (opts.pageSize !== undefined && !isPowerOfTwo(opts.pageSize)) {
     throw new UsageError(`page size ${opts.pageSize} is not a power of two`);
   }
-  if (opts.vcpus !== undefined && !(Number.isSafeInteger(opts.vcpus) && opts.vcpus >= 1 && opts.vcpus <= 0x7fffffff)) {
-    throw new UsageError(`vCPU count ${opts.vcpus} must be a positive integer`);
+  if (opts.vcpus !== undefined && !(Number.isSafeInteger(opts.vcpus) && opts.vcpus >= 1 && opts.vcpus <= MAX_VCPUS)) {
+    throw new UsageError(`vCPU count ${opts.vcpus}: expected a whole number from 1 to ${MAX_VCPUS}`);
   }
   if (opts.batchRows !== undefined && !(Number.isSafeInteger(opts.batchRows) && opts.batchRows >= 1)) {
     throw new UsageError(`batch size ${opts.batchRows} must be a positive integer`);

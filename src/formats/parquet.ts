@@ -1,7 +1,9 @@
 /**
- * Parquet: named so that a .parquet file gets a useful answer. `blocktime
- * export` writes it (with DuckDB); reading it back is left to DuckDB.
+ * Parquet: `blocktime export` writes it (with DuckDB), src/trace/parquet-reader.ts
+ * reads it, also as other tools write it. A Parquet file is read from its
+ * footer, by offsets: a regular, uncompressed file only.
  */
+import { UsageError } from '../errors.js';
 import type { FormatEntry } from './format.js';
 
 export const PARQUET = {
@@ -9,6 +11,21 @@ export const PARQUET = {
   title: 'Parquet',
   extensions: ['.parquet'],
   magic: (head) => Buffer.from(head.buffer, head.byteOffset, Math.min(4, head.length)).toString('latin1') === 'PAR1',
-  readInstead: "convert it to Arrow (e.g. with DuckDB: COPY ... TO 'x.arrow')",
+  async open(input, opts) {
+    if (input.path === undefined) {
+      throw new UsageError(
+        input.pipe
+          ? `${input.name}: Parquet is read by offsets from its footer, not front to back; give it as a file, not a pipe`
+          : `${input.name}: a compressed Parquet file cannot be read in place (Parquet is read by offsets from its footer); decompress it first (Parquet compresses its columns itself)`,
+      );
+    }
+    const { openParquet } = await import('../trace/parquet-reader.js');
+    return {
+      reader: await openParquet(input.path, input.name, input.size, {
+        ...(opts.batchRows !== undefined ? { batchRows: opts.batchRows } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      }),
+    };
+  },
   writeInstead: 'Parquet: blocktime export',
 } as const satisfies FormatEntry;

@@ -21,7 +21,7 @@ export type TraceFormat = (typeof FORMATS)[number]['name'];
 export type WritableFormat = Extract<(typeof FORMATS)[number], { createEncoder: unknown }>['name'];
 
 export const FORMAT_NAMES: readonly TraceFormat[] = FORMATS.map((f) => f.name);
-/** The formats we read (Parquet is named only to say where to turn). */
+/** The formats we read. */
 export const READABLE_FORMATS: readonly TraceFormat[] = FORMATS.flatMap((f) => ('open' in f ? [f.name] : []));
 export const WRITABLE_FORMATS: readonly WritableFormat[] = FORMATS.flatMap((f) => ('createEncoder' in f ? [f.name] : []));
 

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import type { TraceBatch } from '../trace/batch.js';
-import { Kind } from '../trace/schema.js';
+import { Kind, MAX_VCPUS } from '../trace/schema.js';
 import { ABSENT, U32Map } from './page-table.js';
 
 /** Largest spread of vCPU thread ids looked up through a plain array (256 KB). */
@@ -22,8 +22,6 @@ export interface ReplayContext {
   startNs?: bigint;
   /** Named in error messages. */
   file: string;
-  /** Counted by whoever converts the times (the engine), read by every variant's result. */
-  shared: { timeOutOfRange: number };
 }
 
 /** A replay variant: takes batches in trace order with their times relative to `baseNs`, then builds its result. */
@@ -99,6 +97,8 @@ export class VcpuTable {
     if (cpu < 0) throw new InputError(at, `vcpu row with cpu ${cpu}: expected a vCPU index >= 0`);
     const n = this.ctx.vcpus;
     if (n !== undefined && cpu >= n) throw new InputError(at, `vcpu row declares cpu ${cpu}, but the trace has ${n} vCPUs (--vcpus or blocktime.vcpus)`);
+    // N defaults to the highest cpu + 1, and every variant keeps arrays of N entries.
+    if (cpu >= MAX_VCPUS) throw new InputError(at, `vcpu row declares cpu ${cpu}; expected a cpu index below ${MAX_VCPUS}`);
     if (this.byTid.get(tid) !== ABSENT) throw new InputError(at, `thread ${tid} declared as a vCPU twice`);
     if (this.byCpu.get(cpu) !== ABSENT) throw new InputError(at, `cpu ${cpu} declared twice`);
     this.byTid.set(tid, cpu);

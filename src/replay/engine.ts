@@ -3,9 +3,9 @@
  * Converts each batch's int64 times to doubles relative to the first row once,
  * for all variants, and times the per-event work apart from the reading.
  */
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { relativeTimes, type TraceBatch } from '../trace/batch.js';
-import { isPowerOfTwo, type TraceMeta } from '../trace/schema.js';
+import { MAX_VCPUS, isPowerOfTwo, type TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
 import { AtomicVariant } from './atomic.js';
 import { pageShiftOf, type ReplayContext, type Variant } from './context.js';
@@ -112,14 +112,15 @@ export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Arr
   const t0 = process.hrtime.bigint();
   const { pageSize, vcpus } = meta;
   if (!isPowerOfTwo(pageSize)) throw new UsageError(`page size ${pageSize}: expected a power of two`);
-  if (vcpus !== undefined && !(Number.isSafeInteger(vcpus) && vcpus >= 1)) throw new UsageError(`vCPU count ${vcpus}: expected a positive integer`);
+  if (vcpus !== undefined && !(Number.isSafeInteger(vcpus) && vcpus >= 1 && vcpus <= MAX_VCPUS)) {
+    throw new UsageError(`vCPU count ${vcpus}: expected a whole number from 1 to ${MAX_VCPUS}`);
+  }
   const ctxBase = {
     pageSize,
     pageShift: pageShiftOf(pageSize),
     ...(vcpus !== undefined ? { vcpus } : {}),
     ...(meta.startNs !== undefined ? { startNs: meta.startNs } : {}),
     file: opts.file ?? '<trace>',
-    shared: { timeOutOfRange: 0 },
   };
   let consumers: C[] | undefined;
   let consumerNs: number[] = [];
@@ -138,7 +139,7 @@ export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Arr
     const c0 = process.hrtime.bigint();
     if (rel.length < b.length) rel = new Float64Array(Math.max(b.length, rel.length * 2));
     const view = rel.length === b.length ? rel : rel.subarray(0, b.length);
-    if (!relativeTimes(b.t, baseNs, view)) ctxBase.shared.timeOutOfRange += countOutOfRange(view);
+    if (!relativeTimes(b.t, baseNs, view)) throw outOfRange(b, view, baseNs, ctxBase.file);
     let prev = process.hrtime.bigint();
     convertNs += Number(prev - c0);
     for (let k = 0; k < consumers.length; k++) {
@@ -157,8 +158,16 @@ export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Arr
   return { consumers, events, consumerNs, convertNs, totalNs: Number(process.hrtime.bigint() - t0) };
 }
 
-function countOutOfRange(rel: Float64Array): number {
-  let k = 0;
-  for (let i = 0; i < rel.length; i++) if (Math.abs(rel[i]!) > Number.MAX_SAFE_INTEGER) k++;
-  return k;
+/**
+ * The first row of `b` too far from the first row of the trace: its offset,
+ * a double, would round, and so would every figure it enters. Refused rather
+ * than counted, so that every figure the replay gives is exact.
+ */
+function outOfRange(b: TraceBatch, rel: Float64Array, baseNs: bigint, file: string): InputError {
+  let i = 0;
+  while (i < rel.length - 1 && Math.abs(rel[i]!) <= Number.MAX_SAFE_INTEGER) i++;
+  return new InputError(
+    { file, row: b.firstRow + i + 1 },
+    `t_ns ${b.t[i]} is 2^53 ns (104 days) or more from the first row's ${baseNs}; expected a trace spanning less than that (the replay keeps times as exact offsets from its first row)`,
+  );
 }

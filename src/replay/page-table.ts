@@ -179,19 +179,21 @@ export class PageSet {
     return ((bits[(lo & CHUNK_MASK) >>> 5]! >>> (lo & 31)) & 1) !== 0;
   }
 
-  add(lo: number, hi: number): void {
+  /** Adds the page; true when it was not in the set. */
+  add(lo: number, hi: number): boolean {
     const bits = this.bitsOf(lo, hi, true);
     if (bits === null) {
-      if (this.sparse.add(lo, hi)) this.size++;
-      return;
+      const added = this.sparse.add(lo, hi);
+      if (added) this.size++;
+      return added;
     }
     const w = (lo & CHUNK_MASK) >>> 5;
     const bit = 1 << (lo & 31);
     const word = bits[w]!;
-    if ((word & bit) === 0) {
-      bits[w] = word | bit;
-      this.size++;
-    }
+    if ((word & bit) !== 0) return false;
+    bits[w] = word | bit;
+    this.size++;
+    return true;
   }
 
   /**

@@ -51,7 +51,10 @@ export interface AnalysisResult {
     over_255_outstanding: number;
     /** Resolves of pages that no fault asked for (background placements are normal; counted, not fatal). */
     resolve_without_fault: number;
-    /** Times more than 2^53 ns from the first row: not representable exactly. */
+    /**
+     * Always 0: the replay refuses a row 2^53 ns or more from the first row
+     * (its offset would round). Kept for the scripts that read it.
+     */
     time_out_of_range: number;
   };
   /** What that QEMU design reported, under QEMU's names (absent for `exact`). */

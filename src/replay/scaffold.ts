@@ -20,12 +20,14 @@
 import type { TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
 import { type ReplayContext, type Variant, VcpuTable } from './context.js';
+import { checkExactFigures } from './exact-figures.js';
 import { PageSet } from './page-table.js';
 import type { AnalysisResult, VariantName } from './result.js';
 
 /**
- * A consumer of a replay pass that keeps per-vCPU state: the variants, and
- * the compare observer beside them. It sizes that state once N is known.
+ * A consumer of a replay pass that keeps per-vCPU state: the variants, the
+ * compare observer beside them, and the rows of the SQL tables `faults` and
+ * `blocked_intervals` (fault-rows.ts). It sizes that state once N is known.
  */
 export abstract class ReplayScaffold {
   protected readonly vcpus: VcpuTable;
@@ -54,6 +56,14 @@ export abstract class ReplayScaffold {
     const i = this.vcpus.lead(b, 0);
     if (i < b.length) this.fixN();
     return i;
+  }
+
+  /** Row `i` of `b`, past the `vcpu` rows, is neither a fault nor a resolve: the loop's `default`. */
+  protected reject(b: TraceBatch, i: number): never {
+    const row = b.firstRow + i;
+    const kind = b.kind[i]!;
+    if (kind === Kind.vcpu) this.vcpus.late(row);
+    this.vcpus.badKind(row, kind);
   }
 
   /** N, fixed now if no row past the `vcpu` rows came (an event-less trace). */
@@ -98,18 +108,10 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
   /** The design's figures at the end of the pass, N fixed. */
   protected abstract figures(n: number): DesignFigures;
 
-  /** Row `i` of `b`, past the `vcpu` rows, is neither a fault nor a resolve: the loop's `default`. */
-  protected reject(b: TraceBatch, i: number): never {
-    const row = b.firstRow + i;
-    const kind = b.kind[i]!;
-    if (kind === Kind.vcpu) this.vcpus.late(row);
-    this.vcpus.badKind(row, kind);
-  }
-
   result(): AnalysisResult {
     const n = this.fixN();
     const { faults, anomalies, total_blocktime_ns, vcpu_blocktime_ns, vcpu_faults, non_vcpu_blocktime_ns, latency_buckets, ...extra } = this.figures(n);
-    return {
+    const result: AnalysisResult = {
       variant: this.variant,
       vcpus: n,
       page_size: this.ctx.pageSize,
@@ -121,8 +123,10 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
       non_vcpu_faults: faults.non_vcpu,
       non_vcpu_blocktime_ns,
       latency_buckets,
-      anomalies: { ...anomalies, resolve_without_fault: this.resolveWithoutFault, time_out_of_range: this.ctx.shared.timeOutOfRange },
+      anomalies: { ...anomalies, resolve_without_fault: this.resolveWithoutFault, time_out_of_range: 0 },
       ...extra,
     };
+    checkExactFigures(result, this.ctx.file, this.variant);
+    return result;
   }
 }

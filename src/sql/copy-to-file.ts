@@ -1,14 +1,21 @@
 /**
  * Writes a query's rows to a file with DuckDB's COPY, the format taken from
- * the extension, under a temporary name renamed when complete: a reader
- * never sees half a file, and a failed query leaves the old file alone.
+ * the extension, under a temporary name renamed when complete
+ * (output-file.ts): a reader never sees half a file, and a failed or
+ * interrupted query leaves the old file alone.
  */
-import { rename, rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
+import { reserveOutput, temporaryPath } from '../output-file.js';
 import { consumeResult, runStatement } from './run-sql.js';
 
-export const FILE_FORMATS = { parquet: '(FORMAT parquet, COMPRESSION zstd)', csv: '(FORMAT csv, HEADER true)', json: '(FORMAT json, ARRAY true)', ndjson: '(FORMAT json)' } as const;
+// USE_TMP_FILE false: the temporary name is already ours; DuckDB's own (tmp_NAME, when NAME exists) would be a second path for --safe to allow and for us to clean up.
+export const FILE_FORMATS = {
+  parquet: '(FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)',
+  csv: '(FORMAT csv, HEADER true, USE_TMP_FILE false)',
+  json: '(FORMAT json, ARRAY true, USE_TMP_FILE false)',
+  ndjson: '(FORMAT json, USE_TMP_FILE false)',
+} as const;
 export type FileFormat = keyof typeof FILE_FORMATS;
 
 const EXTENSIONS: Record<string, FileFormat> = { '.parquet': 'parquet', '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
@@ -23,8 +30,9 @@ export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+/** The name COPY writes `path` under until it is complete. */
 export function temporaryName(path: string): string {
-  return `${path}.tmp-${process.pid}`;
+  return temporaryPath(path);
 }
 
 /** `source` is a query or a table name; `extra` adds COPY options (e.g. KV_METADATA). Returns the rows written. */
@@ -45,14 +53,15 @@ export interface PendingCopy {
 /** The COPY, to the temporary name only: for outputs that appear together or not at all. */
 export async function copyToTemporary(connection: DuckDBConnection, source: string, path: string, extra = ''): Promise<PendingCopy> {
   const format = fileFormatOf(path);
-  const tmp = temporaryName(path);
+  const reserved = reserveOutput(path);
+  const tmp = reserved.temporary;
   const options = extra ? FILE_FORMATS[format].replace(/\)$/, `, ${extra})`) : FILE_FORMATS[format];
   const from = /^\w+$/.test(source) ? source : `(${source})`;
-  const abort = (): Promise<void> => rm(tmp, { force: true, recursive: true });
+  const abort = reserved.discard;
   try {
     const result = await runStatement(connection, `COPY ${from} TO ${sqlString(tmp)} ${options}`, source);
     const rows = await consumeResult(source, async () => Number((await result.getRowsJS())[0]?.[0] ?? 0));
-    return { rows, commit: () => rename(tmp, path), abort };
+    return { rows, commit: reserved.commit, abort };
   } catch (err) {
     await abort();
     throw err;

@@ -10,7 +10,6 @@ import { META } from '../trace/schema.js';
 import type { OpenOptions } from '../formats/open.js';
 import { type PendingCopy, copyToTemporary, sqlString } from './copy-to-file.js';
 import { stat } from 'node:fs/promises';
-import { interrupted } from './load.js';
 import { openTraceDatabase, type TraceDatabase } from './trace-database.js';
 import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
 import { registerTraceRowsFunction } from './trace-rows-function.js';
@@ -20,8 +19,6 @@ export interface ExportOptions {
   faults?: boolean;
   open?: OpenOptions;
   onProgress?(rows: number): void;
-  /** Stops reading the trace (exit 130), leaving no file behind. */
-  signal?: AbortSignal;
 }
 
 export interface ExportSummary {
@@ -40,7 +37,6 @@ export async function exportTrace(trace: string, out: string, opts: ExportOption
   const database = await openTraceDatabase(trace, {
     ...(opts.open ? { open: opts.open } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
     build: { relations: ['trace_meta', 'events', ...(opts.faults ? (['faults'] as const) : [])] },
   });
   const pending: PendingCopy[] = [];
@@ -80,8 +76,6 @@ async function exportStreamed(trace: string, out: string, opts: ExportOptions): 
   const stream = streamTraceRows(trace, opts.open ?? {});
   let database: TraceDatabase | undefined;
   let pending: PendingCopy | undefined;
-  const onAbort = (): void => database?.connection.interrupt();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     database = await openTraceDatabase(trace, { build: { relations: [] }, storage: 'memory' });
     const m = await stream.meta();
@@ -96,7 +90,7 @@ async function exportStreamed(trace: string, out: string, opts: ExportOptions): 
       pending = await copyToTemporary(database.connection, `SELECT * FROM ${TRACE_ROWS_FUNCTION}()`, out, kv);
     } catch (err) {
       // The reader's own error (a malformed row), rather than DuckDB's account of the function that passed it on.
-      throw opts.signal?.aborted ? interrupted(stream.path) : (rows.failure() ?? err);
+      throw rows.failure() ?? err;
     }
     await pending.commit();
     return { events: { path: out, rows: pending.rows } };
@@ -104,7 +98,6 @@ async function exportStreamed(trace: string, out: string, opts: ExportOptions): 
     await pending?.abort();
     throw err;
   } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
     await stream.close();
     database?.close();
   }
@@ -113,18 +106,21 @@ async function exportStreamed(trace: string, out: string, opts: ExportOptions): 
 const TRACE_ROWS_FUNCTION = 'blocktime_trace_rows';
 
 /**
- * COPY's options for both files: Parquet's version 2 encodings
- * (delta-packed integers: seq and t_ns nearly vanish) halve the writer's
- * time and shrink the file; the trace's metadata in the key-value metadata.
+ * COPY's options for both files: Parquet 2 encodings (delta-coded integers):
+ * on the 20M-event simulated trace, 10% smaller than version 1 with the same
+ * zstd, half the writer's CPU, a third less to decode when blocktime reads it
+ * back. Readers: DuckDB, Arrow (pyarrow, Polars), Trino, Spark 3.3 and later.
+ * The trace's metadata in the key-value metadata.
  */
 function copyOptions(m: { pageSize: string; vcpus: string; startNs: string | undefined; source: string | undefined }): string {
   const kv = [
     [META.pageSize, m.pageSize],
-    [META.vcpus, m.vcpus],
+    // N is 0 only for a trace that declares no vCPU at all: left out, a reader derives the same 0.
+    ...(Number(m.vcpus) > 0 ? [[META.vcpus, m.vcpus]] : []),
     ...(m.startNs !== undefined ? [[META.startNs, m.startNs]] : []),
     ...(m.source !== undefined ? [[META.source, m.source]] : []),
   ];
-  return `PARQUET_VERSION v2, KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
+  return `PARQUET_VERSION V2, KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
 }
 
 async function isRegularFile(path: string): Promise<boolean> {

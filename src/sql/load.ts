@@ -5,24 +5,25 @@
  * (relations.ts), so a question pays only for what it reads:
  *
  *   meta      `trace_meta`                 (N and the row count: nearly free)
- *   events    `events`, `vcpus`            (every row copied into DuckDB)
+ *   events    `events`, `vcpus`            (every row copied into DuckDB; a view over a Parquet trace)
  *   results   `results`, `analysis`        (the three variants' replay)
- *   derived   `faults`, `blocked_intervals`
+ *   derived   `faults`, `blocked_intervals` (rows the replay closes, derived-tables.ts)
  *   all_down  `all_down_intervals`         (a view over the others)
  *
- * `faults` and `blocked_intervals` are tables: the other view and most
- * questions start from them, and their window passes (sorts by page, by
- * thread, by vCPU and start) are the costly part, paid once per database
- * instead of once per query.
+ * `faults` and `blocked_intervals` are tables the pass fills as the replay
+ * closes each wait: their SQL definitions (src/sql/views/) sort the whole
+ * trace by page, by thread, by vCPU and start. Unless told otherwise
+ * (`materialize: false`): then they are those views, over `events`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { BlocktimeError, ExitCode } from '../errors.js';
 import { VARIANTS } from '../replay/result.js';
 import type { OpenOptions } from '../formats/open.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
+import { createDerivedTablesConsumer } from './derived-tables.js';
 import { EVENTS_TABLE_SQL, EventAppender } from './event-appender.js';
+import { createEventsView, eventsInPlace } from './events-relation.js';
 import type { Relation } from './relations.js';
 import { replayConsumer } from './replay-consumer.js';
 import { replayInWorker, replayWorkerAvailable } from './replay-worker.js';
@@ -50,6 +51,8 @@ export interface PassContext {
   origin: { path: string; format: string };
   /** The parts of this pass that read the trace. */
   reading: readonly Part[];
+  /** Whether `faults` and `blocked_intervals` are tables from the replay (or views over `events`). */
+  materialize: boolean;
   /** How to open the trace again, when it is a file: a part may read it on its own, in a worker. */
   reopen?: { path: string; open: OpenOptions };
 }
@@ -57,8 +60,9 @@ export interface PassContext {
 interface PartDefinition {
   relations: readonly Relation[];
   /** Parts whose relations its SQL reads: built before it (in an earlier pass, or earlier in the same one). */
-  needs: readonly Part[];
-  /** Its reader of the trace, which creates its tables. */
+  needs(materialize: boolean): readonly Part[];
+  /** Whether it reads the trace: then `consumer` makes its reader, which creates its tables. */
+  reads(pass: Pick<PassContext, 'origin' | 'materialize'>): boolean;
   consumer?(pass: PassContext): Promise<BatchConsumer>;
   /** After the pass's consumers have finished: what it builds in SQL over the tables there. */
   complete?(pass: PassContext): Promise<void>;
@@ -67,22 +71,29 @@ interface PartDefinition {
 const DEFINITIONS: Record<Part, PartDefinition> = {
   meta: {
     relations: ['trace_meta'],
-    needs: [],
+    needs: () => [],
+    reads: () => true,
     consumer: async ({ connection, meta, origin }) => new TraceMetaConsumer(connection, meta, origin),
   },
   events: {
     relations: ['events', 'vcpus'],
-    needs: [],
+    needs: () => [],
+    reads: ({ origin }) => !eventsInPlace(origin),
     consumer: async ({ connection }) => {
       await connection.run(EVENTS_TABLE_SQL);
       const appender = await EventAppender.open(connection);
       return { consume: (b) => appender.append(b), finish: async () => appender.close() };
     },
-    complete: ({ connection }) => createView(connection, 'vcpus'),
+    complete: async ({ connection, origin, reading }) => {
+      // Unchecked when this pass has read every row through the reader's checks.
+      if (eventsInPlace(origin)) await createEventsView(connection, origin, reading.length === 0);
+      await createView(connection, 'vcpus');
+    },
   },
   results: {
     relations: ['results', 'analysis'],
-    needs: [],
+    needs: () => [],
+    reads: () => true,
     consumer: async ({ connection, meta, origin, reading, reopen }) => {
       await createResultsTables(connection);
       // Beside an append or another replay on this thread, the replay takes the second core.
@@ -96,15 +107,20 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
   },
   derived: {
     relations: ['faults', 'blocked_intervals'],
-    needs: ['meta', 'events'],
-    complete: async ({ connection }) => {
-      await createView(connection, 'faults', { asTable: true });
-      await createView(connection, 'blocked_intervals', { asTable: true });
+    // The views read events, trace_meta and vcpus; the replay's rows need none of them.
+    needs: (materialize) => (materialize ? [] : ['meta', 'events']),
+    reads: ({ materialize }) => materialize,
+    consumer: async ({ connection, meta, origin }) => createDerivedTablesConsumer(connection, meta, origin.path),
+    complete: async ({ connection, materialize }) => {
+      if (materialize) return;
+      await createView(connection, 'faults');
+      await createView(connection, 'blocked_intervals');
     },
   },
   all_down: {
     relations: ['all_down_intervals'],
-    needs: ['meta', 'events', 'derived'],
+    needs: () => ['meta', 'events', 'derived'],
+    reads: () => false,
     complete: ({ connection }) => createView(connection, 'all_down_intervals'),
   },
 };
@@ -112,12 +128,12 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
 const PART_OF = new Map<Relation, Part>(PARTS.flatMap((part) => DEFINITIONS[part].relations.map((r): [Relation, Part] => [r, part])));
 
 /** The parts that hold `relations`, with every part they need, in build order. */
-export function partsFor(relations: Iterable<Relation>): Part[] {
+export function partsFor(relations: Iterable<Relation>, materialize = true): Part[] {
   const wanted = new Set<Part>();
   const add = (part: Part): void => {
     if (wanted.has(part)) return;
     wanted.add(part);
-    for (const needed of DEFINITIONS[part].needs) add(needed);
+    for (const needed of DEFINITIONS[part].needs(materialize)) add(needed);
   };
   for (const r of relations) add(PART_OF.get(r)!);
   return PARTS.filter((p) => wanted.has(p));
@@ -131,10 +147,10 @@ export function relationsOf(parts: Iterable<Part>): Relation[] {
 export interface PassOptions {
   /** How to open the trace again (PassContext.reopen). */
   reopen?: { path: string; open: OpenOptions };
+  /** `faults` and `blocked_intervals` as tables from the replay (default), or as their views. */
+  materialize?: boolean;
   /** Rows read so far, after each batch. */
   onProgress?(rows: number): void;
-  /** Checked between batches: an aborted pass throws (exit 130). */
-  signal?: AbortSignal;
 }
 
 export interface LoadSummary {
@@ -151,43 +167,36 @@ export interface LoadSummary {
  */
 export async function buildParts(connection: DuckDBConnection, source: TraceSource, parts: readonly Part[], opts: PassOptions = {}): Promise<LoadSummary> {
   const t0 = performance.now();
+  const origin = { path: source.path, format: source.format };
+  const materialize = opts.materialize ?? true;
   const pass: PassContext = {
     connection,
     meta: source.meta,
-    origin: { path: source.path, format: source.format },
-    reading: parts.filter((p) => DEFINITIONS[p].consumer !== undefined),
+    origin,
+    materialize,
+    reading: parts.filter((p) => DEFINITIONS[p].reads({ origin, materialize })),
     ...(opts.reopen ? { reopen: opts.reopen } : {}),
   };
   const consumers: BatchConsumer[] = [];
   let rows = 0;
-  // DuckDB's statements (the derived tables' SQL) are interrupted too.
-  const stop = opts.signal ? whenAborted(opts.signal, source.path, () => connection.interrupt()) : undefined;
   try {
     if (pass.reopen && streamsEvents(pass.reading)) rows = await streamEvents(pass, pass.reopen, opts);
     else for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
     if (consumers.length > 0) {
-      const batches = source.batches()[Symbol.asyncIterator]();
-      for (;;) {
-        // A read waiting on a pipe is not left to finish: the signal ends the pass at once.
-        const next = stop ? await Promise.race([batches.next(), stop.promise]) : await batches.next();
-        if (next.done) break;
+      for await (const batch of source.batches()) {
         for (const consumer of consumers) {
-          const pending = consumer.consume(next.value);
+          const pending = consumer.consume(batch);
           if (pending) await pending;
         }
-        rows += next.value.length;
+        rows += batch.length;
         opts.onProgress?.(rows);
-        if (opts.signal?.aborted) throw interrupted(source.path);
       }
       for (const consumer of consumers) await consumer.finish();
     }
     for (const part of parts) await DEFINITIONS[part].complete?.(pass);
-    if (opts.signal?.aborted) throw interrupted(source.path);
   } catch (err) {
     await Promise.all(consumers.map((c) => c.abandon?.()));
-    throw opts.signal?.aborted ? interrupted(source.path) : err;
-  } finally {
-    stop?.dispose();
+    throw err;
   }
   return { events: rows, parts: [...parts], load_s: (performance.now() - t0) / 1000 };
 }
@@ -224,26 +233,6 @@ async function streamEvents(pass: PassContext, reopen: { path: string; open: Ope
   } finally {
     await stream.close();
   }
-}
-
-/** What a load stopped by its signal throws. */
-export function interrupted(path: string): BlocktimeError {
-  return new BlocktimeError(`${path}: interrupted while loading`, ExitCode.interrupted);
-}
-
-/** A promise that rejects when `signal` aborts (after `also`), and its listener's removal. */
-function whenAborted(signal: AbortSignal, path: string, also: () => void): { promise: Promise<never>; dispose(): void } {
-  let onAbort = (): void => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      also();
-      reject(interrupted(path));
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  promise.catch(() => undefined);
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** Every part of `source`, in one pass. */

@@ -5,6 +5,7 @@
  */
 import { type DuckDBConnection, type DuckDBResult, ResultReturnType } from '@duckdb/node-api';
 import { QueryError } from '../errors.js';
+import { duckdbFileError } from './duckdb-file-error.js';
 
 /** DuckDB's message when `DuckDBConnection.interrupt()` stopped a query. */
 export function isInterrupt(err: unknown): boolean {
@@ -54,7 +55,11 @@ export async function consumeResult<T>(statement: string, consume: () => Promise
 
 function asQueryError(err: unknown, statement: string, opts: { anyError?: boolean } = {}): unknown {
   if (err instanceof QueryError) return err;
+  const fileError = duckdbFileError(err);
+  if (fileError) return fileError;
   // DuckDB's errors are plain Errors whose message starts with the kind: "Parser Error: ...", "Catalog Error: ...".
-  if (err instanceof Error && (opts.anyError || /^[A-Za-z ]*(Error|Exception)\b/.test(err.message))) return new QueryError(err.message, statement);
+  // node-api puts its own words before the parser's when it cannot split the text into statements (a syntax error).
+  const message = err instanceof Error ? err.message.replace(/^Failed to extract statements:\s*/, '') : '';
+  if (err instanceof Error && (opts.anyError || /^[A-Za-z ]*(Error|Exception)\b/.test(message))) return new QueryError(message, statement);
   return err;
 }

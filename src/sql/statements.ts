@@ -14,7 +14,28 @@ export interface SplitSql {
 }
 
 export function splitStatements(text: string): SplitSql {
-  const statements: string[] = [];
+  const { statements, rest } = locateStatements(text);
+  return { statements: statements.map((s) => s.sql), rest: rest?.sql ?? '' };
+}
+
+/** A statement and the 1-based line of the text it starts on, for errors that name a file's line. */
+export interface LocatedStatement {
+  sql: string;
+  line: number;
+}
+
+/** As `splitStatements`, each statement with its line; the rest, when it holds code, is the last statement of a file. */
+export function locateStatements(text: string): { statements: LocatedStatement[]; rest?: LocatedStatement } {
+  const statements: LocatedStatement[] = [];
+  // Statements come in text order, so the newlines before each are counted once in all.
+  let counted = 0;
+  let line = 1;
+  const located = (from: number, to: number): LocatedStatement => {
+    const piece = text.slice(from, to);
+    const start = from + (piece.length - piece.trimStart().length);
+    for (; counted < start; counted++) if (text.charCodeAt(counted) === 10) line++;
+    return { sql: piece.trim(), line };
+  };
   let start = 0;
   let hasCode = false;
   let i = 0;
@@ -35,7 +56,7 @@ export function splitStatements(text: string): SplitSql {
       const end = text.indexOf(tag, i + tag.length);
       i = end < 0 ? n : end + tag.length;
     } else if (c === ';') {
-      if (hasCode) statements.push(text.slice(start, i).trim());
+      if (hasCode) statements.push(located(start, i));
       start = i + 1;
       hasCode = false;
       i++;
@@ -44,7 +65,7 @@ export function splitStatements(text: string): SplitSql {
       i++;
     }
   }
-  return { statements, rest: hasCode ? text.slice(start).trim() : '' };
+  return hasCode ? { statements, rest: located(start, n) } : { statements };
 }
 
 function skipQuoted(text: string, i: number, quote: string): number {

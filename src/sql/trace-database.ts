@@ -12,7 +12,8 @@
  * later commands reuse as long as the trace file has not changed. A reload
  * replaces the tables in one transaction, so the file holds either the old
  * load or the new one; each later build is a transaction too; a new file
- * whose first load fails is removed.
+ * whose first load fails is removed. A file blocktime did not make is
+ * refused, never loaded into: its own tables could have our tables' names.
  */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -20,13 +21,16 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { InputError, QueryError, UsageError } from '../errors.js';
+import { InputError, QueryError, UsageError, asWriteError } from '../errors.js';
+import { holdTemporaryPath, onEarlyStop, releaseTemporaryPath } from '../early-stop.js';
 import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
 import { type DatabaseLimits, databaseLimits, limitSettings, loadsOnDisk } from './database-limits.js';
-import { type LoadSummary, PARTS, type Part, buildParts, interrupted, partsFor, relationsOf } from './load.js';
+import { duckdbFileError } from './duckdb-file-error.js';
+import { type LoadSummary, PARTS, type Part, buildParts, partsFor, relationsOf } from './load.js';
 import { RELATIONS, type Relation, relationsNamedIn } from './relations.js';
 import { type Row, queryRows } from './run-sql.js';
+import { type SafeMode, enterSafeMode } from './safe-mode.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
 import { readViews } from './views.js';
@@ -48,14 +52,12 @@ export interface TraceDatabaseOptions {
    * (an open source, a pipe) is built whole at once.
    */
   build?: 'all' | { relations: Iterable<Relation> } | { statements: readonly string[] };
+  /** Fill `faults` and `blocked_intervals` as tables from the replay (default), or leave them views computed when read. */
+  materialize?: boolean;
   /** Without `db`: where the database lives; by default in a file for traces too large for DuckDB's memory limit. */
   storage?: 'memory' | 'disk';
-  /**
-   * Stops a read of the trace (a BlocktimeError, exit 130); the database is
-   * then closed and its files removed. A read waiting on stdin ends when the
-   * caller, who owns stdin, destroys it.
-   */
-  signal?: AbortSignal;
+  /** Lock DuckDB down (no file or network access, no settings changed) before any statement runs: for SQL from elsewhere. */
+  safe?: SafeMode;
 }
 
 export interface TraceDatabase {
@@ -99,7 +101,10 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   const spill = await createSpillDirectory();
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
+  // A query still running would keep the process from exiting when it stops early.
+  const cancelOnEarlyStop = onEarlyStop(() => connection?.interrupt());
   const close = (): void => {
+    cancelOnEarlyStop();
     connection?.closeSync();
     instance?.closeSync();
     removeSpillDirectory(spill);
@@ -108,16 +113,20 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
     const onDisk = db === undefined && (opts.storage ?? (loadsOnDisk(traceBytes, limits) ? 'disk' : 'memory')) === 'disk';
     instance = await createInstance(db ?? (onDisk ? join(spill, TEMPORARY_DATABASE) : undefined), spill, limits, db);
     const conn = (connection = await instance.connect());
-    // A database about to be deleted need not be written out when it closes.
+    // A database about to be deleted need not be written out when it closes (set before safe mode locks the settings).
     if (onDisk) await conn.run('PRAGMA disable_checkpoint_on_shutdown');
+    if (opts.safe) await enterSafeMode(conn, opts.safe);
     const builder = new Builder(conn, trace, traceBytes !== undefined, opts);
     const wanted = await builder.wantedAtOpen(opts.build ?? 'all');
     let loaded: LoadSummary | undefined;
     if (fingerprint === undefined) loaded = await builder.build(wanted);
-    else if (await storedFingerprintMatches(conn, fingerprint)) {
-      await builder.readCatalog();
-      loaded = await builder.build(wanted);
-    } else loaded = await builder.reload(fingerprint, wanted);
+    else {
+      await refuseForeignDatabase(conn, db!);
+      if (await storedFingerprintMatches(conn, fingerprint)) {
+        await builder.readCatalog();
+        loaded = await builder.build(wanted);
+      } else loaded = await builder.reload(fingerprint, wanted);
+    }
     return {
       connection: conn,
       ...(loaded ? { loaded } : {}),
@@ -135,7 +144,8 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   } catch (err) {
     close();
     if (created !== undefined) await Promise.all([rm(created, { force: true }), rm(`${created}.wal`, { force: true })]);
-    throw err;
+    // The load writes through DuckDB's appender, not a statement: its disk errors are mapped here.
+    throw duckdbFileError(err) ?? err;
   }
 }
 
@@ -153,6 +163,10 @@ class Builder {
     private readonly rereadable: boolean,
     private readonly opts: TraceDatabaseOptions,
   ) {}
+
+  private get materialize(): boolean {
+    return this.opts.materialize ?? true;
+  }
 
   builtRelations(): Relation[] {
     return relationsOf(PARTS.filter((p) => this.parts.has(p)));
@@ -180,7 +194,7 @@ class Builder {
 
   /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. */
   async build(relations: Iterable<Relation>): Promise<LoadSummary | undefined> {
-    const missing = partsFor(relations).filter((p) => !this.parts.has(p));
+    const missing = partsFor(relations, this.materialize).filter((p) => !this.parts.has(p));
     if (missing.length === 0) return undefined;
     return this.inTransaction(() => this.buildParts(missing));
   }
@@ -190,7 +204,7 @@ class Builder {
     return this.inTransaction(async () => {
       await dropTraceTables(this.connection);
       await this.connection.run('DROP TABLE IF EXISTS blocktime_load');
-      const summary = await this.buildParts(partsFor(relations));
+      const summary = await this.buildParts(partsFor(relations, this.materialize));
       await this.connection.run(
         `CREATE TABLE blocktime_load (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
       );
@@ -208,23 +222,18 @@ class Builder {
   /** Opens the trace for one build (an open source is the caller's, read at open only), and closes it. */
   private async buildParts(parts: Part[]): Promise<LoadSummary> {
     const open = this.opts.open ?? {};
-    const source = typeof this.trace === 'string' ? await openTrace(this.trace, open).catch((err) => this.stopped(err)) : withOverrides(this.trace, open);
+    const source = typeof this.trace === 'string' ? await openTrace(this.trace, open) : withOverrides(this.trace, open);
     try {
       const summary = await buildParts(this.connection, source, parts, {
         ...(typeof this.trace === 'string' && this.rereadable ? { reopen: { path: this.trace, open } } : {}),
         ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
-        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        materialize: this.opts.materialize ?? true,
       });
       for (const p of parts) this.parts.add(p);
       return summary;
     } finally {
       if (typeof this.trace === 'string') await source.close();
     }
-  }
-
-  /** A read that failed because the caller stopped it (closed its stdin on a signal) was interrupted. */
-  private stopped(err: unknown): never {
-    throw this.opts.signal?.aborted ? interrupted(this.trace === '-' ? 'stdin' : typeof this.trace === 'string' ? this.trace : this.trace.path) : err;
   }
 
   /** A build is all or nothing: a failed one leaves no relation behind that would pass for built. */
@@ -244,7 +253,8 @@ class Builder {
       await this.connection.run('COMMIT');
       return result;
     } catch (err) {
-      await this.connection.run('ROLLBACK');
+      // A failed write (a full disk) may have ended the transaction already: ROLLBACK's own error would then hide the cause.
+      await this.connection.run('ROLLBACK').catch(() => undefined);
       this.parts.clear();
       for (const p of before) this.parts.add(p);
       throw err;
@@ -260,32 +270,28 @@ async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unkno
     vcpus: opts.open?.vcpus ?? null,
     pageSize: opts.open?.pageSize ?? null,
     format: opts.open?.format ?? null,
+    materialize: opts.materialize ?? true,
   };
 }
 
 /**
- * Spill directories of databases still open, removed at exit: DuckDB's own
- * default is `.tmp/` in the working directory (or beside a `db` file), which
- * is the user's and stays behind when the process ends before closing it.
+ * DuckDB's own default for spill files is `.tmp/` in the working directory
+ * (or beside a `db` file), which is the user's and stays behind when the
+ * process ends before closing it. Ours is held (early-stop.ts) until
+ * close, so that a signal or an exit removes it.
  */
-const liveSpillDirectories = new Set<string>();
-
-function removeLiveSpillDirectories(): void {
-  for (const dir of liveSpillDirectories) rmSync(dir, { recursive: true, force: true });
-}
-
 async function createSpillDirectory(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'blocktime-db-'));
-  if (liveSpillDirectories.size === 0) process.on('exit', removeLiveSpillDirectories);
-  liveSpillDirectories.add(dir);
+  const dir = await mkdtemp(join(tmpdir(), 'blocktime-db-')).catch((err: unknown) => {
+    throw asWriteError(err, `${tmpdir()} (for DuckDB's spill directory; TMPDIR chooses where)`);
+  });
+  holdTemporaryPath(dir);
   return dir;
 }
 
-/** Synchronous, as the exit handler must be: a directory of spill files, and perhaps the temporary database. */
+/** Synchronous, as close() is: a directory of spill files, and perhaps the temporary database. */
 function removeSpillDirectory(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
-  liveSpillDirectories.delete(dir);
-  if (liveSpillDirectories.size === 0) process.off('exit', removeLiveSpillDirectories);
+  releaseTemporaryPath(dir);
 }
 
 /**
@@ -300,9 +306,33 @@ async function createInstance(file: string | undefined, spill: string, limits: D
   try {
     return await DuckDBInstance.create(db, settings);
   } catch (err) {
-    // Not a DuckDB file, a newer storage version, or locked by another process.
-    throw new InputError({ file: db }, `cannot open as a DuckDB database: ${err instanceof Error ? err.message : String(err)}`);
+    // Not a DuckDB file, a newer storage version, or locked by another process; or a disk that refuses it.
+    throw duckdbFileError(err) ?? new InputError({ file: db }, `cannot open as a DuckDB database: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * A database blocktime made holds the table `blocktime_load`; one that holds
+ * anything else and not that is someone's own, and loading a trace would
+ * replace whatever of it is called `events`, `results`, `faults`... An empty
+ * one (made by hand, or by a first load that was killed) is taken.
+ */
+async function refuseForeignDatabase(connection: DuckDBConnection, db: string): Promise<void> {
+  const here = 'database_name = current_database() AND NOT internal';
+  const reader = await connection.runAndReadAll(`SELECT DISTINCT name FROM (
+      SELECT table_name AS name FROM duckdb_tables() WHERE ${here}
+      UNION ALL SELECT view_name FROM duckdb_views() WHERE ${here}
+      UNION ALL SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database()
+      UNION ALL SELECT function_name FROM duckdb_functions() WHERE ${here}
+      UNION ALL SELECT type_name FROM duckdb_types() WHERE ${here}
+    ) ORDER BY name`);
+  const names = reader.getRowsJS().map((r) => String(r[0]));
+  if (names.length === 0 || names.includes('blocktime_load')) return;
+  const shown = names.length > 5 ? [...names.slice(0, 5), `and ${names.length - 5} more`] : names;
+  throw new InputError(
+    { file: db },
+    `a DuckDB database blocktime did not make (it holds ${shown.join(', ')}), left as it is: --db takes a new file or one an earlier --db made`,
+  );
 }
 
 async function storedFingerprintMatches(connection: DuckDBConnection, fp: TraceFingerprint): Promise<boolean> {

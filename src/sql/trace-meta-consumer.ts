@@ -28,7 +28,6 @@ export class TraceMetaConsumer {
       ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
       baseNs: 0n,
       file: origin.path,
-      shared: { timeOutOfRange: 0 },
     });
   }
 

@@ -185,7 +185,6 @@ async function produce(task: Task): Promise<void> {
         ...(source.meta.vcpus !== undefined ? { vcpus: source.meta.vcpus } : {}),
         baseNs: 0n,
         file: source.path,
-        shared: { timeOutOfRange: 0 },
       });
       const held: TraceBatch[] = [];
       let fixed = false;

@@ -23,27 +23,41 @@ export async function readViews(): Promise<ViewSql[]> {
 
 export type ViewName = (typeof VIEW_NAMES)[number];
 
-/**
- * Creates the views; those named in `materialize` become tables holding the
- * same rows (computed once instead of at every query).
- */
-export async function createViews(connection: DuckDBConnection, opts: { materialize?: readonly ViewName[] } = {}): Promise<void> {
-  for (const view of await readViews()) await createView(connection, view.name, { asTable: opts.materialize?.includes(view.name) ?? false });
+/** The views whose window passes the others read: worth building as tables when queried more than once. */
+export const MATERIALIZED_VIEWS: readonly ViewName[] = ['faults', 'blocked_intervals'];
+
+export interface CreateViewsOptions {
+  /** Views to build as tables holding the same rows, from their SQL (computed once instead of at every query). */
+  materialize?: readonly ViewName[];
+  /** Relations the load has already filled as tables (derived-tables.ts): not created. */
+  existing?: readonly ViewName[];
 }
 
-/** One view (the relations it reads must exist), or a table of its rows. */
-export async function createView(connection: DuckDBConnection, name: ViewName, opts: { asTable?: boolean } = {}): Promise<void> {
-  const view = (await readViews()).find((v) => v.name === name)!;
-  await connection.run(opts.asTable ? asTable(view) : view.sql);
+/** Creates the views, but for those `existing`; those named in `materialize` become tables. */
+export async function createViews(connection: DuckDBConnection, opts: CreateViewsOptions = {}): Promise<void> {
+  for (const view of await readViews()) {
+    if (opts.existing?.includes(view.name)) continue;
+    // Not sorted by seq: that sort cost a fifth of the build and most of its peak memory. Queries that need trace order say ORDER BY seq.
+    const sql = opts.materialize?.includes(view.name) ? `CREATE OR REPLACE TABLE ${view.name} AS\n${queryOf(view)};` : view.sql;
+    await connection.run(sql);
+  }
 }
 
-function asTable(view: ViewSql): string {
+/** One view (the relations it reads must exist). */
+export async function createView(connection: DuckDBConnection, name: ViewName): Promise<void> {
+  await connection.run((await readViews()).find((v) => v.name === name)!.sql);
+}
+
+/** The SELECT that defines view `name`, without its CREATE: to run it restricted, or into a table. */
+export async function viewQuery(name: ViewName): Promise<string> {
+  return queryOf({ name, sql: await readFile(new URL(`${name}.sql`, VIEWS_DIR), 'utf8') });
+}
+
+function queryOf(view: ViewSql): string {
   const head = `CREATE OR REPLACE VIEW ${view.name} AS`;
   const at = view.sql.indexOf(head);
   if (at < 0) throw new Error(`${view.name}.sql does not start its statement with "${head}"`);
-  const query = view.sql.slice(at + head.length).trim().replace(/;$/, '');
-  // Not sorted by seq: that sort cost a fifth of the build and most of its peak memory. Queries that need trace order say ORDER BY seq.
-  return `CREATE OR REPLACE TABLE ${view.name} AS\n${query};`;
+  return view.sql.slice(at + head.length).trim().replace(/;$/, '');
 }
 
 /** What the views need, for the header of `--print-views`: the trace's values when one is named. */

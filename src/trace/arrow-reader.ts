@@ -1,8 +1,9 @@
 /**
  * Reads Arrow IPC (file or stream format) batch by batch through a file
- * handle. Fixed-width columns are handed out as views on the buffers Arrow
- * read (no copy); only a `kind` dictionary that is not ours, and null cells,
- * cost a pass over the batch.
+ * handle. Fixed-width columns of the model's types are handed out as views
+ * on the buffers Arrow read (no copy); a `kind` column stored otherwise than
+ * as ours, integer columns of other widths (other tools' files), and null
+ * cells cost a pass over the batch.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { RecordBatchReader } from 'apache-arrow';
@@ -10,9 +11,12 @@ import type { Data, RecordBatch } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import './arrow-guard.js';
 import type { TraceBatch } from './batch.js';
-import { KIND_NAMES, kindCode } from './schema.js';
-import { checkArrowSchema, metaFromArrow } from './arrow-schema.js';
-import type { ArrowColumns } from './arrow-schema.js';
+import { COLUMNS } from './schema.js';
+import { checkArrowSchema } from './arrow-schema.js';
+import type { ArrowColumns, NumericColumn } from './arrow-schema.js';
+import { kindCodes } from './arrow-kind.js';
+import { widen, type IntTarget, type IntValues } from './arrow-widen.js';
+import { metaFromEntries } from './meta-entries.js';
 import type { TraceValidator } from './validate.js';
 import { closeOnce, withOwnedHandle } from './owned-handle.js';
 import type { FormatReader } from './reader.js';
@@ -108,7 +112,7 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
   }
   if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, `expected an Arrow IPC ${layout === 'file' ? 'file' : 'stream'} schema message`);
   const columns = checkArrowSchema(reader.schema, file);
-  const meta = metaFromArrow(reader.schema.metadata, file);
+  const meta = metaFromEntries(reader.schema.metadata, { label: 'schema metadata', at: () => ({ file }) });
   const endsCleanly = layout === 'file' || (await hasEndOfStream(fh, size));
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
@@ -190,7 +194,7 @@ export async function openArrowPipe(input: AsyncIterable<Uint8Array>, file: stri
   if (seen.bytes === 0) throw new InputError({ file }, 'empty input; expected an Arrow IPC stream');
   if (!reader.schema) throw new InputError({ file, byteOffset: 0 }, 'expected an Arrow IPC stream schema message');
   const columns = checkArrowSchema(reader.schema, file);
-  const meta = metaFromArrow(reader.schema.metadata, file);
+  const meta = metaFromEntries(reader.schema.metadata, { label: 'schema metadata', at: () => ({ file }) });
 
   async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
     const it = reader[Symbol.asyncIterator]();
@@ -285,27 +289,41 @@ class KeptBatches {
   }
 }
 
-/** One record batch as a TraceBatch: views where the layout allows, a pass where nulls or a foreign dictionary need one. */
+/**
+ * One record batch as a TraceBatch: views where the layout is the model's,
+ * a pass where nulls, a foreign kind encoding or another integer type need
+ * one.
+ */
 function toTraceBatch(rb: RecordBatch, cols: ArrowColumns, firstRow: number, file: string, index: number): TraceBatch {
   const length = rb.numRows;
   const child = (name: keyof ArrowColumns['index']): Data => rb.data.children[cols.index[name]]!;
   const where = (i: number) => ({ file, row: firstRow + i + 1 });
-  const view = <A extends { subarray(a: number, b: number): A; length: number }>(name: keyof ArrowColumns['index']): A => {
+  const values = (name: keyof ArrowColumns['index']): IntValues => {
     const d = child(name);
-    const values = d.values as unknown as A;
-    if (!values || values.length < d.offset + length) {
-      throw new InputError({ file }, `record batch ${index + 1}: column ${name} holds ${values?.length ?? 0} values, expected ${d.offset + length}`);
+    const all = d.values as unknown as IntValues | undefined;
+    if (!all || all.length < d.offset + length) {
+      throw new InputError({ file }, `record batch ${index + 1}: column ${name} holds ${all?.length ?? 0} values, expected ${d.offset + length}`);
     }
-    return values.subarray(d.offset, d.offset + length);
+    return all.subarray(d.offset, d.offset + length);
+  };
+  /** A numeric column as the model's typed array: a view, or converted with each value checked. */
+  const column = <T extends IntTarget>(name: NumericColumn, target: T): ReturnType<typeof widen<T>> => {
+    const v = values(name);
+    if (!cols.converted[name]) return v as ReturnType<typeof widen<T>>;
+    const d = child(name);
+    const isNull = d.nullCount > 0 && d.nullBitmap ? (i: number) => !d.getValid(i) : undefined;
+    return widen(v, target, isNull, (i, value) => {
+      throw new InputError(where(i), `column ${name} holds ${value}; expected a value that fits ${target}`);
+    });
   };
 
-  // Lengths first: they bound every later pass over the batch.
-  const t = view<BigInt64Array>('t_ns');
-  const tid = view<Uint32Array>('tid');
-  const addr = view<BigUint64Array>('addr');
-  const cpu = view<Int32Array>('cpu');
-  const kindValues = view<Uint8Array>('kind');
+  // Lengths first: they bound every later pass over the batch (strings are checked by their offsets).
+  for (const name of COLUMNS) if (name !== 'kind' || cols.kind !== 'strings') values(name);
   rejectNulls(child('t_ns'), length, (i) => new InputError(where(i), 'null t_ns; expected a time in nanoseconds'));
+  const t = column('t_ns', 'int64');
+  const tid = column('tid', 'uint32');
+  const addr = column('addr', 'uint64');
+  const cpu = column('cpu', 'int32');
   // Missing thread ids and addresses mean "unknown" (0), a missing cpu means "not a vCPU" (-1), as in CSV.
   fillNulls(child('tid'), tid, 0);
   fillNulls(child('addr'), addr, 0n);
@@ -313,39 +331,8 @@ function toTraceBatch(rb: RecordBatch, cols: ArrowColumns, firstRow: number, fil
 
   const kd = child('kind');
   rejectNulls(kd, length, (i) => new InputError(where(i), 'null kind; expected vcpu, fault or resolve'));
-  const kind = cols.kind === 'codes' ? kindValues : dictionaryKinds(kd, kindValues, firstRow, file);
+  const kind = kindCodes(kd, cols.kind, length, firstRow, file);
   return { length, firstRow, t, kind, tid, addr, cpu };
-}
-
-/** Dictionary indices to kind codes: a view when the dictionary is ours (indices are the codes), else one pass. */
-function dictionaryKinds(d: Data, indices: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array, firstRow: number, file: string): Uint8Array {
-  const dict = d.dictionary;
-  const names: string[] = [];
-  for (let i = 0; i < (dict?.length ?? 0); i++) names.push(String(dict!.get(i)));
-  const n = indices.length;
-  const isOurs = names.length <= KIND_NAMES.length && names.every((s, i) => s === KIND_NAMES[i]);
-  if (isOurs && indices.BYTES_PER_ELEMENT === 1) {
-    const codes = new Uint8Array(indices.buffer, indices.byteOffset, n);
-    if (names.length < KIND_NAMES.length) {
-      for (let i = 0; i < n; i++) if (codes[i]! >= names.length) badIndex(i, codes[i]!);
-    }
-    return codes;
-  }
-  const table = names.map((s) => kindCode(s) ?? -1);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const code = table[indices[i]!];
-    if (code === undefined) badIndex(i, indices[i]!);
-    if (code < 0) {
-      throw new InputError({ file, row: firstRow + i + 1 }, `unknown kind ${JSON.stringify(names[indices[i]!])}; expected vcpu, fault or resolve`);
-    }
-    out[i] = code;
-  }
-  return out;
-
-  function badIndex(i: number, index: number): never {
-    throw new InputError({ file, row: firstRow + i + 1 }, `kind dictionary index ${index}; expected 0 to ${names.length - 1}`);
-  }
 }
 
 function rejectNulls(d: Data, length: number, error: (i: number) => InputError): void {

@@ -2,10 +2,12 @@
  * The trace model as an Arrow schema: the columns we write, the columns we
  * accept on read, and the schema metadata of docs/trace-format.md#trace-metadata.
  */
-import { DataType, Dictionary, Field, Int32, Int64, Int8, Schema, Uint32, Uint64, Utf8, vectorFromArray } from 'apache-arrow';
+import { DataType, Dictionary, Field, Int32, Int64, Int8, Schema, TimeUnit, Uint32, Uint64, Utf8, vectorFromArray } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
-import { COLUMNS, DEFAULT_PAGE_SIZE, KIND_NAMES, META, isPowerOfTwo } from './schema.js';
+import { COLUMNS, KIND_NAMES } from './schema.js';
+import { metaToEntries } from './meta-entries.js';
+import type { KindEncoding } from './arrow-kind.js';
 import type { TraceMeta } from './schema.js';
 
 const KIND_DICTIONARY_ID = 0;
@@ -29,109 +31,79 @@ export function traceArrowSchema(meta: TraceMeta): Schema {
       new Field('addr', new Uint64(), false),
       new Field('cpu', new Int32(), false),
     ],
-    metaToArrow(meta),
+    metaToEntries(meta),
   );
 }
 
-export function metaToArrow(meta: TraceMeta): Map<string, string> {
-  const m = new Map<string, string>();
-  m.set(META.pageSize, String(meta.pageSize));
-  if (meta.vcpus !== undefined) m.set(META.vcpus, String(meta.vcpus));
-  if (meta.startNs !== undefined) m.set(META.startNs, meta.startNs.toString());
-  if (meta.source !== undefined) m.set(META.source, JSON.stringify(meta.source));
-  return m;
-}
-
-/** Reads the schema metadata, checking each value; absent keys take the defaults. */
-export function metaFromArrow(m: Map<string, string>, file: string): TraceMeta {
-  const meta: TraceMeta = { pageSize: DEFAULT_PAGE_SIZE };
-  const bad = (key: string, expected: string): InputError =>
-    new InputError({ file }, `schema metadata ${key} is ${JSON.stringify(m.get(key))}, expected ${expected}`);
-  const pageSize = m.get(META.pageSize);
-  if (pageSize !== undefined) {
-    meta.pageSize = /^[0-9]+$/.test(pageSize) ? Number(pageSize) : NaN;
-    if (!isPowerOfTwo(meta.pageSize)) throw bad(META.pageSize, 'a power of two');
-  }
-  const vcpus = m.get(META.vcpus);
-  if (vcpus !== undefined) {
-    meta.vcpus = /^[0-9]+$/.test(vcpus) ? Number(vcpus) : NaN;
-    if (!(meta.vcpus >= 1 && meta.vcpus <= 0x7fffffff)) throw bad(META.vcpus, 'a positive integer');
-  }
-  const startNs = m.get(META.startNs);
-  if (startNs !== undefined) {
-    if (!/^-?[0-9]{1,19}$/.test(startNs) || BigInt.asIntN(64, BigInt(startNs)) !== BigInt(startNs)) {
-      throw bad(META.startNs, 'a signed 64-bit integer of nanoseconds');
-    }
-    meta.startNs = BigInt(startNs);
-  }
-  const source = m.get(META.source);
-  if (source !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(source);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad(META.source, 'a JSON object');
-    meta.source = parsed as Record<string, unknown>;
-  }
-  return meta;
-}
-
-/** How the `kind` column is stored in a file we read. */
-export type KindEncoding = 'dictionary' | 'codes';
+/** The numeric columns, by name. */
+export type NumericColumn = 't_ns' | 'tid' | 'addr' | 'cpu';
 
 export interface ArrowColumns {
   /** Child index of each column in the record batches. */
   index: Record<(typeof COLUMNS)[number], number>;
   kind: KindEncoding;
+  /** Numeric columns stored as another integer type than the model's: converted once per batch. */
+  converted: Record<NumericColumn, boolean>;
 }
 
 const EXPECTED: Record<(typeof COLUMNS)[number], string> = {
-  t_ns: 'int64',
-  kind: 'dictionary<utf8> or uint8',
-  tid: 'uint32',
-  addr: 'uint64',
-  cpu: 'int32',
+  t_ns: 'int64 nanoseconds (or another integer type, or timestamp[ns])',
+  kind: 'utf8 or large_utf8 strings, a dictionary of them, or integer codes',
+  tid: 'uint32 (or another integer type)',
+  addr: 'uint64 (or another integer type)',
+  cpu: 'int32 (or another integer type)',
 };
 
-/** Finds the five columns by name and checks their types; extra columns are ignored. */
+/** Each column's type as we write it. */
+const WRITTEN: Record<(typeof COLUMNS)[number], string> = { t_ns: 'int64', kind: 'dictionary<utf8>', tid: 'uint32', addr: 'uint64', cpu: 'int32' };
+
+/** The model's type of each numeric column, read as a view when the file has it. */
+const MODEL: Record<NumericColumn, { signed: boolean; bits: number }> = {
+  t_ns: { signed: true, bits: 64 },
+  tid: { signed: false, bits: 32 },
+  addr: { signed: false, bits: 64 },
+  cpu: { signed: true, bits: 32 },
+};
+
+/**
+ * Finds the five columns by name and checks that their types can be read;
+ * extra columns are ignored. Integer columns of any width are read when
+ * their values fit (checked per batch); what cannot be read at all (floats,
+ * strings where numbers belong, timestamps of another unit) is refused here,
+ * naming the column.
+ */
 export function checkArrowSchema(schema: Schema, file: string): ArrowColumns {
   const index = {} as Record<(typeof COLUMNS)[number], number>;
+  const converted = { t_ns: false, tid: false, addr: false, cpu: false };
   let kind: KindEncoding = 'codes';
   for (const name of COLUMNS) {
     const i = schema.fields.findIndex((f) => f.name === name);
-    if (i < 0) throw new InputError({ file }, `Arrow schema has no column ${name} (expected ${name}: ${EXPECTED[name]})`);
+    if (i < 0) throw new InputError({ file }, `Arrow schema has no column ${name} (expected ${name}: ${WRITTEN[name]})`);
     const type = schema.fields[i]!.type as DataType;
     let ok: boolean;
-    switch (name) {
-      case 't_ns':
-        ok = isInt(type, true, 64);
-        break;
-      case 'kind':
-        if (DataType.isDictionary(type)) {
-          ok = DataType.isUtf8(type.dictionary) || DataType.isLargeUtf8(type.dictionary);
-          kind = 'dictionary';
-        } else {
-          ok = isInt(type, false, 8);
-        }
-        break;
-      case 'tid':
-        ok = isInt(type, false, 32);
-        break;
-      case 'addr':
-        ok = isInt(type, false, 64);
-        break;
-      case 'cpu':
-        ok = isInt(type, true, 32);
-        break;
+    if (name === 'kind') {
+      if (DataType.isDictionary(type)) {
+        ok = isString(type.dictionary) && DataType.isInt(type.indices);
+        kind = 'dictionary';
+      } else if (isString(type)) {
+        ok = true;
+        kind = 'strings';
+      } else {
+        ok = DataType.isInt(type);
+      }
+    } else if (name === 't_ns' && DataType.isTimestamp(type)) {
+      ok = type.unit === TimeUnit.NANOSECOND;
+    } else {
+      ok = DataType.isInt(type);
+      const model = MODEL[name];
+      converted[name] = DataType.isInt(type) && !(type.isSigned === model.signed && type.bitWidth === model.bits);
     }
     if (!ok) throw new InputError({ file }, `Arrow column ${name} has type ${String(type).toLowerCase()}, expected ${EXPECTED[name]}`);
     index[name] = i;
   }
-  return { index, kind };
+  return { index, kind, converted };
 }
 
-function isInt(type: DataType, signed: boolean, bits: number): boolean {
-  return DataType.isInt(type) && type.isSigned === signed && type.bitWidth === bits;
+function isString(type: DataType): boolean {
+  return DataType.isUtf8(type) || DataType.isLargeUtf8(type);
 }

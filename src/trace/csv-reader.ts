@@ -6,8 +6,8 @@
  * them there); the options override them.
  */
 import { InputError } from '../errors.js';
-import { metaFromArrow } from './arrow-schema.js';
 import type { TraceInput } from './byte-input.js';
+import { metaFromEntries } from './meta-entries.js';
 import type { FormatReader } from './reader.js';
 import { COLUMNS } from './schema.js';
 import { HEAD_BYTES, TextRowParser, openTextReader } from './text-reader.js';
@@ -29,7 +29,8 @@ const TAB = 0x09;
 export function openCsv(input: TraceInput, opts: TextReadOptions = {}): Promise<FormatReader> {
   return openTextReader(input, opts, (head, file) => {
     const preamble = readPreamble(head, file);
-    return { meta: metaFromArrow(preamble.meta, file), startByte: preamble.bytes, startLine: preamble.lines, parser: new CsvRowParser(file) };
+    const meta = metaFromEntries(preamble.meta, { label: 'metadata comment', at: (key) => ({ file, line: preamble.metaLines.get(key)! }) });
+    return { meta, startByte: preamble.bytes, startLine: preamble.lines, parser: new CsvRowParser(file) };
   });
 }
 
@@ -107,6 +108,8 @@ class CsvRowParser extends TextRowParser {
 
 interface Preamble {
   meta: Map<string, string>;
+  /** The line of each metadata comment. */
+  metaLines: Map<string, number>;
   /** Bytes and lines up to and including the header line. */
   bytes: number;
   lines: number;
@@ -118,6 +121,7 @@ function readPreamble(buf: Uint8Array, file: string): Preamble {
   if (bytesRead === 0) throw new InputError({ file }, `empty file; expected the CSV header ${HEADER}`);
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const meta = new Map<string, string>();
+  const metaLines = new Map<string, number>();
   let p = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let line = 0;
   while (p < bytesRead) {
@@ -130,12 +134,15 @@ function readPreamble(buf: Uint8Array, file: string): Preamble {
     const content = text.toString('utf8', p, eol).trim();
     if (content.startsWith('#')) {
       const m = META_COMMENT.exec(content);
-      if (m) meta.set(m[1]!, m[2]!);
+      if (m) {
+        meta.set(m[1]!, m[2]!);
+        metaLines.set(m[1]!, line);
+      }
     } else if (content !== '') {
       if (content.replace(/\s+/g, '') !== HEADER) {
         throw new InputError({ file, line }, `expected the CSV header ${HEADER}, got ${JSON.stringify(content.length > 60 ? `${content.slice(0, 60)}...` : content)}`);
       }
-      return { meta, bytes: Math.min(eol + 1, bytesRead), lines: line };
+      return { meta, metaLines, bytes: Math.min(eol + 1, bytesRead), lines: line };
     }
     p = eol + 1;
   }

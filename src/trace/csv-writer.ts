@@ -8,12 +8,12 @@ import type { TraceEncoder } from './encoder.js';
 import { addrText, int64Text, int64Words } from './text-fields.js';
 import { COLUMNS, KIND_NAMES } from './schema.js';
 import type { TraceMeta } from './schema.js';
-import { metaToArrow } from './arrow-schema.js';
+import { metaToEntries } from './meta-entries.js';
 
 const encoder = new TextEncoder();
 
 export function createCsvEncoder(meta: TraceMeta): TraceEncoder {
-  let preamble: string | null = [...metaToArrow(meta)].map(([k, v]) => `# ${k}=${v}\n`).join('') + COLUMNS.join(',') + '\n';
+  let preamble: string | null = [...metaToEntries(meta)].map(([k, v]) => `# ${k}=${v}\n`).join('') + COLUMNS.join(',') + '\n';
   const takePreamble = (): string => {
     const p = preamble ?? '';
     preamble = null;

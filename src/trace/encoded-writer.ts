@@ -1,14 +1,10 @@
 /**
  * A `TraceWriter` over one format's encoder: batches to a file under a
- * temporary name in the target's directory, renamed into place on close();
- * `-` streams to stdout. Which encoder a name calls for is the format
- * registry's business (src/formats/write.ts).
+ * temporary name in the target's directory, renamed into place on close()
+ * (output-file.ts); `-` streams to stdout. Which encoder a name calls for is
+ * the format registry's business (src/formats/write.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { createOutputFile } from '../output-file.js';
 import { subBatch } from './batch.js';
 import type { TraceBatch } from './batch.js';
 import type { TraceEncoder } from './encoder.js';
@@ -16,7 +12,7 @@ import type { TraceWriter } from './source.js';
 
 /** Writes `encoder`'s bytes to `path` (`-`: stdout), in record batches of at most `batchRows` rows. */
 export async function createEncodedWriter(path: string, encoder: TraceEncoder, batchRows: number): Promise<TraceWriter> {
-  const sink = path === '-' ? stdoutSink() : await tempFileSink(path);
+  const sink = path === '-' ? stdoutSink() : await createOutputFile(path);
   let state: 'open' | 'closed' | 'aborted' = 'open';
   const ensureOpen = (): void => {
     if (state !== 'open') throw new Error(`trace writer for ${path} is ${state}`);
@@ -48,72 +44,13 @@ export async function createEncodedWriter(path: string, encoder: TraceEncoder, b
   };
 }
 
+/** Where the encoded bytes go: an OutputFile (temporary name, renamed on commit), or stdout. */
 interface ByteSink {
   write(chunks: Uint8Array[]): Promise<void>;
   /** Makes the bytes visible under the final name. */
   commit(): Promise<void>;
   /** Drops what was written; the final name is never touched. */
   discard(): Promise<void>;
-}
-
-const CANNOT_WRITE: Record<string, string> = {
-  ENOENT: 'no such directory',
-  ENOTDIR: 'a parent is not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-};
-
-async function tempFileSink(path: string): Promise<ByteSink> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  let fh: FileHandle;
-  try {
-    fh = await open(temp, 'wx');
-  } catch (err) {
-    throw new UsageError(`${path}: cannot write here: ${CANNOT_WRITE[(err as NodeJS.ErrnoException).code ?? ''] ?? (err as Error).message}`);
-  }
-  let closed = false;
-  const closeHandle = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    await fh.close();
-  };
-  return {
-    async write(chunks) {
-      if (chunks.length === 0) return;
-      let total = 0;
-      for (const c of chunks) total += c.byteLength;
-      const { bytesWritten } = await fh.writev(chunks);
-      if (bytesWritten < total) await writeRest(fh, chunks, bytesWritten);
-    },
-    async commit() {
-      await fh.sync();
-      await closeHandle();
-      await rename(temp, path);
-    },
-    async discard() {
-      await closeHandle().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-    },
-  };
-}
-
-/** A short writev (a full disk, a signal) leaves a tail to write; write it plainly. */
-async function writeRest(fh: FileHandle, chunks: Uint8Array[], done: number): Promise<void> {
-  let skip = done;
-  for (const c of chunks) {
-    if (skip >= c.byteLength) {
-      skip -= c.byteLength;
-      continue;
-    }
-    let rest = c.subarray(skip);
-    skip = 0;
-    while (rest.byteLength > 0) {
-      const { bytesWritten } = await fh.write(rest);
-      rest = rest.subarray(bytesWritten);
-    }
-  }
 }
 
 function stdoutSink(): ByteSink {

@@ -4,14 +4,16 @@
  * JSON.parse, which would round t_ns through a double): `addr` as a 0x hex
  * string or a number below 2^53, `t_ns` as an integer number (or a string of
  * digits), `cpu` an integer or null. Other keys with scalar values are
- * ignored.
+ * ignored. A first line without `t_ns` whose keys are `blocktime.*` carries
+ * the trace metadata (our writer puts it there); the options override it.
  */
 import { InputError } from '../errors.js';
 import type { TraceInput } from './byte-input.js';
 import type { FormatReader } from './reader.js';
 import { DEFAULT_PAGE_SIZE, Kind } from './schema.js';
-import { TextRowParser, openTextReader } from './text-reader.js';
-import type { TextReadOptions } from './text-reader.js';
+import { HEAD_BYTES, TextRowParser, openTextReader } from './text-reader.js';
+import type { TextLayout, TextReadOptions } from './text-reader.js';
+import { metaFromEntries } from './meta-entries.js';
 import { parseI32, parseI64, parseU32, parseU64, parsed } from './text-numbers.js';
 import { EXPECTED, badValue, kindAt, shown } from './text-row.js';
 import type { Column } from './text-row.js';
@@ -32,14 +34,56 @@ const TWO_53_HI = 0x200000;
 export function openNdjson(input: TraceInput, opts: TextReadOptions = {}): Promise<FormatReader> {
   return openTextReader(input, opts, (head, file) => {
     if (head.length === 0) throw new InputError({ file }, 'empty file; expected one JSON object per line');
-    return {
-      meta: { pageSize: DEFAULT_PAGE_SIZE },
-      startByte: 0,
-      startLine: 0,
-      parser: new NdjsonRowParser(file),
-      noRows: 'no rows; expected one JSON object per line',
-    };
+    const layout: TextLayout = { meta: { pageSize: DEFAULT_PAGE_SIZE }, startByte: 0, startLine: 0, parser: new NdjsonRowParser(file) };
+    const first = metadataLine(head, file);
+    if (!first) return { ...layout, noRows: 'no rows; expected one JSON object per line' };
+    // A trace with no rows is written as its metadata line alone.
+    return { ...layout, meta: metaFromEntries(first.entries, { label: 'metadata', at: () => ({ file, line: first.line }) }), startByte: first.end, startLine: first.line };
   });
+}
+
+/** The metadata line, when the first line that is not blank is one: its entries as the key/value strings of every format, its line, and the offset after it. */
+function metadataLine(head: Uint8Array, file: string): { entries: Map<string, string>; line: number; end: number } | undefined {
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  let p = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  let line = 0;
+  for (;;) {
+    let eol = text.indexOf(0x0a, p);
+    // A line the head does not hold whole is a row (no metadata line comes near HEAD_BYTES).
+    if (eol < 0 && head.length === HEAD_BYTES) return undefined;
+    if (eol < 0) eol = head.length;
+    line++;
+    const content = text.toString('utf8', p, eol).trim();
+    if (content !== '') return metadataEntries(content, file, line, Math.min(eol + 1, head.length));
+    if (eol >= head.length) return undefined;
+    p = eol + 1;
+  }
+}
+
+function metadataEntries(content: string, file: string, line: number, end: number): { entries: Map<string, string>; line: number; end: number } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    // Not JSON: the row parser says where it breaks.
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const keys = Object.keys(parsed);
+  if (keys.includes('t_ns') || !keys.some((k) => k.startsWith('blocktime.'))) return undefined;
+  const entries = new Map<string, string>();
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!key.startsWith('blocktime.')) continue;
+    if (typeof value === 'string') entries.set(key, value);
+    else if (typeof value === 'number') {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        throw new InputError({ file, line }, `metadata ${key} is a number beyond 2^53, which JSON readers round; expected a string of digits`);
+      }
+      entries.set(key, String(value));
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) entries.set(key, JSON.stringify(value));
+    else throw new InputError({ file, line }, `metadata ${key} is ${JSON.stringify(value)}; expected a number, a string or (blocktime.source) an object`);
+  }
+  return { entries, line, end };
 }
 
 class NdjsonRowParser extends TextRowParser {

@@ -33,6 +33,13 @@ export const META = {
 
 export const DEFAULT_PAGE_SIZE = 4096;
 
+/**
+ * The most vCPUs a trace may have (QEMU's own limit is lower): the replay
+ * keeps per-vCPU arrays of N entries, so N is bounded wherever it comes from
+ * (metadata, --vcpus, the highest declared cpu, a QEMU log).
+ */
+export const MAX_VCPUS = 65536;
+
 /** Rows per record batch when we write Arrow: large enough to amortize per-batch work, small enough to stream. */
 export const DEFAULT_BATCH_ROWS = 65536;
 

@@ -7,8 +7,8 @@ import { InputError } from '../errors.js';
 import type { ByteReader } from './byte-input.js';
 
 const CHUNK_BYTES = 1 << 20;
-/** No trace line comes near this; a file with such a line is not a trace. */
-const MAX_LINE_BYTES = 1 << 20;
+/** No trace line comes near this (its newline excluded); a file with a longer line is not a trace. */
+export const MAX_LINE_BYTES = 1 << 20;
 
 export interface TextChunk {
   /** Whole lines (the last one may lack its newline at the end of the file). Valid until the next chunk is asked for. */
@@ -37,10 +37,11 @@ export async function* textChunks(
   let pos = start + first.length;
   for (;;) {
     if (carry === buf.length) {
-      if (carry >= MAX_LINE_BYTES) {
+      if (carry > MAX_LINE_BYTES) {
         throw new InputError({ file, byteOffset: pos - carry }, `a line longer than ${MAX_LINE_BYTES} bytes; expected one trace row per line`);
       }
-      const bigger = new Uint8Array(buf.length * 2);
+      // Room for a line of exactly MAX_LINE_BYTES and its newline, and one byte more to tell a longer one.
+      const bigger = new Uint8Array(Math.min(buf.length * 2, MAX_LINE_BYTES + 1));
       bigger.set(buf);
       buf = bigger;
     }

@@ -1,12 +1,13 @@
 /**
  * The model's rules for a row sequence, in one place, applied by every reader
  * to every batch: kind codes in range; all `vcpu` rows before the first
- * fault or resolve; one vcpu row per cpu index (>= 0); one cpu per thread.
+ * fault or resolve; one vcpu row per cpu index (0 to N - 1, N at most
+ * MAX_VCPUS); one cpu per thread.
  */
 import { InputError } from '../errors.js';
 import type { InputLocation } from '../errors.js';
 import type { TraceBatch } from './batch.js';
-import { Kind } from './schema.js';
+import { Kind, MAX_VCPUS } from './schema.js';
 
 export class TraceValidator {
   private readonly file: string;
@@ -62,6 +63,7 @@ export class TraceValidator {
     if (this.vcpus !== undefined && cpu >= this.vcpus) {
       this.fail(b, i, lineOf, `vcpu row with cpu ${cpu}; expected a cpu index below the trace's ${this.vcpus} vCPUs`);
     }
+    if (cpu >= MAX_VCPUS) this.fail(b, i, lineOf, `vcpu row with cpu ${cpu}; expected a cpu index below ${MAX_VCPUS}, the most vCPUs a trace may have`);
     const seen = this.cpuRow.get(cpu);
     if (seen !== undefined) this.fail(b, i, lineOf, `cpu ${cpu} declared twice (first at row ${seen}); expected one vcpu row per cpu`);
     const other = this.tidCpu.get(tid);

@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { checkAgainstQemu } from '../../src/check/check.js';
 import { importQemuLog } from '../../src/formats/import-log.js';
 import { blocktime } from '../cli/run.js';
+import { suiteDir } from '../tmp.js';
 
 const FIX = new URL('../../fixtures/qemu/', import.meta.url).pathname;
-const tmp = mkdtempSync(join(tmpdir(), 'blocktime-check-'));
+const tmp = suiteDir('blocktime-check-');
 
 /** Each fixture log with the results QEMU would have reported for it. */
 const PAIRS: Array<[string, string, 'atomic' | 'mutex']> = [

@@ -23,7 +23,7 @@ const BAD: Record<string, string> = {
   'unknown-kind.csv': 'fixtures/bad/unknown-kind.csv: line 5: row 4: column kind: expected vcpu, fault or resolve, got "fualt"',
   'unknown-kind.ndjson': 'fixtures/bad/unknown-kind.ndjson: line 2: row 2: key kind: expected vcpu, fault or resolve, got "page"',
   'vcpu-after-fault.csv': 'fixtures/bad/vcpu-after-fault.csv: line 5: row 4: vcpu row after the first fault or resolve (row 3); expected all vcpu rows first',
-  'wrong-schema.arrow': 'fixtures/bad/wrong-schema.arrow: Arrow column tid has type int64, expected uint32',
+  'wrong-schema.arrow': 'fixtures/bad/wrong-schema.arrow: Arrow column tid has type float64, expected uint32 (or another integer type)',
 };
 
 /** Legal but damaged: a cut-off Arrow stream yields its complete batches, with a warning. */

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blocktime } from './run.js';
+import { blocktime, runCommand } from './run.js';
 
 let dir: string;
 beforeAll(() => {
@@ -41,5 +41,34 @@ describe('blocktime export', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/^blocktime: fixtures\/bad\/addr-above-2-64\.csv: /);
     expect(existsSync(join(dir, 'bad.parquet'))).toBe(false);
+  });
+
+  it('then every command reads the Parquet as the trace it came from', async () => {
+    const out = join(dir, 'sample.parquet');
+    expect((await blocktime(['export', 'fixtures/sample.arrow', out])).code).toBe(0);
+    for (const variant of ['mutex', 'atomic', 'exact']) {
+      const [arrow, parquet] = await Promise.all(['fixtures/sample.arrow', out].map((t) => blocktime(['analyze', t, '--json', '--variant', variant])));
+      expect(parquet).toMatchObject({ code: 0, stderr: '' });
+      expect(parquet.stdout, variant).toBe(arrow.stdout);
+    }
+    const compared = await Promise.all(['fixtures/sample.arrow', out].map((t) => blocktime(['compare', t, '--json'])));
+    expect(compared[1]).toMatchObject({ code: 0, stdout: compared[0]!.stdout });
+    const sql = 'SELECT cpu, count(*) AS n, sum(latency_ns) AS ns FROM faults GROUP BY cpu ORDER BY cpu';
+    const queried = await Promise.all(['fixtures/sample.arrow', out].map((t) => blocktime(['query', t, sql])));
+    expect(queried[1]).toMatchObject({ code: 0, stdout: queried[0]!.stdout });
+    const csv = join(dir, 'sample.csv');
+    expect((await blocktime(['convert', out, csv])).code).toBe(0);
+    expect((await blocktime(['analyze', csv, '--json'])).stdout).toBe((await blocktime(['analyze', 'fixtures/sample.arrow', '--json'])).stdout);
+    const html = join(dir, 'sample.html');
+    expect((await blocktime(['report', out, '-o', html])).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('<html');
+  });
+
+  it('a Parquet trace through a pipe is refused with what to do, exit 2', async () => {
+    const out = join(dir, 'piped.parquet');
+    expect((await blocktime(['export', 'fixtures/examples/example4.csv', out])).code).toBe(0);
+    const piped = await runCommand('sh', ['-c', `cat '${out}' | node bin/blocktime analyze - --input-format parquet`]);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toBe('blocktime: stdin: Parquet is read by offsets from its footer, not front to back; give it as a file, not a pipe\n');
   });
 });

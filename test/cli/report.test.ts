@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { testDir } from '../tmp.js';
 import { blocktime } from './run.js';
 
 describe('blocktime report', () => {
   it('writes one HTML page and says where, on stderr', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'blocktime-report-cli-'));
+    const dir = testDir('blocktime-report-cli-');
     const out = join(dir, 'example1.html');
     const r = await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out]);
     expect(r.code).toBe(0);
@@ -19,7 +19,7 @@ describe('blocktime report', () => {
   });
 
   it('bad input: one line, exit 2, no page left behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'blocktime-report-cli-'));
+    const dir = testDir('blocktime-report-cli-');
     const out = join(dir, 'bad.html');
     const r = await blocktime(['report', 'fixtures/bad/vcpu-after-fault.csv', '-o', out]);
     expect(r.code).toBe(2);

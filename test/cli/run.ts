@@ -11,18 +11,25 @@ export interface RunResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Run as this user and group (the caller must be root): for permissions that root would bypass. */
+  user?: { uid: number; gid: number };
+}
+
 /** Runs `blocktime ...args` in `cwd` (default: the repository) with colors neither forced nor forbidden unless `env` says so. */
-export function blocktime(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function blocktime(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return runCommand(process.execPath, [BIN, ...args], opts);
 }
 
-export function runCommand(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; shell?: boolean } = {}): Promise<RunResult> {
+export function runCommand(cmd: string, args: string[], opts: RunOptions & { shell?: boolean } = {}): Promise<RunResult> {
   const env = { ...process.env };
   // The test runner may set these; each test decides for itself.
   delete env.FORCE_COLOR;
   delete env.NO_COLOR;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], shell: opts.shell ?? false });
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], shell: opts.shell ?? false, ...opts.user });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

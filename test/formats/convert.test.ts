@@ -28,8 +28,8 @@ describe('convertTrace', () => {
         expect([rows, inFormat]).toEqual([2500, from]);
         const back = await readAll(output);
         expect(columns(back.rows)).toEqual(columns(trace));
-        // NDJSON carries no metadata; every other hop keeps it.
-        expect(back.meta).toEqual(from === 'ndjson' || to === 'ndjson' ? { pageSize: 4096 } : meta);
+        // Every hop keeps the metadata.
+        expect(back.meta).toEqual(meta);
       }
     }
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);

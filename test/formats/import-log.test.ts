@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { importQemuLog } from '../../src/formats/import-log.js';
@@ -7,12 +6,13 @@ import { readAccounting } from '../../src/import/qemu-log/accounting-file.js';
 import { QemuLine } from '../../src/import/qemu-log/accounting.js';
 import { openTrace } from '../../src/formats/open.js';
 import { blocktime } from '../cli/run.js';
+import { testDir } from '../tmp.js';
 
 const FIX = new URL('../../fixtures/qemu/', import.meta.url).pathname;
 
 describe('import qemu-log', () => {
   it('writes the trace and its accounting side table, one record per row, metadata included', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blocktime-import-'));
+    const dir = testDir('blocktime-import-');
     const out = join(dir, 'trace.arrow');
     const report = await importQemuLog(join(FIX, 'moved-resolve-7.2.log'), out);
     expect(report.accounting).toBe(join(dir, 'trace.qemu.arrow'));
@@ -36,7 +36,7 @@ describe('import qemu-log', () => {
   });
 
   it('blocktime import qemu-log prints a summary on stdout', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blocktime-import-'));
+    const dir = testDir('blocktime-import-');
     const r = await blocktime(['import', 'qemu-log', 'fixtures/qemu/example3-11.1.log', '-o', join(dir, 't.arrow')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('QEMU >= 10.1 (from events), prefix iso, 31 lines');
@@ -45,7 +45,7 @@ describe('import qemu-log', () => {
   });
 
   it('blocktime import qemu-log --json --no-accounting: the report as JSON, no side table', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blocktime-import-'));
+    const dir = testDir('blocktime-import-');
     const j = await blocktime(['import', 'qemu-log', 'fixtures/qemu/example1-7.2.log', '-o', join(dir, 'u.csv'), '--vcpus', '4', '--no-accounting', '--json']);
     expect(j.code).toBe(0);
     expect(j.stderr).toBe('');
@@ -56,7 +56,7 @@ describe('import qemu-log', () => {
   });
 
   it('blocktime import qemu-log exits 2 with a one-line error and writes nothing on a log without timestamps', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'blocktime-import-'));
+    const dir = testDir('blocktime-import-');
     const bad = await blocktime(['import', 'qemu-log', 'fixtures/qemu/no-timestamps-7.2.log', '-o', join(dir, 'v.arrow')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^blocktime: fixtures\/qemu\/no-timestamps-7\.2\.log: .*record it with -msg timestamp=on[^\n]*\n$/);

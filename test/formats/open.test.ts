@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { importQemuLog } from '../../src/formats/import-log.js';
 import { openTrace, withOverrides } from '../../src/formats/open.js';
 import { replayTrace } from '../../src/replay/engine.js';
+import { exportTrace } from '../../src/sql/export.js';
 import { scratchDir } from '../trace/helpers.js';
 
 const dir = scratchDir();
@@ -46,17 +47,21 @@ describe('format detection', () => {
     const path = join(dir, 'mystery');
     writeFileSync(path, 'hello world\n');
     await expect(openTrace(path)).rejects.toThrow(
-      `${path}: cannot tell the format from the name or the content; expected Arrow IPC file, Arrow IPC stream, CSV, NDJSON or QEMU trace log (or --input-format)`,
+      `${path}: cannot tell the format from the name or the content; expected Arrow IPC file, Arrow IPC stream, CSV, NDJSON, Parquet or QEMU trace log (or --input-format)`,
     );
     const empty = join(dir, 'nothing');
     writeFileSync(empty, '');
     await expect(openTrace(empty)).rejects.toThrow(`${empty}: empty file; expected a trace`);
   });
 
-  it('a Parquet file is named and refused with where to turn', async () => {
+  it('a Parquet file is told by its magic when the name says nothing; one that is not Parquet inside is refused as such', async () => {
+    const parquet = join(dir, 'anonymous-parquet');
+    await exportTrace(fixture('sample.arrow'), join(dir, 'sample.parquet'));
+    copyFileSync(join(dir, 'sample.parquet'), parquet);
+    expect(await formatOf(parquet)).toBe('parquet');
     const path = join(dir, 't.parquet');
     writeFileSync(path, 'PAR1');
-    await expect(openTrace(path)).rejects.toThrow(`${path}: Parquet input is not supported; convert it to Arrow`);
+    await expect(openTrace(path)).rejects.toThrow(`${path}: cannot read as Parquet: `);
   });
 });
 

@@ -9,10 +9,10 @@
  * jupyter is absent.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { testDir } from '../tmp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
@@ -47,7 +47,7 @@ describe.skipIf(reason !== undefined)('notebooks', () => {
   });
 
   it('run top to bottom in the tslab kernel without a failing cell', { timeout: 600_000 }, () => {
-    const prefix = mkdtempSync(join(tmpdir(), 'blocktime-jupyter-'));
+    const prefix = testDir('blocktime-jupyter-');
     execFileSync(TSLAB, ['install', `--python=${PYTHON}`, `--binary=${TSLAB}`, `--prefix=${prefix}`], { stdio: 'pipe' });
     const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share/jupyter'), PYDEVD_DISABLE_FILE_VALIDATION: '1' };
     for (const nb of notebooks) {

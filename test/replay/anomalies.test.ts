@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
+import { compareBatches } from '../../src/compare/compare.js';
 import { replayBatches } from '../../src/replay/engine.js';
 import { VARIANTS } from '../../src/replay/result.js';
 import { Kind } from '../../src/trace/schema.js';
@@ -45,11 +46,6 @@ describe('anomalies are counted, never fatal', () => {
     expect(r.atomic!.anomalies.resolve_without_fault).toBe(2);
   });
 
-  it('times more than 2^53 ns from the first row are counted', async () => {
-    const far = 2n ** 60n;
-    const r = await run([vcpu(1, 0), fault(1n, 1, 0x1000n), fault(far, 1, 0x2000n), resolve(far + 1n, 0x2000n)]);
-    for (const v of VARIANTS) expect(r[v]!.anomalies.time_out_of_range).toBe(2);
-  });
 
   it('open waits at the end: counted, with the age of the oldest at the last row', async () => {
     const r = await run([vcpu(1, 0), vcpu(2, 1), fault(1n * M, 1, 0x1000n), fault(2n * M, 2, 0x2000n), resolve(9n * M, 0x5000n)]);
@@ -94,5 +90,25 @@ describe('bad input and options', () => {
   it('a page size that is not a power of two, a vCPU count below 1', async () => {
     await expect(run([vcpu(1, 0)], { pageSize: 3000 })).rejects.toThrow(UsageError);
     await expect(run([vcpu(1, 0)], { vcpus: 0 })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('what cannot be given exactly is refused, never rounded', () => {
+  it('a row 2^53 ns or more from the first row, named by its row', async () => {
+    const far = 2n ** 53n;
+    await expect(run([vcpu(1, 0), fault(1n, 1, 0x1000n), fault(far - 1n, 1, 0x2000n), resolve(far - 1n, 0x2000n)], { file: 't.csv' })).resolves.toBeDefined();
+    await expect(run([vcpu(1, 0), fault(1n, 1, 0x1000n), fault(far, 1, 0x2000n), resolve(far + 1n, 0x2000n)], { file: 't.csv' })).rejects.toThrow(
+      /^t\.csv: row 3: t_ns 9007199254740992 is 2\^53 ns \(104 days\) or more from the first row's 0/,
+    );
+    await expect(run([vcpu(1, 0), fault(-far, 1, 0x1000n)], { file: 't.csv' })).rejects.toThrow(/row 2: t_ns -9007199254740992 is 2\^53 ns/);
+  });
+
+  it('a figure that adds up to 2^53 ns or more, though every time is in range', async () => {
+    const end = 2n ** 53n - 1n;
+    const rows = [vcpu(1, 0), vcpu(2, 1), vcpu(3, 2), fault(1n, 1, 0x1000n), fault(1n, 2, 0x1000n), fault(1n, 3, 0x1000n), resolve(end, 0x1000n)];
+    // Each vCPU waited 2^53 - 2 ns: exact; the three together would not be.
+    const r = await run(rows, { file: 't.csv' });
+    expect(r.exact!.vcpu_blocktime_ns).toEqual([2 ** 53 - 2, 2 ** 53 - 2, 2 ** 53 - 2]);
+    await expect(compareBatches({ pageSize: 4096 }, [toBatch(rows)], { file: 't.csv' })).rejects.toThrow(/^t\.csv: compare\.vcpu_sum\.exact_ns comes to about 2\.702e\+16, beyond 2\^53/);
   });
 });

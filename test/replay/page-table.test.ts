@@ -63,7 +63,8 @@ describe('page tables', () => {
           const lo = ((chunk << 26) | offset) >>> 0;
           const hi = ((top << 6) | (chunk >>> 6)) >>> 0;
           if (add) {
-            s.add(lo, hi);
+            // add says whether the page is new, as the replay's resolve asks.
+            expect(s.add(lo, hi)).toBe(!model.has(`${lo}:${hi}`));
             model.add(`${lo}:${hi}`);
           }
           expect(s.has(lo, hi)).toBe(model.has(`${lo}:${hi}`));
@@ -81,7 +82,7 @@ describe('page tables', () => {
         const model = new Set<string>();
         for (const [add, [lo, hi]] of ops) {
           if (add) {
-            s.add(lo, hi);
+            expect(s.add(lo, hi)).toBe(!model.has(`${lo}:${hi}`));
             model.add(`${lo}:${hi}`);
           }
           expect(s.has(lo, hi)).toBe(model.has(`${lo}:${hi}`));

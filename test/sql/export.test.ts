@@ -4,7 +4,7 @@
  * gives the exact replay's figures.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -36,7 +36,7 @@ describe('export and the printed views', () => {
       const summary = await exportTrace(file, out, { faults: true });
       expect(summary.faults?.path).toBe(faultsPathFor(out));
       expect(existsSync(summary.faults!.path)).toBe(true);
-      expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
       const connection = await (await DuckDBInstance.create(':memory:')).connect();
       const q = (sql: string) => connection.runAndReadAll(sql).then((r) => r.getRowsJS());
@@ -68,6 +68,17 @@ describe('export and the printed views', () => {
       expect(await q(`SELECT count(*) FROM (SELECT seq, row_number() OVER () - 1 AS i FROM read_parquet('${out}')) WHERE seq <> i`)).toEqual([[0n]]);
     });
   }
+
+  it('carries the trace metadata in the key-value metadata, leaving out an N of 0, so the file replays alone to the same figures', async () => {
+    const csv = join(dir, 'no-vcpu.csv');
+    writeFileSync(csv, 't_ns,kind,tid,addr,cpu\n1,fault,5,0x1000,\n2,resolve,0,0x1000,\n');
+    const out = join(dir, 'no-vcpu.parquet');
+    await exportTrace(csv, out);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const kv = (await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata('${out}') ORDER BY 1`)).getRowsJS();
+    expect(kv).toEqual([['blocktime.page_size', '4096']]);
+    expect(await exactReplay(out)).toEqual(await exactReplay(csv));
+  });
 
   it('refuses an output that is not .parquet, and leaves nothing behind', async () => {
     await expect(exportTrace('fixtures/sample.arrow', join(dir, 'x.csv'))).rejects.toThrow(/expected an output file ending in \.parquet/);

@@ -3,7 +3,9 @@
  * `exact` definition (SQL windows over the whole trace; a one-pass state
  * machine): on every fixture and on simulated traces of every scenario, the
  * per-vCPU sums of blocked_intervals and the sum of all_down_intervals must
- * equal the replay's figures to the nanosecond.
+ * equal the replay's figures to the nanosecond. Both ways a load can give
+ * them: the tables the load fills in its pass (derived-tables.ts), and the
+ * views as SQL (`materialize: false`, the text `--print-views` prints).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readdirSync } from 'node:fs';
@@ -55,7 +57,7 @@ async function figures(): Promise<{ rows: bigint; vcpuNs: bigint }> {
   return { rows, vcpuNs };
 }
 
-describe('views = exact replay', () => {
+for (const materialize of [true, false]) describe(`${materialize ? 'tables filled by the load' : 'views'} = exact replay`, () => {
   const fixtures = [
     ...readdirSync('fixtures/examples').filter((f) => f.endsWith('.csv')).map((f) => `fixtures/examples/${f}`),
     'fixtures/sample.arrow',
@@ -65,7 +67,7 @@ describe('views = exact replay', () => {
       await dropTraceTables(connection);
       const source = await openTrace(file);
       try {
-        await loadTrace(connection, source);
+        await loadTrace(connection, source, { materialize });
       } finally {
         await source.close();
       }
@@ -80,7 +82,7 @@ describe('views = exact replay', () => {
       for (let seed = 1; seed <= 6; seed++) {
         await dropTraceTables(connection);
         const sim = createSimulator({ scenario, options: { seed, vcpus: 1 + (seed % 4), faults: 400, memoryBytes: 64 * 4096, batchRows: 97 } });
-        await loadBatches(connection, sim.meta, sim.batches(), { path: `sim:${scenario}:${seed}`, format: 'sim' });
+        await loadBatches(connection, sim.meta, sim.batches(), { path: `sim:${scenario}:${seed}`, format: 'sim' }, { materialize });
         expect(await disagreements(), `seed ${seed}`).toEqual([]);
         blocked += (await figures()).vcpuNs;
       }
@@ -99,7 +101,7 @@ describe('views = exact replay', () => {
       const cut = Math.floor(rows * (0.3 + seed / 20));
       const kept: TraceBatch[] = [];
       for (const b of all) if (b.firstRow < cut) kept.push(subBatch(b, 0, Math.min(b.length, cut - b.firstRow)));
-      await loadBatches(connection, sim.meta, kept, { path: `sim:cut:${seed}`, format: 'sim' });
+      await loadBatches(connection, sim.meta, kept, { path: `sim:cut:${seed}`, format: 'sim' }, { materialize });
       expect(await disagreements(), `seed ${seed}`).toEqual([]);
       const [[n]] = (await connection.runAndReadAll(`SELECT count(*) FROM faults WHERE status = 'counted' AND end_t_ns IS NULL`)).getRowsJS() as [[bigint]];
       open += n;

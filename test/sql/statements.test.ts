@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { splitStatements } from '../../src/sql/statements.js';
+import { locateStatements, splitStatements } from '../../src/sql/statements.js';
 
 describe('splitStatements', () => {
   it('splits at top-level semicolons and keeps the unfinished rest', () => {
@@ -26,5 +26,23 @@ describe('splitStatements', () => {
 
   it('does not take a $1 parameter for a dollar quote', () => {
     expect(splitStatements('SELECT $1; SELECT 2;').statements).toEqual(['SELECT $1', 'SELECT 2']);
+  });
+});
+
+describe('locateStatements', () => {
+  it('gives each statement the line it starts on, blank lines and comments between them counted', () => {
+    const text = "SELECT 1;\n\n  SELECT 'a;\nb';\n/* note;\n */ SELECT 3;\nSELECT\n  4";
+    expect(locateStatements(text)).toEqual({
+      statements: [
+        { sql: 'SELECT 1', line: 1 },
+        { sql: "SELECT 'a;\nb'", line: 3 },
+        { sql: '/* note;\n */ SELECT 3', line: 5 },
+      ],
+      rest: { sql: 'SELECT\n  4', line: 7 },
+    });
+  });
+
+  it('has no rest when only blanks and comments follow the last statement', () => {
+    expect(locateStatements('SELECT 1;\n-- done\n')).toEqual({ statements: [{ sql: 'SELECT 1', line: 1 }] });
   });
 });

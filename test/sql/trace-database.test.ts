@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, QueryError, UsageError } from '../../src/errors.js';
+import { isTemporaryPathHeld } from '../../src/early-stop.js';
 import { TEMPORARY_DATABASE, openTraceDatabase } from '../../src/sql/trace-database.js';
 import { openTrace } from '../../src/formats/open.js';
 
@@ -61,6 +62,36 @@ describe('openTraceDatabase with a database file', () => {
     const notDb = join(dir, 'not.duckdb');
     writeFileSync(notDb, 'this is not a database\n'.repeat(100));
     await expect(openTraceDatabase('fixtures/examples/example1.csv', { db: notDb })).rejects.toThrow(/not\.duckdb: cannot open as a DuckDB database/);
+  });
+
+  it("reloads only its own relations: a table the user added to a database blocktime made stays", async () => {
+    const trace = join(dir, 'notes.csv');
+    const db = join(dir, 'notes.duckdb');
+    copyFileSync('fixtures/examples/example1.csv', trace);
+    const first = await openTraceDatabase(trace, { db });
+    await first.query("CREATE TABLE notes AS SELECT 'keep me' AS note");
+    first.close();
+    copyFileSync('fixtures/examples/example2.csv', trace);
+    const second = await openTraceDatabase(trace, { db });
+    try {
+      expect(second.loaded).toBeDefined();
+      expect(await second.query('SELECT (SELECT events FROM trace_meta) AS events, (SELECT note FROM notes) AS note')).toEqual([{ events: 8n, note: 'keep me' }]);
+    } finally {
+      second.close();
+    }
+  });
+});
+
+describe('openTraceDatabase({ safe })', () => {
+  it('loads the trace and answers queries, but DuckDB reads no other file and no setting changes', async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { safe: {} });
+    try {
+      expect(await database.query('SELECT count(*) AS n FROM faults')).toEqual([{ n: 4n }]);
+      await expect(database.query("SELECT * FROM read_csv('fixtures/examples/example1.csv')")).rejects.toThrow(/Permission Error/);
+      await expect(database.query("SET threads = 1")).rejects.toThrow(/configuration has been locked/);
+    } finally {
+      database.close();
+    }
   });
 });
 
@@ -156,15 +187,15 @@ describe('openTraceDatabase: what is built, and when', () => {
         (await database.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`)).getRowsJS().map((r) => String(r[0]));
       expect(await tables()).toEqual(['events']);
 
-      // A query on faults builds faults (and what its SQL reads), not the replay's results.
+      // A query on faults builds faults (from the exact replay's rows), not the other variants' results.
       const [latency] = await database.query("SELECT count(*)::INTEGER AS n FROM faults WHERE status = 'counted'");
-      expect(await tables()).toEqual(['blocked_intervals', 'events', 'faults', 'trace_meta']);
+      expect(await tables()).toEqual(['blocked_intervals', 'events', 'faults']);
       expect(database.built()).not.toContain('results');
 
-      // results on first use: the exact replay's count of counted faults is the SQL's.
+      // results on first use: the exact replay's count of counted faults is the table's.
       const [exact] = await database.query("SELECT sum(faults)::INTEGER AS n FROM results WHERE variant = 'exact' AND cpu IS NULL");
       expect(exact).toEqual(latency);
-      expect(database.built().sort()).toEqual(['analysis', 'blocked_intervals', 'events', 'faults', 'results', 'trace_meta', 'vcpus']);
+      expect(database.built().sort()).toEqual(['analysis', 'blocked_intervals', 'events', 'faults', 'results', 'vcpus']);
     } finally {
       database.close();
     }
@@ -172,7 +203,7 @@ describe('openTraceDatabase: what is built, and when', () => {
 
   it('reads the trace only for what needs it: trace_meta and the views over built tables cost no new read', async () => {
     const rows: number[] = [];
-    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: ['events', 'faults'] }, onProgress: (n) => rows.push(n) });
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: ['events', 'faults', 'trace_meta'] }, onProgress: (n) => rows.push(n) });
     try {
       const reads = rows.filter((n) => n === 11).length;
       expect(reads).toBe(1);
@@ -252,19 +283,15 @@ describe("openTraceDatabase: DuckDB's limits and where the database lives", () =
     expect(existsSync(database.spillDirectory)).toBe(false);
   });
 
-  it('stops loading when its signal is aborted: exit 130, nothing left in the temporary directory', async () => {
-    const temporary = mkdtempSync(join(dir, 'tmp-'));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = temporary;
-    const controller = new AbortController();
+  it('holds the spill directory, and the database file in it, for an early stop to remove', async () => {
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { storage: 'disk', build: { relations: ['events'] } });
     try {
-      const opening = openTraceDatabase('fixtures/sample.arrow', { storage: 'disk', signal: controller.signal, onProgress: () => controller.abort() });
-      await expect(opening).rejects.toMatchObject({ exitCode: 130 });
+      expect(isTemporaryPathHeld(database.spillDirectory)).toBe(true);
+      expect(existsSync(join(database.spillDirectory, TEMPORARY_DATABASE))).toBe(true);
     } finally {
-      if (saved === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = saved;
+      database.close();
     }
-    expect(readdirSync(temporary)).toEqual([]);
+    expect(isTemporaryPathHeld(database.spillDirectory)).toBe(false);
   });
 });
 

@@ -1,6 +1,30 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Field, Int32, Int64, RecordBatch, Schema, Struct, Table, Uint32, Uint64, Uint8, makeData, tableToIPC } from 'apache-arrow';
+import {
+  Dictionary,
+  Field,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  LargeUtf8,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimestampMicrosecond,
+  TimestampNanosecond,
+  Uint32,
+  Uint64,
+  Uint8,
+  Utf8,
+  makeData,
+  makeVector,
+  tableToIPC,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { subBatch } from '../../src/trace/batch.js';
 import { openTrace } from '../../src/formats/open.js';
@@ -111,6 +135,115 @@ describe('Arrow IPC', () => {
     const src = await openTrace(path);
     for await (const b of src.batches()) {
       for (const col of [b.t, b.kind, b.tid, b.addr, b.cpu]) expect(col.buffer).toBe(b.t.buffer);
+    }
+  });
+});
+
+describe('Arrow files other tools write (pyarrow, polars): any string or integer encoding whose values fit', () => {
+  const KINDS = ['vcpu', 'vcpu', 'fault', 'fault', 'resolve', 'resolve'];
+  const expected = {
+    t: [10n, 10n, 20n, 30n, 40n, 50n],
+    kind: [0, 0, 1, 1, 2, 2],
+    tid: [101, 102, 101, 4294967295, 0, 0],
+    addr: [0n, 0n, 0x1000n, 0x7fff_ffff_ffff_f000n, 0x1000n, 0x7fff_ffff_ffff_f000n],
+    cpu: [0, 1, -1, -1, -1, -1],
+  };
+  const ints = (values: Array<number | bigint | null>, type: DataType): Vector => vectorFromArray(values, type);
+  const write = (name: string, cols: Record<string, Vector>): string => {
+    const path = join(dir, name);
+    writeFileSync(path, tableToIPC(new Table(cols), 'file'));
+    return path;
+  };
+
+  it('pyarrow by default: plain utf8 kind, int64 everywhere, null cpu', async () => {
+    const path = write('pyarrow.arrow', {
+      t_ns: ints(expected.t, new Int64()),
+      kind: vectorFromArray(KINDS, new Utf8()),
+      tid: ints(expected.tid.map(BigInt), new Int64()),
+      addr: ints(expected.addr, new Int64()),
+      cpu: ints([0n, 1n, null, null, null, null], new Int64()),
+    });
+    expect(columns((await readAll(path)).rows)).toEqual(expected);
+  });
+
+  it('polars: large_utf8 kind, timestamp[ns] times, int32 and uint32 columns', async () => {
+    const path = write('polars.arrow', {
+      t_ns: makeVector(makeData({ type: new TimestampNanosecond(), data: BigInt64Array.from(expected.t) })),
+      kind: vectorFromArray(KINDS, new LargeUtf8()),
+      tid: ints(expected.tid, new Uint32()),
+      addr: ints(expected.addr, new Uint64()),
+      cpu: ints([0, 1, -1, -1, -1, -1], new Int32()),
+    });
+    expect(columns((await readAll(path)).rows)).toEqual(expected);
+  });
+
+  it('dictionaries of any index width and order, and integer codes of any width', async () => {
+    const dict = vectorFromArray(['resolve', 'fault', 'vcpu'], new Utf8());
+    const base = { t_ns: ints(expected.t, new Int64()), tid: ints(expected.tid, new Uint32()), addr: ints(expected.addr, new Uint64()), cpu: ints(expected.cpu, new Int32()) };
+    const encodings: Record<string, Vector> = {
+      int16: vectorFromArray(KINDS, new Dictionary(new Utf8(), new Int16())),
+      // Arrow JS types its dictionary indices as 8 to 32 bits; other writers use int64 too.
+      int64: makeVector(
+        makeData({ type: new Dictionary(new Utf8(), new Int64() as unknown as Int32, 9), data: BigInt64Array.of(2n, 2n, 1n, 1n, 0n, 0n) as unknown as Int32Array, dictionary: dict }),
+      ),
+      codes: ints(expected.kind, new Int16()),
+    };
+    for (const [name, kind] of Object.entries(encodings)) {
+      expect([name, columns((await readAll(write(`kind-${name}.arrow`, { ...base, kind }))).rows)]).toEqual([name, expected]);
+    }
+  });
+
+  it('a trace in those types reads as the same rows as our own file of it', async () => {
+    const trace = sampleTrace(4000, 4);
+    const ours = join(dir, 'ours.arrow');
+    const w = await createTraceWriter(ours, { pageSize: 4096 });
+    await w.write(trace);
+    await w.close();
+    const theirs = write('theirs.arrow', {
+      t_ns: ints(Array.from(trace.t), new Int64()),
+      kind: vectorFromArray(Array.from(trace.kind, (k) => ['vcpu', 'fault', 'resolve'][k]!), new Utf8()),
+      tid: ints(Array.from(trace.tid, BigInt), new Int64()),
+      addr: ints(Array.from(trace.addr), new Uint64()),
+      cpu: ints(Array.from(trace.cpu, (c) => (c < 0 ? null : BigInt(c))), new Int64()),
+    });
+    expect(columns((await readAll(theirs)).rows)).toEqual(columns((await readAll(ours)).rows));
+  });
+
+  it.each([
+    ['tid -1', { tid: [101n, 102n, -1n, 0n, 0n, 0n] }, 'row 3: column tid holds -1; expected a value that fits uint32'],
+    ['cpu 2^31', { cpu: [0n, 2n ** 31n, null, null, null, null] }, 'row 2: column cpu holds 2147483648; expected a value that fits int32'],
+    ['addr below 0', { addr: [0n, 0n, -4096n, 0n, 0n, 0n] }, 'row 3: column addr holds -4096; expected a value that fits uint64'],
+  ])('refuses a value that does not fit (%s), naming the column and the row', async (name, change, message) => {
+    const cols: Record<string, Array<bigint | null>> = {
+      t_ns: expected.t,
+      tid: expected.tid.map(BigInt),
+      addr: expected.addr,
+      cpu: [0n, 1n, null, null, null, null],
+      ...change,
+    };
+    const path = write(`bad-${name.replace(/\W/g, '')}.arrow`, {
+      ...Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, ints(v, new Int64())])),
+      kind: vectorFromArray(KINDS, new Utf8()),
+    });
+    await expect(readAll(path)).rejects.toThrow(`${path}: ${message}`);
+  });
+
+  it('refuses what cannot be read, naming the column: floats, strings for numbers, other time units, unknown kinds', async () => {
+    const good = { t_ns: ints(expected.t, new Int64()), kind: vectorFromArray(KINDS, new Utf8()), tid: ints(expected.tid, new Uint32()), addr: ints(expected.addr, new Uint64()), cpu: ints(expected.cpu, new Int32()) };
+    const cases: Array<[Record<string, Vector>, string]> = [
+      [{ ...good, tid: vectorFromArray(expected.tid, new Float64()) }, 'Arrow column tid has type float64, expected uint32 (or another integer type)'],
+      [{ ...good, addr: vectorFromArray(['0x0', '0x0', '0x1000', '0x1', '0x1', '0x1'], new Utf8()) }, 'Arrow column addr has type utf8, expected uint64 (or another integer type)'],
+      [
+        { ...good, t_ns: makeVector(makeData({ type: new TimestampMicrosecond(), data: BigInt64Array.from(expected.t) })) },
+        'Arrow column t_ns has type timestamp<microsecond>, expected int64 nanoseconds (or another integer type, or timestamp[ns])',
+      ],
+      [{ ...good, kind: vectorFromArray([...KINDS.slice(0, 5), 'page'], new Utf8()) }, 'row 6: unknown kind "page"; expected vcpu, fault or resolve'],
+      [{ ...good, kind: vectorFromArray([...KINDS.slice(0, 5), null], new LargeUtf8()) }, 'row 6: null kind; expected vcpu, fault or resolve'],
+      [{ ...good, kind: ints([0, 0, 1, 1, 2, 300], new Int16()) }, 'row 6: kind code 300; expected 0 (vcpu), 1 (fault) or 2 (resolve)'],
+    ];
+    for (const [k, [cols, message]] of cases.entries()) {
+      const path = write(`unreadable-${k}.arrow`, cols);
+      await expect(readAll(path)).rejects.toThrow(`${path}: ${message}`);
     }
   });
 });

@@ -14,7 +14,8 @@ function file(ext: string, text: string): string {
 
 const EXTREMES = {
   t: [-(2n ** 63n), 2n ** 63n - 1n, 0n, 9007199254740993n],
-  kind: [0, 1, 2, 1],
+  // No vcpu row: cpu 2^31 - 1 is beyond the vCPUs a trace may have, but any int32 reads on another row.
+  kind: [1, 1, 2, 1],
   tid: [4294967295, 4294967295, 0, 7],
   addr: [0n, 2n ** 64n - 1n, 2n ** 63n + 4096n, 255n],
   cpu: [2147483647, -1, -1, -2147483648],
@@ -26,7 +27,7 @@ describe('CSV', () => {
       'csv',
       '\uFEFF# a comment\r\n' +
         't_ns,kind,tid,addr,cpu\r\n' +
-        '-9223372036854775808,vcpu,4294967295,0,2147483647\r\n' +
+        '-9223372036854775808,fault,4294967295,0,2147483647\r\n' +
         '\n' +
         '# another\n' +
         '9223372036854775807, fault ,4294967295,0xFFFFFFFFFFFFFFFF,\n' +
@@ -67,7 +68,7 @@ describe('NDJSON', () => {
   it('reads exact 64-bit values, t_ns as a string, cpu null, and ignores other scalar keys', async () => {
     const path = file(
       'ndjson',
-      '{"t_ns":-9223372036854775808,"kind":"vcpu","tid":4294967295,"addr":"0x0","cpu":2147483647}\n' +
+      '{"t_ns":-9223372036854775808,"kind":"fault","tid":4294967295,"addr":"0x0","cpu":2147483647}\n' +
         '  {"kind":"fault", "t_ns":"9223372036854775807", "tid":4294967295, "addr":"0xFFFFFFFFFFFFFFFF", "cpu":null, "note":"x\\"y", "ok":true}\r\n' +
         '\n' +
         '{"t_ns":0,"kind":"resolve","tid":0,"addr":"9223372036854779904"}\n' +
@@ -89,6 +90,39 @@ describe('NDJSON', () => {
     const err = await readAll(path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toBe(`${path}: ${message}`);
+  });
+});
+
+describe('NDJSON metadata line', () => {
+  it('takes a first line of blocktime.* keys as the metadata, numbers or strings, source an object or its text', async () => {
+    const path = file(
+      'ndjson',
+      '\n{"blocktime.page_size":2097152,"blocktime.vcpus":"2","blocktime.start_ns":"-9223372036854775808","blocktime.source":{"kind":"x","n":[1]},"note":"ignored"}\n' +
+        '{"t_ns":1,"kind":"vcpu","tid":5,"addr":"0x0","cpu":0}\n{"t_ns":2,"kind":"fault","tid":5,"addr":"0x1000","cpu":null}\n',
+    );
+    const { rows, meta } = await readAll(path);
+    expect(meta).toEqual({ pageSize: 2097152, vcpus: 2, startNs: -(2n ** 63n), source: { kind: 'x', n: [1] } });
+    expect(columns(rows).t).toEqual([1n, 2n]);
+    const text = file('ndjson', '{"blocktime.source":"{\\"kind\\":\\"y\\"}"}\n');
+    expect((await readAll(text)).meta).toEqual({ pageSize: 4096, source: { kind: 'y' } });
+  });
+
+  it('a metadata line alone is an empty trace; a first line with t_ns is a row, its blocktime.* keys ignored', async () => {
+    const empty = await readAll(file('ndjson', '{"blocktime.page_size":4096}\n'));
+    expect([empty.lengths, empty.meta]).toEqual([[], { pageSize: 4096 }]);
+    const row = await readAll(file('ndjson', '{"t_ns":1,"kind":"vcpu","tid":5,"addr":"0x0","cpu":0,"blocktime.page_size":"x"}\n'));
+    expect([row.lengths, row.meta]).toEqual([[1], { pageSize: 4096 }]);
+  });
+
+  it.each([
+    ['{"blocktime.page_size":3000}', 'line 1: metadata blocktime.page_size is "3000", expected a power of two'],
+    ['{"blocktime.vcpus":65537}', 'line 1: metadata blocktime.vcpus is "65537", expected a vCPU count from 1 to 65536'],
+    ['{"blocktime.start_ns":9007199254740993}', 'line 1: metadata blocktime.start_ns is a number beyond 2^53, which JSON readers round; expected a string of digits'],
+    ['{"blocktime.vcpus":[2]}', 'line 1: metadata blocktime.vcpus is [2]; expected a number, a string or (blocktime.source) an object'],
+    ['{"blocktime.source":"[1]"}', 'line 1: metadata blocktime.source is "[1]", expected a JSON object'],
+  ])('%s is refused', async (line, message) => {
+    const path = file('ndjson', `${line}\n{"t_ns":1,"kind":"vcpu","tid":5,"addr":"0x0","cpu":0}\n`);
+    await expect(readAll(path)).rejects.toThrow(`${path}: ${message}`);
   });
 });
 

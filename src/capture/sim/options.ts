@@ -7,7 +7,7 @@
  * all faults).
  */
 import { UsageError } from '../../errors.js';
-import { DEFAULT_BATCH_ROWS, DEFAULT_PAGE_SIZE, isPowerOfTwo } from '../../trace/schema.js';
+import { DEFAULT_BATCH_ROWS, DEFAULT_PAGE_SIZE, MAX_VCPUS, isPowerOfTwo } from '../../trace/schema.js';
 
 export type AccessPattern = 'seq' | 'random' | 'hotset';
 export const ACCESS_PATTERNS: readonly AccessPattern[] = ['seq', 'random', 'hotset'];
@@ -122,7 +122,7 @@ export function resolveSimOptions(partial: Partial<SimOptions> = {}, preset: Par
     if (!(v >= 0 && v <= 1)) throw new UsageError(`${SIM_OPTION_FLAGS[name]}: expected a fraction from 0 to 1, got ${v}`);
   };
   int('seed', 0, 2 ** 32 - 1);
-  int('vcpus', 1, 65536);
+  int('vcpus', 1, MAX_VCPUS);
   int('durationNs', 1);
   if (o.faults !== undefined) int('faults', 0);
   if (!isPowerOfTwo(o.pageSize) || o.pageSize < 512) throw new UsageError(`--page-size: expected a power of two >= 512, got ${o.pageSize}`);

@@ -12,7 +12,7 @@ import {
   type TraceFormat,
   type WritableFormat,
 } from '../../formats/registry.js';
-import { isPowerOfTwo } from '../../trace/schema.js';
+import { MAX_VCPUS, isPowerOfTwo } from '../../trace/schema.js';
 import { VARIANTS, type VariantName } from '../../replay/result.js';
 import { parseCount, parseSize } from '../../units.js';
 
@@ -90,7 +90,9 @@ export function openOptions(v: TraceOptionValues): OpenOptions {
 }
 
 export function parseVcpus(value: string): number {
-  return parseCount('--vcpus', value, 1);
+  const n = parseCount('--vcpus', value, 1);
+  if (n > MAX_VCPUS) throw new UsageError(`--vcpus: invalid value '${value}': expected a vCPU count from 1 to ${MAX_VCPUS}`);
+  return n;
 }
 
 export function parsePositiveInt(flag: string, value: string): number {

@@ -31,7 +31,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   );
 
   heading('Blocktime per vCPU');
-  out.push(...vcpuTable(r, opts, c));
+  for (const line of vcpuTable(r, opts, c)) out.push(line);
 
   out.push('');
   out.push(
@@ -45,7 +45,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   if (r.variant !== 'atomic') {
     heading(r.variant === 'exact' ? 'Fault latency (each wait, log2 buckets)' : 'Fault latency (QEMU histogram, every resolved fault)');
     const hist = renderHistogram(r.latency_buckets, c);
-    out.push(...(hist.length > 0 ? hist : [`  ${c.dim('no fault was resolved')}`]));
+    for (const line of hist.length > 0 ? hist : [`  ${c.dim('no fault was resolved')}`]) out.push(line);
   }
   if (r.latency) {
     const o = r.latency.overall;
@@ -58,7 +58,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
 
   if (r.qemu) {
     heading('What QEMU would report (query-migrate)');
-    out.push(...qemuLines(r, c));
+    for (const line of qemuLines(r, c)) out.push(line);
   }
   if (r.diagnostics) {
     heading('Design diagnostics');
@@ -72,7 +72,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   }
 
   heading('Anomalies');
-  out.push(...anomalyLines(r, c));
+  for (const line of anomalyLines(r, c)) out.push(line);
   if (r.open_at_end) {
     heading('Open at end of trace');
     out.push(
@@ -193,7 +193,8 @@ function diag(c: ChalkInstance, n: number, name: string, what: string): string {
   return `  ${n > 0 ? c.yellow(count) : count}  ${name.padEnd(18)} ${c.dim(what)}`;
 }
 
-function anomalyLines(r: AnalysisResult, c: ChalkInstance): string[] {
+/** The result's anomalies, one line each, or `none`; `compare` lists them per design. */
+export function anomalyLines(r: AnalysisResult, c: ChalkInstance): string[] {
   const a = r.anomalies;
   const items: Array<[number, string]> = [
     [a.negative_duration, 'resolves earlier than their fault (counted as 0 ns)'],

@@ -3,6 +3,7 @@ import type { CompareResult, CompareVcpuRow, DesignFigure, DivergenceEvent, Side
 import { renderTable, type Column } from './table.js';
 import { formatCount, formatMs, formatMsDelta } from '../../units.js';
 import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
+import { anomalyLines } from './analysis.js';
 
 /** Cut to the `top` vCPUs with the largest differences. */
 export type ComparisonReportOptions = VcpuReportOptions;
@@ -22,14 +23,19 @@ export function renderComparison(r: CompareResult, opts: ComparisonReportOptions
   );
 
   out.push('', c.bold('Blocktime, ms') + c.dim('  (difference from exact: negative = time the design did not report)'));
-  out.push(...vcpuTable(r, opts, c));
+  for (const line of vcpuTable(r, opts, c)) out.push(line);
 
   out.push('', c.bold('What explains the differences'));
-  out.push(...explanationLines(r, c));
+  for (const line of explanationLines(r, c)) out.push(line);
+
+  out.push('', c.bold('Anomalies') + c.dim('  (as analyze reports them, per design)'));
+  for (const design of ['exact', 'mutex', 'atomic'] as const) {
+    out.push(c.dim(`  ${design}`), ...anomalyLines(r.results[design], c));
+  }
 
   if (r.explain.length > 0) {
     out.push('', c.bold(`First ${r.explain.length} divergence${r.explain.length === 1 ? '' : 's'}`) + c.dim('  (rows are 0-based, vcpu rows included; time from the first row)'));
-    for (const e of r.explain) out.push(...divergenceLines(e, c));
+    for (const e of r.explain) for (const line of divergenceLines(e, c)) out.push(line);
   }
   return out.join('\n') + '\n';
 }

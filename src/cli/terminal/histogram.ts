@@ -15,12 +15,12 @@ export function renderHistogram(buckets: readonly number[], c: ChalkInstance, ba
   let last = buckets.length - 1;
   while (buckets[last] === 0) last--;
   const total = buckets.reduce((a, b) => a + b, 0);
-  const max = Math.max(...buckets);
+  const max = buckets.reduce((m, n) => Math.max(m, n), 0);
   const labels: string[] = [];
   for (let k = first; k <= last; k++) labels.push(bucketLabel(k, buckets.length));
-  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const labelWidth = labels.reduce((w, l) => Math.max(w, l.length), 0);
   const counts = buckets.slice(first, last + 1).map(formatCount);
-  const countWidth = Math.max(...counts.map((s) => s.length));
+  const countWidth = counts.reduce((w, s) => Math.max(w, s.length), 0);
   const lines: string[] = [];
   for (let k = first; k <= last; k++) {
     const n = buckets[k]!;

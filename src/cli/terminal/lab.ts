@@ -62,7 +62,7 @@ export function renderLab(r: LabResult, c: ChalkInstance): string {
   const separators: number[] = [];
   for (const cell of r.cells) {
     if (rows.length > 0) separators.push(rows.length);
-    rows.push(...cellRows(cell, r.settings.repeat, c));
+    for (const row of cellRows(cell, r.settings.repeat, c)) rows.push(row);
   }
   const out = renderTable(COLUMNS, rows, { separatorBefore: separators, styleHeader: (s) => c.bold(s) });
   const measured = (m: 'locking' | 'atomic'): number => median(r.cells.map((cell) => cell.overhead_pct[m]));

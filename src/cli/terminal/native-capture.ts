@@ -54,7 +54,7 @@ export function renderNativeCapture(r: NativeCaptureReport, c: ChalkInstance): s
     formatMs(t.atomic_live_ns),
     formatMs(t.atomic_replay_ns),
   ]);
-  out.push(...renderTable(COLUMNS, rows, { separatorBefore: [rows.length - 1], styleHeader: (s) => c.bold(s) }));
+  for (const line of renderTable(COLUMNS, rows, { separatorBefore: [rows.length - 1], styleHeader: (s) => c.bold(s) })) out.push(line);
   out.push(c.dim('  true: each vCPU thread timed its own stalled accesses; "all": time every vCPU was down at once'));
   out.push('');
   if (cmp.mutex_live_equals_replay) {

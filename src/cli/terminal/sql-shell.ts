@@ -80,12 +80,11 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
   const say = (text: string): void => {
     opts.errors.write(text.endsWith('\n') ? text : text + '\n');
   };
-  const execute = async (statement: string): Promise<void> => {
+  /** Runs `work` (a statement, or a dot command's queries); the user's errors are said and the session goes on. */
+  const guarded = async (work: () => Promise<void>): Promise<void> => {
     running = true;
     try {
-      await opts.prepare?.(statement);
-      const result = await runStatement(connection, statement);
-      if (hasRows(result)) await consumeResult(statement, () => writeResult(result, format, sink, opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}));
+      await work();
     } catch (err) {
       failed++;
       if (isInterrupt(err)) say('cancelled');
@@ -95,6 +94,13 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
       running = false;
     }
   };
+  /** `shownAs`: what an error names, when the statement is a dot command's. */
+  const execute = (statement: string, shownAs = statement): Promise<void> =>
+    guarded(async () => {
+      await opts.prepare?.(statement);
+      const result = await runStatement(connection, statement, shownAs);
+      if (hasRows(result)) await consumeResult(shownAs, () => writeResult(result, format, sink, opts.maxRows !== undefined ? { maxRows: opts.maxRows } : {}));
+    });
 
   const dotCommand = async (line: string): Promise<boolean> => {
     const [cmd, ...args] = line.trim().split(/\s+/);
@@ -106,19 +112,27 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
         await sink(HELP);
         break;
       case '.tables':
-        await execute(`SELECT table_name AS name, lower(table_type) AS type FROM information_schema.tables
-          WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_type, table_name`);
+        await execute(
+          `SELECT table_name AS name, lower(table_type) AS type FROM information_schema.tables
+          WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_type, table_name`,
+          line.trim(),
+        );
         break;
       case '.schema': {
         const name = args[0];
         const where = name === undefined ? '' : ` WHERE name = '${name.replace(/'/g, "''")}'`;
-        const reader = await connection.runAndReadAll(`SELECT name, sql FROM (
-            SELECT table_name AS name, sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
-            UNION ALL SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
-          )${where} ORDER BY name`);
-        const rows = reader.getRowsJS();
-        if (rows.length === 0) say(`no table or view named ${name}`);
-        else await sink(rows.map((r) => String(r[1]).trim().replace(/;?$/, ';')).join('\n') + '\n');
+        await guarded(async () => {
+          const shownAs = line.trim();
+          const schema = `SELECT name, sql FROM (
+              SELECT table_name AS name, sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
+              UNION ALL SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+            )${where} ORDER BY name`;
+          await opts.prepare?.(schema);
+          const result = await runStatement(connection, schema, shownAs);
+          const rows = await consumeResult(shownAs, () => result.getRowsJS());
+          if (rows.length === 0) say(`no table or view named ${name}`);
+          else await sink(rows.map((r) => String(r[1]).trim().replace(/;?$/, ';')).join('\n') + '\n');
+        });
         break;
       }
       case '.format': {

@@ -17,7 +17,8 @@ export function renderTable(
   opts: { indent?: string; separatorBefore?: readonly number[]; styleHeader?: (s: string) => string } = {},
 ): string[] {
   const indent = opts.indent ?? '  ';
-  const widths = columns.map((c, i) => Math.max(visibleLength(c.header), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  // reduce, not Math.max(...rows): one row per vCPU can be more rows than a call takes arguments.
+  const widths = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, visibleLength(r[i] ?? '')), visibleLength(c.header)));
   const gap = '  ';
   const line = (cells: readonly string[]): string =>
     indent +

@@ -3,9 +3,7 @@
  * trace (`trace.arrow` -> `trace.qemu.arrow`), one record per trace row in
  * trace order, written under a temporary name and renamed when complete.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import {
   AsyncByteQueue,
   Field,
@@ -22,6 +20,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { InputError } from '../../errors.js';
+import { createOutputFile } from '../../output-file.js';
 import { ACCOUNTING_COLUMNS, type AccountingBatch } from './accounting.js';
 
 /** Schema metadata key: JSON `{ "design": "atomic" | "mutex", "trace": file name }`. */
@@ -46,6 +45,9 @@ class ChunkSink extends AsyncByteQueue {
 
 export interface AccountingWriter {
   write(batch: AccountingBatch): Promise<void>;
+  /** Writes the footer and flushes to the disk: only the rename is left, so that the table and its trace appear together. */
+  finish(): Promise<void>;
+  /** Finishes if not yet done, and renames into place. */
   close(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -55,12 +57,16 @@ export async function createAccountingWriter(path: string, info: Record<string, 
   const sink = new ChunkSink();
   const writer = new RecordBatchFileWriter();
   writer.reset(sink, schema);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fh: FileHandle = await open(temp, 'wx');
-  const flush = async (): Promise<void> => {
-    for (const chunk of sink.take()) await fh.write(chunk);
+  const out = await createOutputFile(path);
+  const flush = (): Promise<void> => out.write(sink.take());
+  let state: 'open' | 'finished' | 'done' = 'open';
+  const finish = async (): Promise<void> => {
+    if (state !== 'open') return;
+    state = 'finished';
+    writer.finish();
+    await flush();
+    await out.finish();
   };
-  let done = false;
   return {
     async write(a) {
       const length = a.length;
@@ -68,18 +74,16 @@ export async function createAccountingWriter(path: string, info: Record<string, 
       writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children })));
       await flush();
     },
+    finish,
     async close() {
-      done = true;
-      writer.finish();
-      await flush();
-      await fh.close();
-      await rename(temp, path);
+      await finish();
+      state = 'done';
+      await out.commit();
     },
     async abort() {
-      if (done) return;
-      done = true;
-      await fh.close().catch(() => {});
-      await unlink(temp).catch(() => {});
+      if (state === 'done') return;
+      state = 'done';
+      await out.discard();
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../../errors.js';
 import type { TraceInput } from '../../trace/byte-input.js';
+import { MAX_LINE_BYTES } from '../../trace/text-chunks.js';
 
 /** 64 KiB reads: each chunk's lines stay small young-generation strings (1 MiB reads cost 50% more CPU). */
 const READ_BYTES = 1 << 16;
@@ -34,6 +35,11 @@ export async function* lineChunks(input: TraceInput, onProgress?: (bytesRead: nu
       if (n === 0) break;
       if (onProgress) onProgress(reader.consumed, input.size);
       const got = chunk.subarray(0, n);
+      // Only the line carried over can be long: the others lie within one read.
+      const firstNewline = got.indexOf(10);
+      if ((carry?.length ?? 0) + (firstNewline < 0 ? n : firstNewline) > MAX_LINE_BYTES) {
+        throw new InputError({ file: input.name, line: lines + 1 }, `a line longer than ${MAX_LINE_BYTES} bytes; expected one trace event per line`);
+      }
       const buf = carry ? Buffer.concat([carry, got]) : got;
       const cut = buf.lastIndexOf(10);
       if (cut < 0) {

@@ -8,6 +8,7 @@ import { Ev, EVENT_NAMES, MALFORMED, NOT_OURS, generationOf, malformedWhat, newF
 import { MAX_REL_NS, offsetNs } from './ns.js';
 import { newPrefix, readPrefix, type PrefixForm } from './prefix.js';
 import type { TraceInput } from '../../trace/byte-input.js';
+import { MAX_VCPUS } from '../../trace/schema.js';
 import { lineChunks } from './reader.js';
 
 /** Which of QEMU's two blocktime designs wrote the log. */
@@ -92,6 +93,10 @@ export async function scanLog(input: TraceInput, opts: ScanOptions = {}): Promis
     return rel;
   };
   const mapVcpu = (tidCpu: Map<number, number>, cpuTid: Map<number, number>, cpu: number, tid: number): void => {
+    if (cpu >= MAX_VCPUS) {
+      bad(`vCPU ${cpu}; expected a cpu index below ${MAX_VCPUS}, the most vCPUs a trace may have`);
+      return;
+    }
     const had = tidCpu.get(tid);
     const hadTid = cpuTid.get(cpu);
     if ((had !== undefined && had !== cpu) || (hadTid !== undefined && hadTid !== tid)) {

@@ -65,7 +65,9 @@ export async function openQemuLog(input: TraceInput, opts: QemuLogOptions = {}):
 
   const meta: TraceMeta = { pageSize };
   let vcpusFrom: 'option' | 'log' | 'highest-cpu' | 'none' = 'none';
-  const highest = Math.max(-1, ...scan.vcpuTids.keys());
+  // A loop, not Math.max(...keys): a log may name more vCPUs than a call takes arguments.
+  let highest = -1;
+  for (const cpu of scan.vcpuTids.keys()) highest = Math.max(highest, cpu);
   if (opts.vcpus !== undefined) {
     // Applied to the metadata where the trace is opened (src/formats/open.ts), as for every format; said here only to be recorded.
     vcpusFrom = 'option';

@@ -21,8 +21,6 @@ export interface HtmlReportOptions extends OpenOptions {
   timelineBars?: number;
   /** Called with the rows read so far. */
   onRows?(rows: number): void;
-  /** Stops reading the trace (exit 130), leaving no database files behind. */
-  signal?: AbortSignal;
 }
 
 export interface HtmlReport {
@@ -32,8 +30,8 @@ export interface HtmlReport {
 
 /** The report of a trace file, or of an open source (read once; the caller closes it). */
 export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const { timelineBars, onRows, signal, ...open } = opts;
-  const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}), ...(signal ? { signal } : {}) });
+  const { timelineBars, onRows, ...open } = opts;
+  const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}) });
   try {
     return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
   } finally {

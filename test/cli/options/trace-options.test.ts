@@ -70,7 +70,8 @@ describe('format option names, the same in every command', () => {
         expect(r.code).toBe(0);
       }
       expect(readFileSync(join(dir, 'old.out'), 'utf8')).toBe(readFileSync(join(dir, 'new.out'), 'utf8'));
-      expect(readFileSync(join(dir, 'new.out'), 'utf8')).toMatch(/^\{"t_ns":/);
+      // NDJSON: the metadata line, then the rows.
+      expect(readFileSync(join(dir, 'new.out'), 'utf8')).toMatch(/^\{"blocktime\.page_size":4096\}\n\{"t_ns":/);
       for (const flag of ['--output-format', '--format']) {
         const out = join(dir, `capture${flag}.out`);
         const r = await blocktime(['capture', '--sim', '--faults', '200', '-o', out, flag, 'csv']);

@@ -8,6 +8,10 @@ const ms = 1_000_000;
 const fig = (ns: number, exact: number): DesignFigure => ({ ns, diff_ns: ns - exact, diff_pct: exact === 0 ? (ns === 0 ? 0 : null) : ((ns - exact) / exact) * 100 });
 const side = (exact: number, mutex: number, atomic: number): SideBySide => ({ exact_ns: exact, mutex: fig(mutex, exact), atomic: fig(atomic, exact) });
 
+/** What the table leaves to the full results: here only their anomalies, which compare lists per design. */
+const withAnomalies = (variant: AnalysisResult['variant'], negative_duration = 0): AnalysisResult =>
+  ({ variant, anomalies: { negative_duration, over_255_outstanding: 0, resolve_without_fault: 0, time_out_of_range: 0 } }) as AnalysisResult;
+
 /** docs/blocktime.md, Example 3: exact [15, 25] total 10, mutex [20, 25] total 15, atomic [5, 25] total 5. */
 const example3: CompareResult = {
   vcpus: 2,
@@ -45,7 +49,7 @@ const example3: CompareResult = {
       exact: "closed vCPU 0's wait on 0x1000 after 10.000 ms; opened one on 0x3000",
     },
   ],
-  results: {} as { exact: AnalysisResult; mutex: AnalysisResult; atomic: AnalysisResult },
+  results: { exact: withAnomalies('exact'), mutex: withAnomalies('mutex'), atomic: withAnomalies('atomic') },
 };
 
 describe('renderComparison', () => {
@@ -73,6 +77,12 @@ describe('renderComparison', () => {
     expect(text).toContain('First 1 divergence');
     expect(text).toMatch(/row 4\s+\+10\.000 ms\s+t_ns 10000000\s+fault\s+vCPU 0\s+page 0x3000/);
     expect(text).toMatch(/atomic\s+overwrote vCPU 0's pending fault on 0x1000/);
+  });
+
+  it('lists the anomalies of each design, as analyze does', () => {
+    expect(text).toMatch(/Anomalies.*\n  exact\n  none\n  mutex\n  none\n  atomic\n  none\n/);
+    const odd = { ...example3, results: { ...example3.results, exact: withAnomalies('exact', 2), mutex: withAnomalies('mutex', 2) } };
+    expect(renderComparison(odd, { file: 'x' }, plain)).toMatch(/  exact\n\s+2  resolves earlier than their fault \(counted as 0 ns\)\n  mutex\n\s+2  resolves earlier/);
   });
 
   it('names the residual when the identities do not hold', () => {

@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it, expect } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { QemuLine } from '../../../src/import/qemu-log/accounting.js';
 import { openTrace, type OpenOptions } from '../../../src/formats/open.js';
+import { suiteDir } from '../../tmp.js';
 
 const FIX = new URL('../../../fixtures/qemu/', import.meta.url).pathname;
-const tmp = mkdtempSync(join(tmpdir(), 'blocktime-qemu-'));
+const tmp = suiteDir('blocktime-qemu-');
 
 function write(name: string, text: string): string {
   const p = join(tmp, name);

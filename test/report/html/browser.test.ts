@@ -5,12 +5,12 @@
  * at. Skipped, saying why, where /usr/bin/chromium is absent; CI installs it.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { buildHtmlReport } from '../../../src/report/html/build.js';
-import { writeHtmlReport } from '../../../src/report/html/write-report.js';
+import { writeOutputFile } from '../../../src/output-file.js';
+import { testDir } from '../../tmp.js';
 import { simTrace } from './sim-trace.js';
 
 const CHROMIUM = process.env.BLOCKTIME_CHROMIUM ?? '/usr/bin/chromium';
@@ -25,9 +25,9 @@ describe.skipIf(!hasChromium)('HTML report in a browser', () => {
   it('draws every chart as SVG with marks, with no console error and no request', { timeout: 60_000 }, async () => {
     const { chromium } = await import('playwright-core');
     const trace = await simTrace('browser', { vcpus: 4, faults: 2000, reentrant: 0.3, lateResolve: 0.2 });
-    const dir = await mkdtemp(join(tmpdir(), 'blocktime-report-browser-'));
+    const dir = testDir('blocktime-report-browser-');
     const page = join(dir, 'report.html');
-    await writeHtmlReport(page, (await buildHtmlReport(trace)).html);
+    await writeOutputFile(page, (await buildHtmlReport(trace)).html);
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,13 +1,12 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSimOptions, type SimOptions } from '../../../src/capture/sim/options.js';
 import { Simulator } from '../../../src/capture/sim/simulator.js';
 import { createTraceWriter } from '../../../src/formats/write.js';
+import { testDir } from '../../tmp.js';
 
-/** A simulated trace with every irregularity the simulator knows, written as Arrow to a temporary directory. */
+/** A simulated trace with every irregularity the simulator knows, written as Arrow to a directory removed when the calling test ends. */
 export async function simTrace(name: string, options: Partial<SimOptions>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'blocktime-report-test-'));
+  const dir = testDir('blocktime-report-test-');
   const path = join(dir, `${name}.arrow`);
   const sim = new Simulator(resolveSimOptions({ seed: 7, bandwidth: 2 ** 20, ...options }));
   const writer = await createTraceWriter(path, sim.meta);

@@ -1,0 +1,159 @@
+/**
+ * The tables `faults` and `blocked_intervals`, filled during the load's one
+ * pass (load.ts) from the rows src/replay/fault-rows.ts computes beside the
+ * replay, instead of by the window passes of their SQL definitions
+ * (src/sql/views/), which sort the whole trace. Same columns, types and rows
+ * as the views (test/sql/derived-tables.test.ts checks it on every fixture
+ * and on simulated and generated traces).
+ *
+ * Rows reach DuckDB as the events do (event-appender.ts): one data chunk at
+ * a time, each column copied into its vector in one memcpy, NULLs as a
+ * validity bitmap. `status` and `closed_by` are VARCHAR columns sent as ENUM
+ * codes, which DuckDB's appender casts to their text a chunk at a time (as
+ * fast, measured, as writing DuckDB's string layout ourselves).
+ */
+import { BIGINT, ENUM, INTEGER, UBIGINT, UINTEGER, type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import bindings from '@duckdb/node-bindings';
+import { pageShiftOf } from '../replay/context.js';
+import { type BlockedRunBatch, CLOSED_BY, FAULT_STATUSES, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
+import type { TraceBatch } from '../trace/batch.js';
+import type { TraceMeta } from '../trace/schema.js';
+import { type ViewName, viewQuery } from './views.js';
+
+/** The views this module fills as tables instead. */
+export const DERIVED_TABLES: readonly ViewName[] = ['faults', 'blocked_intervals'];
+
+/** The columns and types of the `faults` view, in its order (no constraints: the view's table has none). */
+const FAULTS_TABLE_SQL = `CREATE TABLE faults (
+  seq BIGINT, t_ns BIGINT, tid UINTEGER, cpu INTEGER, page UBIGINT, status VARCHAR,
+  resolve_seq BIGINT, resolve_t_ns BIGINT, closed_by VARCHAR, end_t_ns BIGINT, latency_ns BIGINT)`;
+const BLOCKED_INTERVALS_TABLE_SQL = `CREATE TABLE blocked_intervals (cpu INTEGER, start_ns BIGINT, end_ns BIGINT)`;
+
+export interface DerivedTablesConsumer {
+  /** The next batch of the trace, in trace order (the same batches `events` receives). */
+  consume(batch: TraceBatch): void;
+  /** Writes the rows still pending and closes the appenders; the tables are complete when it resolves. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Creates the (empty) tables and returns the consumer that fills them.
+ * `file` is named in errors about the trace's rows, which are those of the
+ * replay (a late `vcpu` row, a bad kind code).
+ */
+export async function createDerivedTablesConsumer(connection: DuckDBConnection, meta: TraceMeta, file = '<trace>'): Promise<DerivedTablesConsumer> {
+  await connection.run(FAULTS_TABLE_SQL);
+  await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
+  const sink = new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
+  const rows = new FaultRows(
+    {
+      pageSize: meta.pageSize,
+      pageShift: pageShiftOf(meta.pageSize),
+      ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
+      baseNs: 0n,
+      file,
+      
+    },
+    sink,
+    sink.chunkRows,
+  );
+  return {
+    consume: (batch) => rows.consume(batch),
+    async finish() {
+      const disordered = rows.finish();
+      sink.close();
+      if (disordered.length > 0) await runsFromSql(connection, disordered);
+    },
+  };
+}
+
+/**
+ * The runs of vCPUs whose waits started out of time order (times going
+ * backwards), from the view's own SQL over the finished `faults`: the union
+ * of intervals that do not arrive sorted needs the sort that the streaming
+ * merge does without.
+ */
+async function runsFromSql(connection: DuckDBConnection, cpus: readonly number[]): Promise<void> {
+  const list = cpus.join(', ');
+  await connection.run(`DELETE FROM blocked_intervals WHERE cpu IN (${list})`);
+  await connection.run(`INSERT INTO blocked_intervals SELECT cpu, start_ns, end_ns FROM (${await viewQuery('blocked_intervals')}) WHERE cpu IN (${list})`);
+}
+
+type Column = Uint8Array | Uint32Array | Int32Array;
+
+/** Turns FaultRows' column batches into data chunks for the two appenders. */
+class ChunkSink {
+  /** DuckDB's vector size: the most rows one data chunk holds. */
+  readonly chunkRows = bindings.vector_size();
+  private readonly faultChunk = DuckDBDataChunk.create([
+    BIGINT,
+    BIGINT,
+    UINTEGER,
+    INTEGER,
+    UBIGINT,
+    ENUM([...FAULT_STATUSES]),
+    BIGINT,
+    BIGINT,
+    ENUM([...CLOSED_BY]),
+    BIGINT,
+    BIGINT,
+  ]);
+  private readonly runChunk = DuckDBDataChunk.create([INTEGER, BIGINT, BIGINT]);
+
+  constructor(
+    private readonly faultAppender: DuckDBAppender,
+    private readonly runAppender: DuckDBAppender,
+  ) {}
+
+  faults(b: FaultRowBatch): void {
+    const chunk = this.faultChunk;
+    const n = b.length;
+    chunk.reset();
+    bindings.data_chunk_set_size(chunk.chunk, n);
+    fill(chunk, 0, INT64, b.seq, n);
+    fill(chunk, 1, INT64, b.t, n);
+    fill(chunk, 2, INT32, b.tid, n);
+    fill(chunk, 3, INT32, b.cpu, n);
+    fill(chunk, 4, INT64, b.page, n);
+    fill(chunk, 5, ENUM_CODE, b.status, n);
+    fill(chunk, 6, INT64, b.resolveSeq, n, b.resolved);
+    fill(chunk, 7, INT64, b.resolveT, n, b.resolved);
+    fill(chunk, 8, ENUM_CODE, b.closedBy, n, b.closed);
+    fill(chunk, 9, INT64, b.end, n, b.closed);
+    fill(chunk, 10, INT64, b.latency, n, b.closed);
+    this.faultAppender.appendDataChunk(chunk);
+  }
+
+  runs(b: BlockedRunBatch): void {
+    const chunk = this.runChunk;
+    const n = b.length;
+    chunk.reset();
+    bindings.data_chunk_set_size(chunk.chunk, n);
+    fill(chunk, 0, INT32, b.cpu, n);
+    fill(chunk, 1, INT64, b.start, n);
+    fill(chunk, 2, INT64, b.end, n);
+    this.runAppender.appendDataChunk(chunk);
+  }
+
+  /** Flushes what the appenders still buffer and releases them. */
+  close(): void {
+    this.faultAppender.closeSync();
+    this.runAppender.closeSync();
+  }
+}
+
+/** Bytes per row of a vector: BIGINT and UBIGINT (two words in the batches), INTEGER and UINTEGER, a small ENUM's code. */
+const INT64 = 8;
+const INT32 = 4;
+const ENUM_CODE = 1;
+
+/** Copies `rows` rows of `values` into the chunk's column, and their validity bits when given. */
+function fill(chunk: DuckDBDataChunk, column: number, rowBytes: number, values: Column, rows: number, validity?: Uint8Array): void {
+  const vector = bindings.data_chunk_get_vector(chunk.chunk, column);
+  bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset, rows * rowBytes);
+  if (validity) {
+    bindings.vector_ensure_validity_writable(vector);
+    bindings.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, Math.ceil(rows / 8));
+  }
+}
+

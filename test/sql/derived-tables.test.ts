@@ -1,0 +1,184 @@
+/**
+ * The tables the load fills in its one pass (derived-tables.ts) and the SQL
+ * views they stand for (src/sql/views/) are two implementations of one
+ * definition: on every fixture, on simulated traces of every scenario and on
+ * generated traces with times going backwards, `faults` and
+ * `blocked_intervals` must hold the same rows, with the same column types,
+ * and `all_down_intervals` over them the same windows.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { loadBatches, loadTrace } from '../../src/sql/load.js';
+import { dropTraceTables } from '../../src/sql/trace-tables.js';
+import { openTrace } from '../../src/formats/open.js';
+import { createSimulator } from '../../src/capture/sim/capture.js';
+import { SCENARIO_NAMES } from '../../src/capture/sim/scenarios.js';
+import { subBatch, type TraceBatch } from '../../src/trace/batch.js';
+import type { TraceMeta } from '../../src/trace/schema.js';
+import { splitBatch, toBatch, traceArb } from '../replay/trace-arbitrary.js';
+
+/** One database for the emitted tables, one for the views. */
+const db: Record<'emitted' | 'sql', { instance?: DuckDBInstance; connection?: DuckDBConnection }> = { emitted: {}, sql: {} };
+
+beforeAll(async () => {
+  for (const side of Object.values(db)) {
+    side.instance = await DuckDBInstance.create(':memory:');
+    side.connection = await side.instance.connect();
+  }
+});
+afterAll(() => {
+  for (const side of Object.values(db)) {
+    side.connection?.closeSync();
+    side.instance?.closeSync();
+  }
+});
+
+const RELATIONS = {
+  faults: 'SELECT * FROM faults ORDER BY seq',
+  blocked_intervals: 'SELECT * FROM blocked_intervals ORDER BY cpu, start_ns',
+  all_down_intervals: 'SELECT * FROM all_down_intervals ORDER BY start_ns',
+  faults_columns: 'SELECT column_name, column_type, "null" FROM (DESCRIBE faults)',
+  blocked_intervals_columns: 'SELECT column_name, column_type, "null" FROM (DESCRIBE blocked_intervals)',
+  faults_kind: `SELECT table_type FROM information_schema.tables WHERE table_name = 'faults'`,
+};
+
+type Relations = Record<keyof typeof RELATIONS, unknown[][]>;
+
+async function read(connection: DuckDBConnection): Promise<Relations> {
+  const out: Partial<Relations> = {};
+  for (const [name, sql] of Object.entries(RELATIONS)) out[name as keyof Relations] = (await connection.runAndReadAll(sql)).getRowsJS();
+  return out as Relations;
+}
+
+/** Loads the trace (given as a function, so that each side reads it afresh) into both databases and reads both. */
+async function bothWays(load: (connection: DuckDBConnection, materialize: boolean) => Promise<unknown>): Promise<{ emitted: Relations; sql: Relations }> {
+  const out: Partial<{ emitted: Relations; sql: Relations }> = {};
+  for (const side of ['emitted', 'sql'] as const) {
+    const connection = db[side].connection!;
+    await dropTraceTables(connection);
+    await load(connection, side === 'emitted');
+    out[side] = await read(connection);
+  }
+  return out as { emitted: Relations; sql: Relations };
+}
+
+/** The two sides agree, the emitted side holds tables and the other views. */
+function expectSame(r: { emitted: Relations; sql: Relations }, label?: string): void {
+  expect(r.emitted.faults_kind, label).toEqual([['BASE TABLE']]);
+  expect(r.sql.faults_kind, label).toEqual([['VIEW']]);
+  const { faults_kind: _e, ...emitted } = r.emitted;
+  const { faults_kind: _s, ...sql } = r.sql;
+  expect(emitted, label).toEqual(sql);
+}
+
+async function fromFile(file: string): Promise<{ emitted: Relations; sql: Relations }> {
+  return bothWays(async (connection, materialize) => {
+    const source = await openTrace(file);
+    try {
+      await loadTrace(connection, source, { materialize });
+    } finally {
+      await source.close();
+    }
+  });
+}
+
+function fromBatches(meta: TraceMeta, batches: () => Iterable<TraceBatch>, path = 'batches'): Promise<{ emitted: Relations; sql: Relations }> {
+  return bothWays((connection, materialize) => loadBatches(connection, meta, batches(), { path, format: 'test' }, { materialize }));
+}
+
+describe('emitted faults and blocked_intervals = their SQL views, row for row', () => {
+  const files = [
+    ...readdirSync('fixtures/examples').filter((f) => f.endsWith('.csv')).map((f) => `fixtures/examples/${f}`),
+    'fixtures/sample.arrow',
+    ...readdirSync('fixtures/qemu').filter((f) => /\.log(\.zst)?$/.test(f) && !f.startsWith('no-timestamps')).map((f) => `fixtures/qemu/${f}`),
+  ];
+  for (const file of files) {
+    it(`on ${file}`, async () => {
+      const r = await fromFile(file);
+      expect(r.sql.faults.length).toBeGreaterThan(0);
+      expectSame(r);
+    });
+  }
+
+  for (const scenario of SCENARIO_NAMES) {
+    it(`on simulated ${scenario} traces, seeds 1-4, whole and cut short`, async () => {
+      let faults = 0;
+      for (let seed = 1; seed <= 4; seed++) {
+        const sim = () => createSimulator({ scenario, options: { seed, vcpus: 1 + (seed % 4), faults: 400, memoryBytes: 64 * 4096, batchRows: 97 } });
+        const whole = await fromBatches(sim().meta, () => sim().batches());
+        expectSame(whole, `seed ${seed}`);
+        faults += whole.sql.faults.length;
+        const rows = [...sim().batches()].reduce((a, b) => a + b.length, 0);
+        const cut = Math.floor(rows * (0.3 + seed / 10));
+        const cutShort = function* (): Iterable<TraceBatch> {
+          for (const b of sim().batches()) if (b.firstRow < cut) yield subBatch(b, 0, Math.min(b.length, cut - b.firstRow));
+        };
+        expectSame(await fromBatches(sim().meta, cutShort), `seed ${seed}, cut at ${cut}`);
+      }
+      expect(faults).toBeGreaterThan(0);
+    });
+  }
+
+  it('on generated traces with times going backwards, split into batches anywhere', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        traceArb(),
+        fc.array(fc.integer({ min: -4_000_000, max: 4_000_000 }), { maxLength: 80 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
+        async (g, jitter, cuts) => {
+          // Times move by up to 4 ms either way, so that waits overlap, start before the run they join, or end before they start.
+          const rows = g.rows.map((r, i) => (r.kind === 0 ? r : { ...r, t: r.t + BigInt(jitter[i % Math.max(1, jitter.length)] ?? 0) }));
+          const batch = toBatch(rows);
+          expectSame(await fromBatches({ pageSize: 4096, vcpus: g.vcpus }, () => splitBatch(batch, cuts)));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('takes the runs of a vCPU whose waits start out of time order from the SQL definition', async () => {
+    const vcpu = (tid: number, cpu: number) => ({ t: 0n, kind: 0, tid, addr: 0n, cpu });
+    const fault = (t: bigint, tid: number, addr: bigint) => ({ t, kind: 1, tid, addr, cpu: -1 });
+    const resolve = (t: bigint, addr: bigint) => ({ t, kind: 2, tid: 0, addr, cpu: -1 });
+    // cpu 1 waits [1, 2), [10, 20), then [5, 15): a run already written, and one that a later wait starts before.
+    const rows = [
+      vcpu(1, 0), vcpu(2, 1),
+      fault(1n, 2, 0x5000n), resolve(2n, 0x5000n), fault(10n, 2, 0x2000n), resolve(20n, 0x2000n),
+      fault(5n, 2, 0x3000n), resolve(15n, 0x3000n), fault(30n, 1, 0x4000n), resolve(35n, 0x4000n),
+    ];
+    const r = await fromBatches({ pageSize: 4096 }, () => [toBatch(rows)]);
+    expectSame(r);
+    expect(r.emitted.blocked_intervals).toEqual([[0, 30n, 35n], [1, 1n, 2n], [1, 5n, 20n]]);
+  });
+
+  it('on a trace declaring thread 0 a vCPU: its faults are no_tid, on that cpu', async () => {
+    const rows = [
+      { t: 0n, kind: 0, tid: 0, addr: 0n, cpu: 0 }, { t: 0n, kind: 0, tid: 5, addr: 0n, cpu: 1 },
+      { t: 1n, kind: 1, tid: 0, addr: 0x1000n, cpu: -1 }, { t: 2n, kind: 1, tid: 5, addr: 0x1000n, cpu: -1 },
+      { t: 3n, kind: 1, tid: 0, addr: 0x2000n, cpu: -1 }, { t: 4n, kind: 2, tid: 0, addr: 0x1000n, cpu: -1 },
+    ];
+    const r = await fromBatches({ pageSize: 4096 }, () => [toBatch(rows)]);
+    expectSame(r);
+    expect(r.emitted.faults.map((f) => [f[3], f[5]])).toEqual([[0, 'no_tid'], [1, 'counted'], [0, 'no_tid']]);
+  });
+
+  it('on traces with 64-bit addresses, large page sizes and times near the int64 limits (going backwards within the 2^53 ns a trace may span)', async () => {
+    const big = 2n ** 62n;
+    for (const pageSize of [1, 4096, 2 ** 21, 2 ** 33]) {
+      const rows = [
+        { t: big, kind: 0, tid: 7, addr: 0n, cpu: 0 },
+        { t: big + 1n, kind: 1, tid: 7, addr: 0xffff_8000_1234_5678n, cpu: -1 },
+        { t: big + 2n, kind: 1, tid: 8, addr: 0xffff_8000_1234_5678n, cpu: -1 },
+        { t: big + 5_000_000_000n, kind: 2, tid: 0, addr: 0xffff_8000_1234_0000n, cpu: -1 },
+        { t: big + 5_000_000_001n, kind: 1, tid: 7, addr: 0xffff_8000_1234_5678n, cpu: -1 },
+        { t: big - 3_000_000_000n, kind: 1, tid: 7, addr: 0x1000n, cpu: -1 },
+        { t: big + 9n, kind: 2, tid: 0, addr: 0x1000n, cpu: -1 },
+      ];
+      const r = await fromBatches({ pageSize }, () => [toBatch(rows)]);
+      expectSame(r, `page size ${pageSize}`);
+      expect(r.emitted.faults.length).toBe(4);
+    }
+  });
+});
