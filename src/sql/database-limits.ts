@@ -1,10 +1,18 @@
 /**
  * How much of the machine a trace database may take. DuckDB's own default
  * memory limit is 80% of RAM: a 100M-event trace then grows the process to
- * 10 GB. Instead DuckDB gets a quarter of RAM and at most 1 GiB, and spills
- * the rest to its temporary directory; and a trace too large to sit in that
- * comfortably lives in a database file in the spill directory (compressed,
- * so about a third of its size in memory), removed with it.
+ * 10 GB. Instead DuckDB gets a quarter of RAM and at most 1 GiB, less as the
+ * trace grows, and spills the rest to its temporary directory; and a trace
+ * too large to sit in that comfortably lives in a database file in the spill
+ * directory (compressed, so about a third of its size in memory), removed
+ * with it.
+ *
+ * Less as the trace grows: the limit bounds DuckDB's buffers (tables,
+ * sorts, hash tables), not all it allocates. A holistic aggregate keeps
+ * every value it sees outside it (`quantile_disc(latency_ns, 0.99)` over the
+ * faults of a 100M-event trace: 1 GB), so the buffers give way to it: with
+ * a quarter of the trace file's size taken off, a per-vCPU p99 over 100M
+ * events peaks at 1.8 GB instead of 2.3 GB, and builds as fast.
  */
 import { availableParallelism, totalmem } from 'node:os';
 
@@ -13,6 +21,10 @@ const MiB = 2 ** 20;
 export const MEMORY_CAP = 1024 * MiB;
 /** The least, on a small machine. */
 const MEMORY_FLOOR = 128 * MiB;
+/** The least a large trace leaves DuckDB (before the machine's own floor). */
+const LARGE_TRACE_FLOOR = 384 * MiB;
+/** Memory limit given up per byte of the trace file, for what DuckDB allocates outside its limit. */
+const HEADROOM_PER_TRACE_BYTE = 1 / 4;
 /** Memory per DuckDB thread below which more threads only make each one spill sooner. */
 const MEMORY_PER_THREAD = 128 * MiB;
 /**
@@ -38,8 +50,11 @@ export function thisMachine(): Machine {
   return { totalMemory: totalmem(), cpus: availableParallelism() };
 }
 
-export function databaseLimits(machine: Machine = thisMachine()): DatabaseLimits {
-  const memoryBytes = Math.max(MEMORY_FLOOR, Math.min(MEMORY_CAP, Math.floor(machine.totalMemory / 4 / MiB) * MiB));
+/** `traceBytes`: the trace file's size, when known. */
+export function databaseLimits(machine: Machine = thisMachine(), traceBytes?: number): DatabaseLimits {
+  const machineBytes = Math.max(MEMORY_FLOOR, Math.min(MEMORY_CAP, Math.floor(machine.totalMemory / 4 / MiB) * MiB));
+  const headroom = Math.floor(((traceBytes ?? 0) * HEADROOM_PER_TRACE_BYTE) / MiB) * MiB;
+  const memoryBytes = Math.min(machineBytes, Math.max(LARGE_TRACE_FLOOR, machineBytes - headroom));
   const threads = Math.max(1, Math.min(machine.cpus, Math.floor(memoryBytes / MEMORY_PER_THREAD)));
   return { memoryBytes, threads };
 }

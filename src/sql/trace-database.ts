@@ -25,7 +25,7 @@ import { InputError, QueryError, UsageError, asWriteError } from '../errors.js';
 import { holdTemporaryPath, onEarlyStop, releaseTemporaryPath } from '../early-stop.js';
 import { openTrace, withOverrides, type OpenOptions } from '../formats/open.js';
 import type { TraceSource } from '../trace/source.js';
-import { type DatabaseLimits, databaseLimits, limitSettings, loadsOnDisk } from './database-limits.js';
+import { type DatabaseLimits, databaseLimits, limitSettings, loadsOnDisk, thisMachine } from './database-limits.js';
 import { duckdbFileError } from './duckdb-file-error.js';
 import { type LoadSummary, PARTS, type Part, buildParts, partsFor, relationsOf } from './load.js';
 import { RELATIONS, type Relation, relationsNamedIn } from './relations.js';
@@ -97,7 +97,7 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
   const traceBytes = typeof trace === 'string' ? await regularFileSize(trace) : undefined;
   // A file this call creates, removed again when its first load fails.
   const created = db !== undefined && !(await exists(db)) ? db : undefined;
-  const limits = databaseLimits();
+  const limits = databaseLimits(thisMachine(), traceBytes);
   const spill = await createSpillDirectory();
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;

@@ -12,6 +12,14 @@ describe('databaseLimits', () => {
     expect(databaseLimits({ totalMemory: 256 * MiB, cpus: 4 })).toEqual({ memoryBytes: 128 * MiB, threads: 1 });
   });
 
+  it('gives up a quarter of the trace file size, for what DuckDB allocates outside its limit, down to 384 MiB', () => {
+    const machine = { totalMemory: 24 * GiB, cpus: 2 };
+    expect(databaseLimits(machine, 400 * MiB).memoryBytes).toBe(MEMORY_CAP - 100 * MiB);
+    expect(databaseLimits(machine, 2.5 * GiB).memoryBytes).toBe(384 * MiB);
+    // A machine that gives less than that keeps its own figure.
+    expect(databaseLimits({ totalMemory: GiB, cpus: 2 }, 2.5 * GiB).memoryBytes).toBe(256 * MiB);
+  });
+
   it("as DuckDB's settings", () => {
     expect(limitSettings({ memoryBytes: 512 * MiB, threads: 3 })).toEqual({ memory_limit: '512MiB', threads: '3' });
   });
