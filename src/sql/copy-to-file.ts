@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
-import { reserveOutput, temporaryPath } from '../output-file.js';
+import { reserveOutput } from '../output-file.js';
 import { consumeResult, runStatement } from './run-sql.js';
 
 // USE_TMP_FILE false: the temporary name is already ours; DuckDB's own (tmp_NAME, when NAME exists) would be a second path for --safe to allow and for us to clean up.
@@ -28,11 +28,6 @@ export function fileFormatOf(path: string): FileFormat {
 
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-/** The name COPY writes `path` under until it is complete. */
-export function temporaryName(path: string): string {
-  return temporaryPath(path);
 }
 
 /** `source` is a query or a table name; `extra` adds COPY options (e.g. KV_METADATA). Returns the rows written. */

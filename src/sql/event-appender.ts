@@ -10,15 +10,14 @@
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import type { TraceBatch } from '../trace/batch.js';
-import { KIND_NAMES } from '../trace/schema.js';
+import { KIND_SQL_TYPE } from '../trace/schema.js';
 
 /** The enum's value order is the kind code order, so a code is its enum index. */
-export const KIND_TYPE = `ENUM(${KIND_NAMES.map((k) => `'${k}'`).join(', ')})`;
 
 export const EVENTS_TABLE_SQL = `CREATE TABLE events (
   seq BIGINT NOT NULL,
   t_ns BIGINT NOT NULL,
-  kind ${KIND_TYPE} NOT NULL,
+  kind ${KIND_SQL_TYPE} NOT NULL,
   tid UINTEGER NOT NULL,
   addr UBIGINT NOT NULL,
   cpu INTEGER NOT NULL

@@ -11,7 +11,8 @@
  * views written by someone else.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString, temporaryName } from './copy-to-file.js';
+import { temporaryPath } from '../output-file.js';
+import { sqlString } from './copy-to-file.js';
 
 export interface SafeMode {
   /** Files the caller will write with copyToFile (`-o`): their temporary names stay writable. */
@@ -19,7 +20,7 @@ export interface SafeMode {
 }
 
 export async function enterSafeMode(connection: DuckDBConnection, safe: SafeMode): Promise<void> {
-  const allowed = (safe.outputs ?? []).map((path) => sqlString(temporaryName(path)));
+  const allowed = (safe.outputs ?? []).map((path) => sqlString(temporaryPath(path)));
   // allowed_paths can only be set while external access is still on, and nothing can be set once locked: this order.
   if (allowed.length > 0) await connection.run(`SET allowed_paths = [${allowed.join(', ')}]`);
   await connection.run('SET enable_external_access = false');

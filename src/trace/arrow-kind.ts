@@ -36,6 +36,13 @@ type Place = (i: number) => { file: string; row: number };
 /** Dictionary indices to kind codes: a view when the dictionary is ours (indices are the codes), else one pass. */
 function dictionaryKinds(d: Data, length: number, at: Place): Uint8Array {
   const dict = d.dictionary;
+  // A corrupt length in the dictionary's metadata can claim 2^31 names over a few bytes of offsets.
+  for (const part of dict?.data ?? []) {
+    const offsets = part.valueOffsets as Int32Array | BigInt64Array | undefined;
+    if (!offsets || offsets.length < part.offset + part.length + 1) {
+      throw new InputError({ file: at(0).file }, `the kind dictionary claims ${part.length} names but holds offsets for ${offsets ? offsets.length - 1 : 0}`);
+    }
+  }
   const names: string[] = [];
   for (let i = 0; i < (dict?.length ?? 0); i++) names.push(String(dict!.get(i)));
   const badIndex = (i: number, index: string): never => {

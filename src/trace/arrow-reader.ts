@@ -124,8 +124,11 @@ async function openArrowHandle(fh: FileHandle, file: string, opts: ArrowReadOpti
     for (;;) {
       let next: IteratorResult<RecordBatch>;
       const before = ahead ? aheadFrom : handle.furthest;
+      const pending = ahead ?? it.next();
+      // Taken: a batch skipped below (an empty one) must not be read again.
+      ahead = undefined;
       try {
-        next = await (ahead ?? it.next());
+        next = await pending;
       } catch (err) {
         if (layout === 'stream' && handle.reachedEnd && !(err instanceof InputError)) {
           opts.onWarning?.(
@@ -325,9 +328,9 @@ function toTraceBatch(rb: RecordBatch, cols: ArrowColumns, firstRow: number, fil
   const addr = column('addr', 'uint64');
   const cpu = column('cpu', 'int32');
   // Missing thread ids and addresses mean "unknown" (0), a missing cpu means "not a vCPU" (-1), as in CSV.
-  fillNulls(child('tid'), tid, 0);
-  fillNulls(child('addr'), addr, 0n);
-  fillNulls(child('cpu'), cpu, -1);
+  fillNulls(child('tid'), length, tid, 0);
+  fillNulls(child('addr'), length, addr, 0n);
+  fillNulls(child('cpu'), length, cpu, -1);
 
   const kd = child('kind');
   rejectNulls(kd, length, (i) => new InputError(where(i), 'null kind; expected vcpu, fault or resolve'));
@@ -340,8 +343,8 @@ function rejectNulls(d: Data, length: number, error: (i: number) => InputError):
   for (let i = 0; i < length; i++) if (!d.getValid(i)) throw error(i);
 }
 
-/** Writes `fill` into null cells, in place: the buffer is the one Arrow just read for us. */
-function fillNulls<T>(d: Data, values: { [i: number]: T }, fill: T): void {
+/** Writes `fill` into the null cells of the batch's `length` rows, in place: the buffer is the one Arrow just read for us. */
+function fillNulls<T>(d: Data, length: number, values: { [i: number]: T }, fill: T): void {
   if (d.nullCount <= 0 || !d.nullBitmap) return;
-  for (let i = 0; i < d.length; i++) if (!d.getValid(i)) values[i] = fill;
+  for (let i = 0; i < length; i++) if (!d.getValid(i)) values[i] = fill;
 }

@@ -8,6 +8,9 @@ export type KindCode = (typeof Kind)[keyof typeof Kind];
 export const KIND_NAMES = ['vcpu', 'fault', 'resolve'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
+/** `kind` as an SQL type (DuckDB's ENUM): the table a load fills and the view over a Parquet trace must agree on it. */
+export const KIND_SQL_TYPE = `ENUM(${KIND_NAMES.map((k) => `'${k}'`).join(', ')})`;
+
 export function kindCode(name: string): KindCode | undefined {
   switch (name) {
     case 'vcpu':

@@ -4,11 +4,13 @@
  * line of error (or its figures) and its peak memory. Then the siblings of
  * each case found since.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, constants as zlib } from 'node:zlib';
-import { Float64, Int64, Schema, Table, Uint32, Uint64, Uint8, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Float64, Int32, Int64, RecordBatch, Schema, Table, Uint32, Uint64, Uint8, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { createTraceWriter } from '../../src/formats/write.js';
+import { sampleTrace } from '../trace/helpers.js';
 import { blocktimeMeasured as blocktime, outcome, scratchDir } from './measured.js';
 
 const dir = scratchDir('blocktime-adversarial-inputs-');
@@ -221,6 +223,42 @@ describe('10. Arrow files from other tools', () => {
     expect(outcome(await run('analyze', 'float.arrow'))).toBe(
       'exit 2: 1 line: blocktime: float.arrow: Arrow column tid has type float64, expected uint32 (or another integer type)',
     );
+  });
+});
+
+describe('10, siblings: Arrow files that hung or exhausted memory', () => {
+  it('an empty record batch between two others (pyarrow writes them): read, where the reader waited forever', async () => {
+    const batch = (t: bigint[], kind: number[], tid: number[], addr: bigint[], cpu: number[]) =>
+      new RecordBatch({
+        t_ns: vectorFromArray(t, new Int64()).data[0]!,
+        kind: vectorFromArray(kind, new Uint8()).data[0]!,
+        tid: vectorFromArray(tid, new Uint32()).data[0]!,
+        addr: vectorFromArray(addr, new Uint64()).data[0]!,
+        cpu: vectorFromArray(cpu, new Int32()).data[0]!,
+      });
+    const table = new Table([batch([0n, 10n], [0, 1], [101, 101], [0n, 0x1000n], [0, -1]), batch([], [], [], [], []), batch([20n], [2], [0], [0x1000n], [-1])]);
+    write('gap.arrow', tableToIPC(table, 'file'));
+    write('gap.arrows', tableToIPC(table, 'stream'));
+    for (const name of ['gap.arrow', 'gap.arrows']) {
+      const r = await run('analyze', name, '--json');
+      expect([name, r.code, JSON.parse(r.stdout).total_blocktime_ns]).toEqual([name, 0, 10]);
+    }
+  });
+
+  it('a kind dictionary whose metadata claims 2^31 names over three', async () => {
+    const path = join(dir, 'dict.arrows');
+    const w = await createTraceWriter(path, { pageSize: 4096 }, { batchRows: 4 });
+    await w.write(sampleTrace(8, 2));
+    await w.close();
+    // The second message is the kind dictionary: its lengths of 3 (the batch's and the field node's) become 2^31 - 1.
+    const b = readFileSync(path);
+    const dictionaryAt = 8 + b.readInt32LE(4);
+    const metadataEnd = dictionaryAt + 8 + b.readInt32LE(dictionaryAt + 4);
+    for (let p = dictionaryAt + 8; p + 8 <= metadataEnd; p += 8) if (b.readBigInt64LE(p) === 3n) b.writeBigInt64LE(2n ** 31n - 1n, p);
+    write('dict.arrows', b);
+    const r = await run('analyze', 'dict.arrows');
+    expect(outcome(r)).toBe('exit 2: 1 line: blocktime: dict.arrows: the kind dictionary claims 2147483647 names but holds offsets for 3');
+    expect(r.peakMiB).toBeLessThan(SMALL_RUN_MIB);
   });
 });
 

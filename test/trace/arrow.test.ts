@@ -209,6 +209,17 @@ describe('Arrow files other tools write (pyarrow, polars): any string or integer
     expect(columns((await readAll(theirs)).rows)).toEqual(columns((await readAll(ours)).rows));
   });
 
+  it('an empty record batch between two others is skipped, in a file and in a stream', async () => {
+    const full = new Table({ t_ns: ints(expected.t, new Int64()), kind: vectorFromArray(KINDS, new Utf8()), tid: ints(expected.tid, new Uint32()), addr: ints(expected.addr, new Uint64()), cpu: ints(expected.cpu, new Int32()) });
+    const table = new Table([full.slice(0, 2).batches[0]!, full.slice(2, 2).batches[0]!, full.slice(2).batches[0]!]);
+    expect(table.batches.map((b) => b.numRows)).toEqual([2, 0, 4]);
+    for (const layout of ['file', 'stream'] as const) {
+      const path = join(dir, `gap.${layout === 'file' ? 'arrow' : 'arrows'}`);
+      writeFileSync(path, tableToIPC(table, layout));
+      expect(columns((await readAll(path)).rows)).toEqual(expected);
+    }
+  });
+
   it.each([
     ['tid -1', { tid: [101n, 102n, -1n, 0n, 0n, 0n] }, 'row 3: column tid holds -1; expected a value that fits uint32'],
     ['cpu 2^31', { cpu: [0n, 2n ** 31n, null, null, null, null] }, 'row 2: column cpu holds 2147483648; expected a value that fits int32'],
