@@ -79,6 +79,8 @@ async function work(task: Task): Promise<Reply> {
   }
 }
 
+// No top-level await: a module graph with one cannot be require()d, which is how tslab's notebooks load the package.
 if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeReplay === true && parentPort) {
-  parentPort.postMessage(await work(workerData as Task));
+  const port = parentPort;
+  void work(workerData as Task).then((reply) => port.postMessage(reply));
 }

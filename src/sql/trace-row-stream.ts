@@ -230,6 +230,6 @@ function buffersOf(b: TraceBatch): ArrayBuffer[] {
 
 if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeRows === true) {
   process.once('exit', () => exit(new Int32Array((workerData as Task).counters)));
-  await produce(workerData as Task);
-  (workerData as Task).port.close();
+  // No top-level await (see replay-worker.ts); produce() reports its own errors to the port.
+  void produce(workerData as Task).finally(() => (workerData as Task).port.close());
 }
