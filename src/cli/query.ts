@@ -113,7 +113,7 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
         format,
         maxRows: opts.maxRows,
         historyFile: process.env.BLOCKTIME_HISTORY ?? join(homedir(), '.blocktime_history'),
-        prepare: (statement) => database.prepare([statement]),
+        prepare: (statement, shownAs) => database.prepare([statement], shownAs),
       });
       // Fed from a pipe, the shell is a script: say so in the exit code when a statement failed.
       if (interrupted) process.exitCode = 130;

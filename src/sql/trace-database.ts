@@ -74,7 +74,8 @@ export interface TraceDatabase {
   /** DuckDB's memory limit and threads. */
   readonly limits: DatabaseLimits;
   /** Builds what these statements read and is not built yet, in one read of the trace. */
-  prepare(statements: readonly string[]): Promise<void>;
+  /** `shownAs`: what the user wrote, named in a refusal to build (a dot-command's own SQL is not); else the statements. */
+  prepare(statements: readonly string[], shownAs?: string): Promise<void>;
   /** Builds these relations if they are not yet. */
   ensure(relations: Iterable<Relation>): Promise<void>;
   /** Which relations are built now. */
@@ -132,7 +133,7 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
       ...(loaded ? { loaded } : {}),
       spillDirectory: spill,
       limits,
-      prepare: (statements) => builder.prepare(statements),
+      prepare: (statements, shownAs) => builder.prepare(statements, shownAs),
       ensure: async (relations) => void (await builder.build(relations)),
       built: () => builder.builtRelations(),
       query: async (sql, params) => {
@@ -188,15 +189,15 @@ class Builder {
     return this.namedIn(build.statements);
   }
 
-  async prepare(statements: readonly string[]): Promise<void> {
-    await this.build(await this.namedIn(statements));
+  async prepare(statements: readonly string[], shownAs = statements.join('; ')): Promise<void> {
+    await this.build(await this.namedIn(statements), shownAs);
   }
 
-  /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. */
-  async build(relations: Iterable<Relation>): Promise<LoadSummary | undefined> {
+  /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. `statement` reads them. */
+  async build(relations: Iterable<Relation>, statement?: string): Promise<LoadSummary | undefined> {
     const missing = partsFor(relations, this.materialize).filter((p) => !this.parts.has(p));
     if (missing.length === 0) return undefined;
-    return this.inTransaction(() => this.buildParts(missing));
+    return this.inTransaction(() => this.buildParts(missing), statement);
   }
 
   /** Replaces a `db` file's tables and records the fingerprint they were loaded from, all in one transaction. */
@@ -237,7 +238,7 @@ class Builder {
   }
 
   /** A build is all or nothing: a failed one leaves no relation behind that would pass for built. */
-  private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+  private async inTransaction<T>(work: () => Promise<T>, statement = 'BEGIN TRANSACTION'): Promise<T> {
     const before = [...this.parts];
     try {
       await this.connection.run('BEGIN TRANSACTION');
@@ -245,7 +246,7 @@ class Builder {
       // The user's own transaction (the shell, a script): its ROLLBACK would take our tables with it.
       throw new QueryError(
         `${err instanceof Error ? err.message : String(err)}: a relation is built the first time a statement reads it, outside a transaction; read it once before BEGIN`,
-        'BEGIN TRANSACTION',
+        statement,
       );
     }
     try {

@@ -24,7 +24,7 @@ export interface ShellOptions {
   /** Where history is kept between sessions (interactive only). */
   historyFile?: string;
   /** Called before each statement runs: builds the relations it reads (TraceDatabase.prepare). */
-  prepare?(statement: string): Promise<void>;
+  prepare?(statement: string, shownAs?: string): Promise<void>;
 }
 
 const PROMPT = 'blocktime> ';
@@ -127,7 +127,7 @@ export async function runShell(connection: DuckDBConnection, opts: ShellOptions)
               SELECT table_name AS name, sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
               UNION ALL SELECT view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
             )${where} ORDER BY name`;
-          await opts.prepare?.(schema);
+          await opts.prepare?.(schema, shownAs);
           const result = await runStatement(connection, schema, shownAs);
           const rows = await consumeResult(shownAs, () => result.getRowsJS());
           if (rows.length === 0) say(`no table or view named ${name}`);
