@@ -400,16 +400,20 @@ async function stopQemu(qmp, qemu) {
   qmp.close();
 }
 
+function checkOut(out) {
+  if (existsSync(out) && (!statSync(out).isDirectory() || readdirSync(out).length > 0)) throw new Failure(`--out: ${out} exists and is not an empty directory`);
+}
+
+/** The run writes into DIR.partial-XXXXXX, renamed to DIR when it has completed. */
 function prepareOut(out) {
-  if (existsSync(out)) {
-    if (!statSync(out).isDirectory() || readdirSync(out).length > 0) throw new Failure(`--out: ${out} exists and is not an empty directory`);
-    rmSync(out, { recursive: true });
-  }
+  checkOut(out);
+  if (existsSync(out)) rmSync(out, { recursive: true });
   mkdirSync(dirname(out), { recursive: true });
   return mkdtempSync(join(dirname(out), `${basename(out)}.partial-`));
 }
 
 async function migrate(opts) {
+  checkOut(opts.out);
   const deadline = { at: Date.now() + opts.timeoutMs, seconds: opts.timeoutMs / 1000 };
   const version = run(QEMU, ['--version'], 'qemu').split('\n')[0];
   const kernel = opts.kernel ? { path: opts.kernel, package: undefined } : debianKernel(opts.cache, opts.kernelPackage);
