@@ -380,10 +380,19 @@ async function waitForConsole(dir, name, text, qemu, deadline) {
   }
 }
 
-async function waitForStatus(qmp, name, done, deadline) {
+/** Why a QEMU exited by itself: its last message, else a guest panic on its console. */
+function whyExited(dir, name, qemu) {
+  const console = existsSync(join(dir, `${name}-console.txt`)) ? readFileSync(join(dir, `${name}-console.txt`), 'utf8') : '';
+  const panic = /Kernel panic[^\n]*/.exec(console);
+  return lastLine(qemu.stderr()) || (panic ? `the guest's kernel: ${panic[0]} (see ${name}-console.txt)` : `exit ${qemu.child.exitCode ?? qemu.child.signalCode}`);
+}
+
+async function waitForStatus(qmp, name, done, deadline, dir, qemus) {
   for (;;) {
+    for (const [other, qemu] of Object.entries(qemus)) if (exited(qemu)) throw new Failure(`the ${other} QEMU exited during the migration: ${whyExited(dir, other, qemu)}`);
     const info = await qmp.command('query-migrate');
-    if (info.status === 'failed' || info.status === 'cancelled') throw new Failure(`${name} migration ${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''}`);
+    // A paused postcopy could be recovered (migrate-recover); a measurement run is over.
+    if (info.status === 'failed' || info.status === 'cancelled' || info.status === 'postcopy-paused') throw new Failure(`${name} migration ${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''}`);
     if (done(info.status)) return info;
     checkDeadline(deadline, `${name} migration to reach ${done.what} (now ${info.status})`);
     await sleep(200);
@@ -457,6 +466,7 @@ async function migrateInto(dir, opts, deadline, version, kernel, initrd) {
   mark('precopy_start_s');
   const precopyEnd = Date.now() + opts.precopyMs;
   while (Date.now() < precopyEnd) {
+    for (const [name, qemu] of Object.entries({ src, dst })) if (exited(qemu)) throw new Failure(`the ${name} QEMU exited during precopy: ${whyExited(dir, name, qemu)}`);
     const info = await srcQmp.command('query-migrate');
     if (info.status === 'completed') throw new Failure('the migration completed during precopy: raise --buffer or lower --bandwidth or --precopy-time');
     if (info.status === 'failed') throw new Failure(`src migration failed${info['error-desc'] ? `: ${info['error-desc']}` : ''}`);
@@ -466,9 +476,9 @@ async function migrateInto(dir, opts, deadline, version, kernel, initrd) {
   mark('postcopy_start_s');
   progress('postcopy started');
   const completed = Object.assign((s) => s === 'completed', { what: 'completed' });
-  const srcInfo = await waitForStatus(srcQmp, 'src', completed, deadline);
+  const srcInfo = await waitForStatus(srcQmp, 'src', completed, deadline, dir, { src, dst });
   mark('src_completed_s');
-  const dstInfo = await waitForStatus(dstQmp, 'dst', completed, deadline);
+  const dstInfo = await waitForStatus(dstQmp, 'dst', completed, deadline, dir, { src, dst });
   mark('dst_completed_s');
   writeFileSync(join(dir, 'query-migrate.json'), JSON.stringify({ return: dstInfo }, null, 2) + '\n');
   writeFileSync(join(dir, 'src-query-migrate.json'), JSON.stringify({ return: srcInfo }, null, 2) + '\n');
