@@ -11,6 +11,7 @@
 // destination's `query-migrate` reply (postcopy-blocktime and
 // postcopy-vcpu-blocktime) beside the two logs. QMP runs over unix sockets.
 //
+// docs/qemu-logs.md (A real migration on one machine) says what it records.
 // Usage: npm run build && node scripts/qemu-postcopy.mjs --out DIR [options]
 // (--help lists them). Progress on stderr; the last line names the outputs.
 // Exit 0 done, 2 bad option or failed migration, 3 a prerequisite is missing
@@ -428,11 +429,19 @@ async function migrate(opts) {
   const kernel = opts.kernel ? { path: opts.kernel, package: undefined } : debianKernel(opts.cache, opts.kernelPackage);
   const initrd = buildInitramfs(opts.cache);
   const dir = prepareOut(opts.out);
+  // The waits check the deadline between steps; this also ends a QMP command that never returns.
+  const watchdog = setTimeout(() => {
+    killChildren();
+    progress(`timed out after ${deadline.seconds} s (what was written is in ${dir})`);
+    process.exit(EXIT_FAILED);
+  }, opts.timeoutMs + 10_000);
   try {
     await migrateInto(dir, opts, deadline, version, kernel, initrd);
   } catch (e) {
     if (e instanceof Failure) e.message += ` (what was written is in ${dir})`;
     throw e;
+  } finally {
+    clearTimeout(watchdog);
   }
 }
 
