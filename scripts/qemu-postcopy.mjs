@@ -53,7 +53,7 @@ Options:
   --vcpus N              guest vCPUs, one writer thread each (default 2)
   --memory SIZE          guest memory (default 256M)
   --buffer SIZE          memory the guest keeps writing (default half of --memory)
-  --bandwidth RATE       max-bandwidth and max-postcopy-bandwidth (default 20MB/s)
+  --bandwidth RATE       max-bandwidth and max-postcopy-bandwidth, M = MiB (default 20MB/s)
   --preempt              enable postcopy-preempt (a second channel for requested pages)
   --precopy-time DUR     precopy before migrate-start-postcopy (default 3s)
   --timeout DUR          give up after this long in all (default 5m)

@@ -197,7 +197,7 @@ describe.skipIf(!hasQemu)('a real postcopy migration (scripts/qemu-postcopy.mjs)
     // request line, though QEMU accounted it before that fault's begin: the
     // replay (fault row at the request line) lets the new fault overwrite the
     // vCPU's slot first and releases one vCPU too few. Seen in 1 of 10 runs
-    // of this size (total and one vCPU 13-16% low).
+    // of this size (the total and one vCPU 10-16% low).
     const races = endsAccountedBeforeTheNextBegin(log);
     if (off.length > 0 && races.length > 0) {
       await ctx.annotate(`issue 15: ${off.join('; ')}; end lines accounted before the next begin of their vCPU: ${races.join(', ')}`);
