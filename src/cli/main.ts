@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, toExit } from '../errors.js';
+import { appendExamples } from './help-examples.js';
 import { installStopSignals } from './stop-signals.js';
 
 /**
@@ -17,7 +18,11 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   export: () => import('./export.js'),
   report: () => import('./report.js'),
   lab: () => import('./lab.js'),
+  completion: () => import('./completion.js'),
 };
+
+/** The commands that need every command registered: help, unknown names, and the completion scripts. */
+const NEEDS_ALL = new Set(['completion']);
 
 export async function main(argv: string[]): Promise<void> {
   // `blocktime ... | head` closes our stdout early: that is the reader's choice, not an error.
@@ -25,16 +30,9 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
     throw err;
   });
-  const program = new Command('blocktime')
-    .description('Record and analyze the page faults of postcopy live migration.')
-    .version(await packageVersion())
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
-    .showHelpAfterError('(run with --help for usage)');
   const command = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? argv[2] : undefined;
   installStopSignals(command);
-  const named = command !== undefined ? [COMMANDS[command]!] : Object.values(COMMANDS);
-  for (const load of named) (await load()).register(program);
+  const program = await createProgram(command !== undefined && !NEEDS_ALL.has(command) ? [command] : Object.keys(COMMANDS));
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -47,6 +45,19 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`blocktime: ${message}\n`);
     process.exitCode = exitCode;
   }
+}
+
+/** The program with `commands` registered (by default all), their help examples last. */
+export async function createProgram(commands: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
+  const program = new Command('blocktime')
+    .description('Record and analyze the page faults of postcopy live migration.')
+    .version(await packageVersion())
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const name of commands) (await COMMANDS[name]!()).register(program);
+  appendExamples(program);
+  return program;
 }
 
 async function packageVersion(): Promise<string> {
