@@ -36,7 +36,7 @@ export function register(program: Command): void {
   withExamples(cmd, [
     'blocktime analyze trace.arrow',
     ['blocktime analyze trace.arrow --variant exact', 'p50, p99 and max latency per vCPU'],
-    ['cat trace.csv | blocktime analyze - --vcpus 4 --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
+    ['cat trace.csv | blocktime analyze - --input-format csv --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
   ]);
 }
 

@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .action((trace: string, out: string, opts: ExportOptions) => runExport(trace, out, opts));
   withExamples(cmd, [
     ['blocktime export trace.arrow trace.parquet --faults', 'and trace.faults.parquet'],
+    ['blocktime export dst-trace.log trace.parquet', 'a QEMU log, straight to Parquet'],
     ['blocktime query --print-views trace.arrow > views.sql', 'the same analysis on another engine'],
   ]);
 }

@@ -1,12 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, toExit } from '../errors.js';
-import { appendExamples } from './help-examples.js';
+import { appendExamples, withExamples } from './help-examples.js';
 import { installStopSignals } from './stop-signals.js';
 
 /**
  * Each command lives in its own file and registers itself here. Only the
  * command being run is loaded (DuckDB, vega and the native addon cost
- * hundreds of milliseconds to import); help and unknown names load them all.
+ * hundreds of milliseconds to import); help, unknown names and the
+ * completion scripts load them all.
  */
 const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
   analyze: () => import('./analyze.js'),
@@ -21,7 +22,7 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   completion: () => import('./completion.js'),
 };
 
-/** The commands that need every command registered: help, unknown names, and the completion scripts. */
+/** Commands that read the whole program: the completion scripts describe every command. */
 const NEEDS_ALL = new Set(['completion']);
 
 export async function main(argv: string[]): Promise<void> {
@@ -56,6 +57,11 @@ export async function createProgram(commands: readonly string[] = Object.keys(CO
     .configureOutput({ outputError: (str, write) => write(str) })
     .showHelpAfterError('(run with --help for usage)');
   for (const name of commands) (await COMMANDS[name]!()).register(program);
+  withExamples(program, [
+    ['blocktime capture --sim -o trace.arrow', 'a simulated trace'],
+    ['blocktime compare trace.arrow', 'the three designs on it'],
+    ['blocktime query trace.arrow', 'an SQL shell on it'],
+  ]);
   appendExamples(program);
   return program;
 }

@@ -30,7 +30,7 @@ export function register(program: Command): void {
 The page needs no network: charts (Vega, inlined) draw as SVG in any browser.`,
     )
     .action((trace: string, opts: ReportOptions) => report(trace, opts));
-  withExamples(cmd, ['blocktime report trace.arrow', 'blocktime report trace.csv --vcpus 4 -o trace.html']);
+  withExamples(cmd, ['blocktime report trace.arrow', 'blocktime report trace.csv -o trace.html']);
 }
 
 async function report(file: string, opts: ReportOptions): Promise<void> {
