@@ -5,6 +5,7 @@ import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
+import { withExamples } from './help-examples.js';
 
 interface CompareOptions extends TraceOptionValues {
   explain?: number;
@@ -25,15 +26,12 @@ export function register(program: Command): void {
     .option('--json', 'print everything as one JSON object on stdout')
     .option('--all', 'list every vCPU (large VMs otherwise show the vCPUs that differ most and a summary row)')
     .option('--top <n>', 'vCPUs listed when the table is cut', (v) => parsePositiveInt('--top', v), 16)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime compare trace.arrow
-  blocktime compare trace.arrow --explain 10
-  blocktime compare trace.arrow --json | jq .explanation`,
-    )
     .action((trace: string, opts: CompareOptions) => compare(trace, opts));
+  withExamples(cmd, [
+    'blocktime compare trace.arrow',
+    ['blocktime compare trace.arrow --explain 10', 'the first 10 rows where the designs diverge'],
+    'blocktime compare trace.arrow --json | jq .explanation',
+  ]);
 }
 
 function parseExplain(v: string): number {

@@ -4,6 +4,7 @@ import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { OUTPUT_TRACE, TRACE_ARGUMENT, addOutputFormatOption, addTraceOptions, openOptions, outputFormatOf } from './options/trace-options.js';
 import type { TraceOptionValues } from './options/trace-options.js';
+import { withExamples } from './help-examples.js';
 
 interface ConvertCliOptions extends TraceOptionValues {
   outputFormat?: WritableFormat;
@@ -23,15 +24,14 @@ export function register(program: Command): void {
       `
 Every format carries the trace's metadata (page size, vCPUs, start, source) to OUT:
 Arrow in its schema, CSV in '# blocktime.*' comments, NDJSON in a first line of
-blocktime.* keys. --page-size and --vcpus override it, for files written without it.
-
-Examples:
-  blocktime convert trace.arrow trace.csv
-  blocktime convert trace.csv trace.arrow --page-size 2M --vcpus 8
-  blocktime convert dst-trace.log.gz trace.arrows
-  blocktime convert trace.arrow - --output-format csv | less`,
+blocktime.* keys. --page-size and --vcpus override it, for files written without it.`,
     )
     .action((input: string, output: string, opts: ConvertCliOptions) => convert(input, output, opts));
+  withExamples(cmd, [
+    'blocktime convert trace.arrow trace.csv',
+    ['blocktime convert trace.csv trace.arrow --page-size 2M --vcpus 8', 'metadata for a file that has none'],
+    'blocktime convert trace.arrow - --output-format ndjson | gzip > trace.ndjson.gz',
+  ]);
 }
 
 async function convert(input: string, output: string, opts: ConvertCliOptions): Promise<void> {

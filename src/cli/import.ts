@@ -3,6 +3,7 @@ import { importQemuLog, type ImportReport } from '../formats/import-log.js';
 import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from './options/trace-options.js';
+import { withExamples } from './help-examples.js';
 
 interface ImportOptions {
   output: string;
@@ -29,15 +30,13 @@ export function register(program: Command): void {
     .option('--lenient', 'count malformed lines of known events instead of stopping at the first')
     .addOption(new Option('--no-accounting', 'do not write the <trace>.qemu.arrow side table'))
     .option('--json', 'print the import report as one JSON object on stdout')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime import qemu-log dst-trace.log -o trace.arrow
-  blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4
-  blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient`,
-    )
     .action((log: string, opts: ImportOptions) => run(log, opts));
+  withExamples(sub, [
+    'blocktime import qemu-log dst-trace.log -o trace.arrow',
+    ['blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4', 'N, which QEMU <= 10.0 logs do not give'],
+    'blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient',
+  ]);
+  withExamples(cmd, ['blocktime import qemu-log dst-trace.log -o trace.arrow', 'blocktime import qemu-log --help']);
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {

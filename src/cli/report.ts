@@ -5,6 +5,7 @@ import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { formatBytes } from '../units.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
+import { withExamples } from './help-examples.js';
 
 interface ReportOptions extends TraceOptionValues {
   output: string;
@@ -26,13 +27,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-The page needs no network: charts (Vega, inlined) draw as SVG in any browser.
-
-Examples:
-  blocktime report fixtures/sample.arrow -o report.html
-  blocktime report trace.csv --vcpus 4 -o /tmp/trace.html`,
+The page needs no network: charts (Vega, inlined) draw as SVG in any browser.`,
     )
     .action((trace: string, opts: ReportOptions) => report(trace, opts));
+  withExamples(cmd, ['blocktime report trace.arrow', 'blocktime report trace.csv -o trace.html']);
 }
 
 async function report(file: string, opts: ReportOptions): Promise<void> {
