@@ -4,8 +4,9 @@
  * built the first time a statement reads one of its relations
  * (relations.ts), so a question pays only for what it reads:
  *
- *   meta      `trace_meta`                 (N and the row count: nearly free)
- *   events    `events`, `vcpus`            (every row copied into DuckDB; a view over a Parquet trace)
+ *   meta      `trace_meta`                 (N, the row count and the time range: nearly free)
+ *   events    `events`                     (every row copied into DuckDB; a view over a Parquet trace)
+ *   vcpus     `vcpus`                      (the `vcpu` rows: a few; from `events` when it is there)
  *   results   `results`, `analysis`        (the three variants' replay)
  *   derived   `faults`, `blocked_intervals` (rows the replay closes, derived-tables.ts)
  *   all_down  `all_down_intervals`         (a view over the others)
@@ -27,7 +28,8 @@ import { createEventsView, eventsInPlace } from './events-relation.js';
 import type { Relation } from './relations.js';
 import { replayConsumer } from './replay-consumer.js';
 import { replayInWorker, replayWorkerAvailable } from './replay-worker.js';
-import { TraceMetaConsumer, writeMetaOf } from './trace-meta-consumer.js';
+import { TraceMetaConsumer, timeRangeOfEvents, writeMetaOf } from './trace-meta-consumer.js';
+import { createVcpusConsumer } from './vcpus-table.js';
 import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
 import { registerTraceRowsFunction } from './trace-rows-function.js';
 import { createResultsTables, writeResults } from './trace-tables.js';
@@ -41,7 +43,7 @@ export interface BatchConsumer {
   abandon?(): Promise<void>;
 }
 
-export const PARTS = ['meta', 'events', 'results', 'derived', 'all_down'] as const;
+export const PARTS = ['meta', 'events', 'vcpus', 'results', 'derived', 'all_down'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What a pass's parts share: where to write, and the trace being read. */
@@ -55,6 +57,8 @@ export interface PassContext {
   materialize: boolean;
   /** How to open the trace again, when it is a file: a part may read it on its own, in a worker. */
   reopen?: { path: string; open: OpenOptions };
+  /** Whether `part` is built: before this pass, or in it. */
+  has(part: Part): boolean;
 }
 
 interface PartDefinition {
@@ -62,7 +66,7 @@ interface PartDefinition {
   /** Parts whose relations its SQL reads: built before it (in an earlier pass, or earlier in the same one). */
   needs(materialize: boolean): readonly Part[];
   /** Whether it reads the trace: then `consumer` makes its reader, which creates its tables. */
-  reads(pass: Pick<PassContext, 'origin' | 'materialize'>): boolean;
+  reads(pass: Pick<PassContext, 'origin' | 'materialize' | 'has'>): boolean;
   consumer?(pass: PassContext): Promise<BatchConsumer>;
   /** After the pass's consumers have finished: what it builds in SQL over the tables there. */
   complete?(pass: PassContext): Promise<void>;
@@ -75,8 +79,19 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
     reads: () => true,
     consumer: async ({ connection, meta, origin }) => new TraceMetaConsumer(connection, meta, origin),
   },
+  // A table of its own, not the view over `events` that the SQL definition is: all_down_intervals reads it, and a
+  // report would otherwise copy every event into DuckDB for a few rows. Taken from `events` when that is built.
+  vcpus: {
+    relations: ['vcpus'],
+    needs: () => [],
+    reads: ({ has }) => !has('events'),
+    consumer: async ({ connection }) => createVcpusConsumer(connection),
+    complete: async ({ connection, has }) => {
+      if (has('events')) await connection.run(`CREATE TABLE vcpus AS SELECT tid, cpu FROM events WHERE kind = 'vcpu' ORDER BY seq`);
+    },
+  },
   events: {
-    relations: ['events', 'vcpus'],
+    relations: ['events'],
     needs: () => [],
     reads: ({ origin }) => !eventsInPlace(origin),
     consumer: async ({ connection }) => {
@@ -87,7 +102,6 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
     complete: async ({ connection, origin, reading }) => {
       // Unchecked when this pass has read every row through the reader's checks.
       if (eventsInPlace(origin)) await createEventsView(connection, origin, reading.length === 0);
-      await createView(connection, 'vcpus');
     },
   },
   results: {
@@ -108,7 +122,7 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
   derived: {
     relations: ['faults', 'blocked_intervals'],
     // The views read events, trace_meta and vcpus; the replay's rows need none of them.
-    needs: (materialize) => (materialize ? [] : ['meta', 'events']),
+    needs: (materialize) => (materialize ? [] : ['meta', 'vcpus', 'events']),
     reads: ({ materialize }) => materialize,
     consumer: async ({ connection, meta, origin, reopen }) => createDerivedTablesConsumer(connection, meta, origin.path, reopen),
     complete: async ({ connection, materialize }) => {
@@ -119,7 +133,7 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
   },
   all_down: {
     relations: ['all_down_intervals'],
-    needs: () => ['meta', 'events', 'derived'],
+    needs: () => ['meta', 'vcpus', 'derived'],
     reads: () => false,
     complete: ({ connection }) => createView(connection, 'all_down_intervals'),
   },
@@ -145,6 +159,8 @@ export function relationsOf(parts: Iterable<Part>): Relation[] {
 }
 
 export interface PassOptions {
+  /** Parts built in earlier passes. */
+  built?: ReadonlySet<Part>;
   /** How to open the trace again (PassContext.reopen). */
   reopen?: { path: string; open: OpenOptions };
   /** `faults` and `blocked_intervals` as tables from the replay (default), or as their views. */
@@ -169,12 +185,14 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
   const t0 = performance.now();
   const origin = { path: source.path, format: source.format };
   const materialize = opts.materialize ?? true;
+  const has = (part: Part): boolean => parts.includes(part) || (opts.built?.has(part) ?? false);
   const pass: PassContext = {
     connection,
     meta: source.meta,
     origin,
     materialize,
-    reading: parts.filter((p) => DEFINITIONS[p].reads({ origin, materialize })),
+    has,
+    reading: parts.filter((p) => DEFINITIONS[p].reads({ origin, materialize, has })),
     ...(opts.reopen ? { reopen: opts.reopen } : {}),
   };
   const consumers: BatchConsumer[] = [];
@@ -228,7 +246,7 @@ async function streamEvents(pass: PassContext, reopen: { path: string; open: Ope
       // The reader's own error (a malformed row), rather than DuckDB's account of the function that passed it on.
       throw rows.failure() ?? err;
     }
-    if (pass.reading.includes('meta')) await writeMetaOf(connection, streamed, stream.rows);
+    if (pass.reading.includes('meta')) await writeMetaOf(connection, streamed, stream.rows, await timeRangeOfEvents(connection));
     return stream.rows;
   } finally {
     await stream.close();

@@ -238,6 +238,7 @@ class Builder {
     const source = typeof this.trace === 'string' ? await openTrace(this.trace, open) : withOverrides(this.trace, open);
     try {
       const summary = await buildParts(this.connection, source, parts, {
+        built: this.parts,
         ...(typeof this.trace === 'string' && this.rereadable ? { reopen: { path: this.trace, open } } : {}),
         ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
         materialize: this.opts.materialize ?? true,

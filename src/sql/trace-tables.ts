@@ -22,6 +22,10 @@ export interface TraceMetaRow {
   /** The trace's `blocktime.source`, as JSON text. */
   source?: string;
   events: number;
+  /** The first row's time, and the least and greatest (NULL when there is no row). */
+  firstNs: bigint | null;
+  minNs: bigint | null;
+  maxNs: bigint | null;
 }
 
 /** `events`, `trace_meta`, `results` and `analysis`, empty (a load creates each as it fills it). */
@@ -34,7 +38,7 @@ export async function createTraceTables(connection: DuckDBConnection): Promise<v
 export async function createTraceMetaTable(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE TABLE trace_meta (
     path VARCHAR, format VARCHAR, page_size UBIGINT NOT NULL, vcpus INTEGER NOT NULL,
-    start_ns BIGINT, source JSON, events BIGINT NOT NULL)`);
+    start_ns BIGINT, source JSON, events BIGINT NOT NULL, first_t_ns BIGINT, min_t_ns BIGINT, max_t_ns BIGINT)`);
 }
 
 export async function createResultsTables(connection: DuckDBConnection): Promise<void> {
@@ -56,7 +60,7 @@ export async function dropTraceTables(connection: DuckDBConnection): Promise<voi
 }
 
 export async function writeTraceMeta(connection: DuckDBConnection, m: TraceMetaRow): Promise<void> {
-  await connection.run('INSERT INTO trace_meta VALUES ($1, $2, $3::UBIGINT, $4, $5::BIGINT, $6::JSON, $7::BIGINT)', [
+  await connection.run('INSERT INTO trace_meta VALUES ($1, $2, $3::UBIGINT, $4, $5::BIGINT, $6::JSON, $7::BIGINT, $8::BIGINT, $9::BIGINT, $10::BIGINT)', [
     m.path,
     m.format,
     m.pageSize,
@@ -64,6 +68,9 @@ export async function writeTraceMeta(connection: DuckDBConnection, m: TraceMetaR
     m.startNs ?? null,
     m.source ?? null,
     m.events,
+    m.firstNs,
+    m.minNs,
+    m.maxNs,
   ]);
 }
 

@@ -186,7 +186,7 @@ describe('blocktime query TRACE (shell)', () => {
     expect(stdout).toContain('all_down_intervals,view\n');
     expect(stdout).toContain('faults,base table\n');
     expect(stdout).toContain('cpu,faults\n0,2\n1,1\n2,1\n');
-    expect(stdout).toContain("CREATE VIEW vcpus AS SELECT tid, cpu FROM events WHERE (kind = 'vcpu');\n");
+    expect(stdout).toContain('CREATE TABLE vcpus(tid UINTEGER, cpu INTEGER);\n');
     expect(stdout.endsWith('{"one":1}\n')).toBe(true);
     expect(stderr).toMatch(/^Error: Binder Error: .*nope/);
     // Fed from a pipe, a failed statement shows in the exit code.

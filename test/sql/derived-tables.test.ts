@@ -192,7 +192,8 @@ describe('emitted faults and blocked_intervals = their SQL views, row for row', 
 describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQL views, row for row', () => {
   const work = suiteDir('blocktime-derived-worker-');
   it('on fixtures and simulated traces of every scenario, as files', async () => {
-    const built = (await import('../../dist/sql/load.js')) as typeof import('../../src/sql/load.js');
+    const dist = '../../dist/sql/load.js';
+    const built = (await import(dist)) as typeof import('../../src/sql/load.js');
     const files = ['fixtures/sample.arrow', 'fixtures/examples/example1.csv', 'fixtures/qemu/example1-7.2.log'];
     for (const scenario of SCENARIO_NAMES) {
       const file = join(work, `${scenario}.arrow`);

@@ -181,7 +181,7 @@ describe('openTraceDatabase: what is built, and when', () => {
   it('builds only what the statements read; the rest on first use, with the same figures', async () => {
     const database = await openTraceDatabase('fixtures/sample.arrow', { build: { statements: ['SELECT count(*) AS n FROM events'] } });
     try {
-      expect(database.built().sort()).toEqual(['events', 'vcpus']);
+      expect(database.built().sort()).toEqual(['events']);
       expect(database.loaded?.parts).toEqual(['events']);
       const tables = async (): Promise<string[]> =>
         (await database.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`)).getRowsJS().map((r) => String(r[0]));
@@ -195,7 +195,7 @@ describe('openTraceDatabase: what is built, and when', () => {
       // results on first use: the exact replay's count of counted faults is the table's.
       const [exact] = await database.query("SELECT sum(faults)::INTEGER AS n FROM results WHERE variant = 'exact' AND cpu IS NULL");
       expect(exact).toEqual(latency);
-      expect(database.built().sort()).toEqual(['analysis', 'blocked_intervals', 'events', 'faults', 'results', 'vcpus']);
+      expect(database.built().sort()).toEqual(['analysis', 'blocked_intervals', 'events', 'faults', 'results']);
     } finally {
       database.close();
     }
@@ -246,11 +246,11 @@ describe('openTraceDatabase: what is built, and when', () => {
     const db = join(dir, 'lazy.duckdb');
     copyFileSync('fixtures/examples/example1.csv', trace);
     const first = await openTraceDatabase(trace, { db, build: { statements: ['SELECT count(*) FROM events'] } });
-    expect(first.built().sort()).toEqual(['events', 'vcpus']);
+    expect(first.built().sort()).toEqual(['events']);
     first.close();
     const second = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM results'] } });
     expect(second.loaded?.parts).toEqual(['results']);
-    expect(second.built().sort()).toEqual(['analysis', 'events', 'results', 'vcpus']);
+    expect(second.built().sort()).toEqual(['analysis', 'events', 'results']);
     second.close();
     const third = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM results, events'] } });
     expect(third.loaded).toBeUndefined();

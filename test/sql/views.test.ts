@@ -13,7 +13,7 @@ async function viewsOver(batches: TraceBatch[], vcpus: number, pageSize = 4096):
   const appender = await EventAppender.open(connection);
   for (const b of batches) appender.append(b);
   appender.close();
-  await writeTraceMeta(connection, { path: 'hand-made', format: 'test', pageSize, vcpus, events: appender.rows });
+  await writeTraceMeta(connection, { path: 'hand-made', format: 'test', pageSize, vcpus, events: appender.rows, firstNs: null, minNs: null, maxNs: null });
   await createViews(connection);
   return connection;
 }

@@ -9,12 +9,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OpenOptions } from '../../formats/open.js';
 import { readResults } from '../../sql/trace-tables.js';
 import { openTraceDatabase } from '../../sql/trace-database.js';
+import type { Relation } from '../../sql/relations.js';
 import type { TraceSource } from '../../trace/source.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
 import type { ReportData } from './report-data.js';
 import { queryTimeline, TIMELINE_BAR_BUDGET } from './timeline-query.js';
+
+/** What the report reads. */
+const REPORT_RELATIONS: readonly Relation[] = ['trace_meta', 'analysis', 'faults', 'blocked_intervals', 'all_down_intervals'];
 
 export interface HtmlReportOptions extends OpenOptions {
   /** Bars the timeline draws at most (about); more intervals are merged (see timeline-query.ts). */
@@ -31,7 +35,8 @@ export interface HtmlReport {
 /** The report of a trace file, or of an open source (read once; the caller closes it). */
 export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
   const { timelineBars, onRows, ...open } = opts;
-  const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}) });
+  // Not `events`: copying every row into DuckDB would cost more than the rest of the report.
+  const db = await openTraceDatabase(trace, { open, build: { relations: REPORT_RELATIONS }, ...(onRows ? { onProgress: onRows } : {}) });
   try {
     return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
   } finally {
@@ -75,7 +80,7 @@ async function traceMeta(conn: DuckDBConnection): Promise<{ path: string; format
 
 async function traceSpan(conn: DuckDBConnection): Promise<{ originNs: bigint; spanNs: number }> {
   const row = (
-    await conn.runAndReadAll('SELECT coalesce((SELECT t_ns FROM events WHERE seq = 0), 0) AS origin, coalesce((max(t_ns) - min(t_ns))::DOUBLE, 0) AS span FROM events')
+    await conn.runAndReadAll('SELECT coalesce(first_t_ns, 0) AS origin, coalesce((max_t_ns - min_t_ns)::DOUBLE, 0) AS span FROM trace_meta')
   ).getRowObjectsJS()[0] as { origin: bigint; span: number };
   return { originNs: BigInt(row.origin), spanNs: row.span };
 }
