@@ -11,6 +11,7 @@
  * and only while it waits for one.
  */
 import { UsageError } from '../errors.js';
+import { formatDurationCompact } from '../units.js';
 import type { AnalysisResult } from './result.js';
 
 /** An instant as the user gives it: nanoseconds after the trace's first row, or an absolute trace time. */
@@ -33,6 +34,9 @@ export interface WindowReport {
   since_ns: string;
   /** null: to the end of the trace. */
   until_ns: string | null;
+  /** The same instants as ns after the first row, for people (null when open, or 2^53 ns or more away from it). */
+  since_offset_ns: number | null;
+  until_offset_ns: number | null;
   /** Rows from the first row that reaches `since` up to the first that reaches `until`. */
   rows: number;
   /** Present when the window holds no row of the trace: every figure is then 0. */
@@ -63,16 +67,24 @@ function offsetOf(i: WindowInstant, baseNs: bigint): number {
 
 /** How the user wrote an instant, for messages. */
 export function describeInstant(i: WindowInstant): string {
-  return 'atNs' in i ? `@${i.atNs}` : `${i.afterFirstNs}ns`;
+  return 'atNs' in i ? `@${i.atNs}` : formatDurationCompact(i.afterFirstNs);
 }
 
 /** The JSON `window` of a pass: `rows` from the row indices at which each instant was reached (undefined: never, the end). */
 export function windowReport(w: TraceWindow, baseNs: bigint, sinceRow: number | undefined, untilRow: number | undefined, rows: number): WindowReport {
   const abs = (i: WindowInstant): bigint => ('atNs' in i ? i.atNs : baseNs + BigInt(i.afterFirstNs));
   const inside = (untilRow ?? rows) - (sinceRow ?? rows);
+  const offset = (ns: bigint): number | null => {
+    const d = ns - baseNs;
+    return d <= BigInt(Number.MAX_SAFE_INTEGER) && d >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(d) : null;
+  };
+  const since = w.since === undefined ? baseNs : abs(w.since);
+  const until = w.until === undefined ? undefined : abs(w.until);
   return {
-    since_ns: (w.since === undefined ? baseNs : abs(w.since)).toString(),
-    until_ns: w.until === undefined ? null : abs(w.until).toString(),
+    since_ns: since.toString(),
+    until_ns: until === undefined ? null : until.toString(),
+    since_offset_ns: offset(since),
+    until_offset_ns: until === undefined ? null : offset(until),
     rows: inside,
     ...(inside === 0 ? { note: rows === 0 ? 'the trace has no rows: every figure is 0' : 'the window holds no row of the trace: every figure is 0' } : {}),
   };

@@ -221,7 +221,7 @@ describe('windows on hand-written traces', () => {
     expect(mutex.vcpu_blocktime_ns).toEqual([20e6, 0, 0]);
     expect(mutex.vcpu_faults).toEqual([1, 0, 1]);
     expect(mutex.qemu!['postcopy-vcpu-blocktime']).toEqual([20, 0, 0]);
-    expect(exact.window).toEqual({ since_ns: '25000000', until_ns: '55000000', rows: 3 });
+    expect(exact.window).toEqual({ since_ns: '25000000', until_ns: '55000000', since_offset_ns: 25e6, until_offset_ns: 55e6, rows: 3 });
   });
 
   it('a wait still open at the end of the trace counts in no window that reaches the end', async () => {
