@@ -13,8 +13,9 @@ import { openTraceDatabase } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
 import { openTrace, type OpenOptions } from '../formats/open.js';
 import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './options/trace-options.js';
+import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
 
-interface QueryOptions {
+interface QueryOptions extends WindowOptionValues {
   file?: string;
   format?: OutputFormat;
   output?: string;
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
     .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize);
   // Here --format is what is printed: the trace's format has only its own name.
-  addInputFormatOption(cmd)
+  addWindowOptions(addInputFormatOption(cmd))
     .addHelpText(
       'after',
       `
@@ -60,6 +61,11 @@ Tables and views (see the README for every column):
   results(variant, cpu, blocktime_ns, faults)  the replay's figures (cpu -1: other threads, NULL: whole VM)
   analysis(variant, result)                    the analyze --json object of each variant
   trace_meta(path, format, page_size, vcpus, start_ns, source, events)
+${WINDOW_HELP}
+In a window, events holds its rows; faults the faults whose wait overlaps it
+(columns unchanged); blocked_intervals and all_down_intervals are clipped to
+it; results and analysis are the windowed replay's. main.events, main.faults,
+... stay the whole trace.
 
 Examples:
   blocktime query trace.arrow "SELECT cpu, quantile_disc(latency_ns, 0.99) FROM faults WHERE cpu >= 0 GROUP BY cpu"
@@ -67,6 +73,7 @@ Examples:
   blocktime query trace.arrow "SELECT * FROM faults" -o faults.parquet
   blocktime query trace.arrow --db trace.duckdb          (a shell; the next run starts at once)
   blocktime query trace.arrow --safe -f untrusted.sql    (DuckDB sees no file but the -o output)
+  blocktime query trace.arrow --since 2s --until 3s "SELECT cpu, sum(end_ns - start_ns) FROM blocked_intervals GROUP BY cpu"
   blocktime query --print-views > views.sql`,
     )
     .action((trace: string | undefined, sql: string | undefined, opts: QueryOptions) => query(trace, sql, opts));
@@ -84,6 +91,7 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
     return;
   }
   if (trace === undefined) throw new UsageError('query: expected a trace file (or --print-views)');
+  const window = windowOf(opts);
   if (sql !== undefined && opts.file !== undefined) throw new UsageError('give the SQL as an argument or with -f, not both');
   const text = opts.file !== undefined ? await readFile(opts.file, 'utf8') : sql;
   if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
@@ -101,6 +109,7 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
     },
     onProgress: progress.onRows,
     build: { statements: statements.map((s) => s.sql) },
+    ...(window ? { window } : {}),
   }).finally(() => progress.done());
   try {
     if (text === undefined) {

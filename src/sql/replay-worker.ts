@@ -14,6 +14,7 @@ import { BlocktimeError, InputError, type InputLocation, UsageError } from '../e
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { replayTrace } from '../replay/engine.js';
 import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/result.js';
+import type { TraceWindow } from '../replay/window.js';
 
 type Results = Partial<Record<VariantName, AnalysisResult>>;
 
@@ -23,6 +24,7 @@ interface Task {
   path: string;
   /** The reading options without their callbacks (warnings and progress come from the main thread's own read). */
   open: OpenOptions;
+  window?: TraceWindow;
 }
 
 type Reply = { results: Results } | { error: { kind: string; message: string; exitCode?: number; location?: InputLocation; what?: string } };
@@ -44,9 +46,9 @@ export interface ReplayInWorker {
   terminate(): Promise<void>;
 }
 
-export function replayInWorker(path: string, open: OpenOptions): ReplayInWorker {
+export function replayInWorker(path: string, open: OpenOptions, window?: TraceWindow): ReplayInWorker {
   const plain = Object.fromEntries(Object.entries(open).filter(([, v]) => typeof v !== 'function')) as OpenOptions;
-  const worker = new Worker(SCRIPT, { workerData: { blocktimeReplay: true, path, open: plain } satisfies Task });
+  const worker = new Worker(SCRIPT, { workerData: { blocktimeReplay: true, path, open: plain, ...(window ? { window } : {}) } satisfies Task });
   const results = new Promise<Results>((resolve, reject) => {
     worker.once('message', (reply: Reply) => ('results' in reply ? resolve(reply.results) : reject(revive(reply.error))));
     worker.once('error', reject);
@@ -68,7 +70,7 @@ async function work(task: Task): Promise<Reply> {
   try {
     const source = await openTrace(task.path, task.open);
     try {
-      return { results: (await replayTrace(source, [...VARIANTS])).results };
+      return { results: (await replayTrace(source, [...VARIANTS], task.window ? { window: task.window } : {})).results };
     } finally {
       await source.close();
     }
