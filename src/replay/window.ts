@@ -11,7 +11,7 @@
  * and only while it waits for one.
  */
 import { UsageError } from '../errors.js';
-import { formatDurationCompact } from '../units.js';
+import { formatCount, formatDuration, formatDurationCompact } from '../units.js';
 import type { AnalysisResult } from './result.js';
 
 /** An instant as the user gives it: nanoseconds after the trace's first row, or an absolute trace time. */
@@ -88,6 +88,14 @@ export function windowReport(w: TraceWindow, baseNs: bigint, sinceRow: number | 
     rows: inside,
     ...(inside === 0 ? { note: rows === 0 ? 'the trace has no rows: every figure is 0' : 'the window holds no row of the trace: every figure is 0' } : {}),
   };
+}
+
+/** The window for people, as headers show it: `window 2.5 s to 5 s after the first row (@A to @B, 812 rows)`, and its note. */
+export function describeWindow(w: WindowReport): string {
+  const at = (offset: number | null, abs: string): string => (offset === null ? `@${abs}` : formatDuration(offset));
+  const since = at(w.since_offset_ns, w.since_ns);
+  const span = w.until_ns === null ? `${since} to the end` : `${since} to ${at(w.until_offset_ns, w.until_ns)}`;
+  return `window ${span} after the first row (@${w.since_ns} to ${w.until_ns === null ? 'the end' : `@${w.until_ns}`}, ${formatCount(w.rows)} rows)${w.note ? `: ${w.note}` : ''}`;
 }
 
 const minus = (a: number[], b: number[] | undefined): number[] => a.map((x, k) => x - (b?.[k] ?? 0));

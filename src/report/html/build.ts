@@ -10,6 +10,7 @@ import type { OpenOptions } from '../../formats/open.js';
 import { readResults } from '../../sql/trace-tables.js';
 import { openTraceDatabase } from '../../sql/trace-database.js';
 import type { TraceSource } from '../../trace/source.js';
+import type { TraceWindow } from '../../replay/window.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
@@ -21,6 +22,8 @@ export interface HtmlReportOptions extends OpenOptions {
   timelineBars?: number;
   /** Called with the rows read so far. */
   onRows?(rows: number): void;
+  /** Figures and charts for this window only; the timeline is clipped to it (src/sql/trace-window.ts). */
+  window?: TraceWindow;
 }
 
 export interface HtmlReport {
@@ -30,8 +33,8 @@ export interface HtmlReport {
 
 /** The report of a trace file, or of an open source (read once; the caller closes it). */
 export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const { timelineBars, onRows, ...open } = opts;
-  const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}) });
+  const { timelineBars, onRows, window, ...open } = opts;
+  const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}), ...(window ? { window } : {}) });
   try {
     return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
   } finally {
@@ -57,7 +60,7 @@ async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number):
     },
     results: { exact: results.exact, mutex: results.mutex, atomic: results.atomic },
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
-    latency_cdf: await queryLatencyCdf(conn, vcpus),
+    latency_cdf: await queryLatencyCdf(conn, vcpus, results.exact.window),
   };
   return { html: await renderPage(data, await buildCharts(data)), data };
 }
@@ -73,9 +76,10 @@ async function traceMeta(conn: DuckDBConnection): Promise<{ path: string; format
   return { path: row.path, format: row.format, rows: Number(row.events), ...(row.source !== null ? { source: JSON.parse(row.source) as Record<string, unknown> } : {}) };
 }
 
+/** The whole trace's, in a window too: offsets stay from the trace's first row. */
 async function traceSpan(conn: DuckDBConnection): Promise<{ originNs: bigint; spanNs: number }> {
   const row = (
-    await conn.runAndReadAll('SELECT coalesce((SELECT t_ns FROM events WHERE seq = 0), 0) AS origin, coalesce((max(t_ns) - min(t_ns))::DOUBLE, 0) AS span FROM events')
+    await conn.runAndReadAll('SELECT coalesce((SELECT t_ns FROM main.events WHERE seq = 0), 0) AS origin, coalesce((max(t_ns) - min(t_ns))::DOUBLE, 0) AS span FROM main.events')
   ).getRowObjectsJS()[0] as { origin: bigint; span: number };
   return { originNs: BigInt(row.origin), spanNs: row.span };
 }
