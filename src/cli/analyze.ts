@@ -5,10 +5,12 @@ import { styleFor } from './terminal/style.js';
 import { addExpectOptions, type ExpectOptionValues } from './options/expect-options.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
+import { UsageError } from '../errors.js';
+import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
 import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './options/trace-options.js';
 import { withExamples } from './help-examples.js';
 
-interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
+interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, WindowOptionValues {
   variant: VariantName;
   json?: boolean;
   timing?: boolean;
@@ -27,27 +29,30 @@ export function register(program: Command): void {
         .default('mutex')
         .argParser(parseVariant),
     );
-  addExpectOptions(addTraceOptions(cmd))
+  addWindowOptions(addExpectOptions(addTraceOptions(cmd)))
     .option('--json', 'print the result as one JSON object on stdout (the documented contract)')
     .option('--timing', 'print one JSON line of timings on stderr: events, read_s, replay_s, replay_events_per_s, total_s')
     .option('--all', 'list every vCPU (large VMs otherwise show the top vCPUs and a summary row)')
     .addOption(new Option('--top <n>', 'vCPUs listed when the table is cut').default(16).argParser((v) => parsePositiveInt('--top', v)))
+    .addHelpText('after', WINDOW_HELP)
     .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
   withExamples(cmd, [
     'blocktime analyze trace.arrow',
-    ['blocktime analyze trace.arrow --variant exact', 'p50, p99 and max latency per vCPU'],
+    ['blocktime analyze trace.arrow --variant exact --since 2.5s --until 5.5s', 'latency per vCPU, in a window of the trace'],
     ['cat trace.csv | blocktime analyze - --input-format csv --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
   ]);
 }
 
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
+  const window = windowOf(opts);
+  if (window && opts.expect !== undefined) throw new UsageError('--expect checks the figures QEMU gave for the whole migration: not with --since or --until');
   if (opts.expect !== undefined) return (await import('./analyze-expect.js')).runExpectCheck(file, opts);
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
   const { replayTrace } = await import('../replay/engine.js');
   const progress = createTraceProgress('analyze', 'bytes and rows');
   const started = performance.now();
   try {
-    const outcome = await replayTraceFile(file, opts, progress, (source, options) => replayTrace(source, [opts.variant], options));
+    const outcome = await replayTraceFile(file, opts, progress, (source, options) => replayTrace(source, [opts.variant], { ...options, ...(window ? { window } : {}) }));
     progress.done();
     const result = outcome.results[opts.variant];
     if (!result) throw new Error(`replay returned no ${opts.variant} result`);

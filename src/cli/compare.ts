@@ -4,10 +4,11 @@ import { styleFor } from './terminal/style.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';
+import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
 import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
 import { withExamples } from './help-examples.js';
 
-interface CompareOptions extends TraceOptionValues {
+interface CompareOptions extends TraceOptionValues, WindowOptionValues {
   explain?: number;
   json?: boolean;
   all?: boolean;
@@ -21,16 +22,22 @@ export function register(program: Command): void {
       'Replay a trace through the exact, mutex (QEMU 10.1+) and atomic (QEMU 2.12-10.0) designs side by side, and explain every difference.',
     )
     .argument('<trace>', TRACE_ARGUMENT);
-  addTraceOptions(cmd)
+  addWindowOptions(addTraceOptions(cmd))
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
     .option('--json', 'print everything as one JSON object on stdout')
     .option('--all', 'list every vCPU (large VMs otherwise show the vCPUs that differ most and a summary row)')
     .option('--top <n>', 'vCPUs listed when the table is cut', (v) => parsePositiveInt('--top', v), 16)
+    .addHelpText(
+      'after',
+      `${WINDOW_HELP}
+In a window, the explanation's counters are what they grew by inside it; its
+identities (design - exact) hold for the whole trace only.`,
+    )
     .action((trace: string, opts: CompareOptions) => compare(trace, opts));
   withExamples(cmd, [
     'blocktime compare trace.arrow',
     ['blocktime compare trace.arrow --explain 10', 'the first 10 rows where the designs diverge'],
-    'blocktime compare trace.arrow --json | jq .explanation',
+    ['blocktime compare trace.arrow --since 1s --until 2s --json | jq .explanation', 'what the designs disagree on, in one second'],
   ]);
 }
 
@@ -41,9 +48,10 @@ function parseExplain(v: string): number {
 async function compare(file: string, opts: CompareOptions): Promise<void> {
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
   const { compareTrace } = await import('../compare/compare.js');
+  const window = windowOf(opts);
   const progress = createTraceProgress('compare', 'bytes and rows');
   try {
-    const result = await replayTraceFile(file, opts, progress, (source, options) => compareTrace(source, { explain: opts.explain ?? 0, ...options }));
+    const result = await replayTraceFile(file, opts, progress, (source, options) => compareTrace(source, { explain: opts.explain ?? 0, ...options, ...(window ? { window } : {}) }));
     progress.done();
     if (opts.json) {
       process.stdout.write(JSON.stringify(result) + '\n');

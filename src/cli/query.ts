@@ -14,8 +14,9 @@ import { printableViews } from '../sql/views.js';
 import { openTrace, type OpenOptions } from '../formats/open.js';
 import { withExamples } from './help-examples.js';
 import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './options/trace-options.js';
+import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
 
-interface QueryOptions {
+interface QueryOptions extends WindowOptionValues {
   file?: string;
   format?: OutputFormat;
   output?: string;
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
     .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize);
   // Here --format is what is printed: the trace's format has only its own name.
-  addInputFormatOption(cmd)
+  addWindowOptions(addInputFormatOption(cmd))
     .addHelpText(
       'after',
       `
@@ -61,6 +62,11 @@ Tables and views (see the README for every column):
   results(variant, cpu, blocktime_ns, faults)  the replay's figures (cpu -1: other threads, NULL: whole VM)
   analysis(variant, result)                    the analyze --json object of each variant
   trace_meta(path, format, page_size, vcpus, start_ns, source, events)
+${WINDOW_HELP}
+In a window, events holds its rows; faults the faults whose wait overlaps it
+(columns unchanged); blocked_intervals and all_down_intervals are clipped to
+it; results and analysis are the windowed replay's. main.events, main.faults,
+... stay the whole trace.
 
 With --db FILE.duckdb, the trace may be left out: the first argument, unless
 it names an existing file, is then the SQL, run on the trace the database
@@ -70,7 +76,7 @@ holds (read again with the options it was loaded with, should it change).`,
   withExamples(cmd, [
     'blocktime query trace.arrow "SELECT cpu, quantile_disc(latency_ns, 0.99) AS p99_ns FROM faults WHERE cpu >= 0 GROUP BY cpu"',
     ['blocktime query trace.arrow --db trace.duckdb', 'a shell; the load is kept'],
-    ['blocktime query --db trace.duckdb "SELECT * FROM results WHERE cpu IS NULL"', 'its trace, at once'],
+    ['blocktime query trace.arrow --since 2s --until 3s "SELECT cpu, sum(end_ns - start_ns) FROM blocked_intervals GROUP BY cpu"', 'blocked time per vCPU in one second'],
   ]);
 }
 
@@ -88,6 +94,7 @@ async function query(first: string | undefined, second: string | undefined, opts
     return;
   }
   if (trace === undefined) throw new UsageError(`query: expected a trace file (or --print-views${opts.db === undefined ? ', or --db' : ''})`);
+  const window = windowOf(opts);
   if (sql !== undefined && opts.file !== undefined) throw new UsageError('give the SQL as an argument or with -f, not both');
   const text = opts.file !== undefined ? await readFile(opts.file, 'utf8') : sql;
   if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
@@ -109,6 +116,7 @@ async function query(first: string | undefined, second: string | undefined, opts
       process.stderr.write(`blocktime: note: ${reloadNote(opts.db!, previous, resolve(trace), why)}\n`);
     },
     build: { statements: statements.map((s) => s.sql) },
+    ...(window ? { window } : {}),
   }).finally(() => progress.done());
   try {
     if (text === undefined) {

@@ -4,10 +4,11 @@ import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { formatBytes } from '../units.js';
+import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
 import { withExamples } from './help-examples.js';
 
-interface ReportOptions extends TraceOptionValues {
+interface ReportOptions extends TraceOptionValues, WindowOptionValues {
   output: string;
   timelineBars: number;
 }
@@ -18,7 +19,7 @@ export function register(program: Command): void {
     .description('Write a self-contained HTML report of a trace: summary, timeline of blocked vCPUs, latency histogram and CDFs, the three designs compared, anomalies.')
     .argument('<trace>', TRACE_ARGUMENT)
     .option('-o, --output <file>', 'the HTML file to write', 'report.html');
-  addTraceOptions(cmd)
+  addWindowOptions(addTraceOptions(cmd))
     .addOption(
       new Option('--timeline-bars <n>', 'bars the timeline draws at most (about); past it, each vCPU is drawn in equal time bins')
         .default(TIMELINE_BAR_BUDGET)
@@ -27,13 +28,17 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-The page needs no network: charts (Vega, inlined) draw as SVG in any browser.`,
+The page needs no network: charts (Vega, inlined) draw as SVG in any browser.
+${WINDOW_HELP}
+In a window, the report's figures and charts are the window's, and its
+timeline is clipped to it (times still from the trace's first row).`,
     )
     .action((trace: string, opts: ReportOptions) => report(trace, opts));
-  withExamples(cmd, ['blocktime report trace.arrow', 'blocktime report trace.csv -o trace.html']);
+  withExamples(cmd, ['blocktime report trace.arrow', 'blocktime report trace.csv -o trace.html', ['blocktime report trace.arrow --since 2s --until 5s -o window.html', 'the seconds 2 to 5 only']]);
 }
 
 async function report(file: string, opts: ReportOptions): Promise<void> {
+  const window = windowOf(opts);
   const progress = createTraceProgress('report', 'rows');
   let built;
   try {
@@ -42,6 +47,7 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
       timelineBars: opts.timelineBars,
       onWarning: progress.onWarning,
       onRows: progress.onRows,
+      ...(window ? { window } : {}),
     });
   } finally {
     progress.done();

@@ -13,7 +13,8 @@ import type { TraceSource } from '../trace/source.js';
 import { UsageError } from '../errors.js';
 import { checkExactFigures } from '../replay/exact-figures.js';
 import { DivergenceObserver } from './observer.js';
-import type { CompareResult, CompareVcpuRow, DesignFigure, SideBySide } from './result.js';
+import type { CompareExplanation, CompareResult, CompareVcpuRow, DesignFigure, DivergenceEvent, SideBySide } from './result.js';
+import type { TraceWindow } from '../replay/window.js';
 
 export interface CompareOptions {
   /** How many divergent rows to list (default 0). */
@@ -21,6 +22,8 @@ export interface CompareOptions {
   onProgress?(rows: number): void;
   /** Named in error messages (compareTrace passes the source's path). */
   file?: string;
+  /** Compare the designs over this window only (src/replay/window.ts). */
+  window?: TraceWindow;
 }
 
 /** Compares the designs on an open trace (the caller closes it). */
@@ -42,10 +45,12 @@ export async function compareBatches(
   });
   const [exactV, mutexV, atomicV] = pass.consumers as [ExactVariant, MutexVariant, AtomicVariant, DivergenceObserver];
   observer!.finish();
-  const exact = exactV.result();
-  const mutex = mutexV.result();
-  const atomic = atomicV.result();
-  const result = assemble(exact, mutex, atomic, observer!);
+  const window = pass.window ? { window: pass.window } : {};
+  const exact = { ...exactV.result(), ...window };
+  const mutex = { ...mutexV.result(), ...window };
+  const atomic = { ...atomicV.result(), ...window };
+  const explanation = pass.window ? observer!.windowedExplanation() : observer!.explanation;
+  const result = { ...assemble(exact, mutex, atomic, explanation, observer!.events), ...window };
   // The designs' own results are checked already; the sums and differences across them are new figures.
   checkExactFigures(result, opts.file ?? '<trace>', 'compare');
   return result;
@@ -62,7 +67,7 @@ function sideBySide(exactNs: number, mutexNs: number, atomicNs: number): SideByS
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-function assemble(exact: AnalysisResult, mutex: AnalysisResult, atomic: AnalysisResult, observer: DivergenceObserver): CompareResult {
+function assemble(exact: AnalysisResult, mutex: AnalysisResult, atomic: AnalysisResult, explanation: CompareExplanation, explain: DivergenceEvent[]): CompareResult {
   const vcpu: CompareVcpuRow[] = exact.vcpu_blocktime_ns.map((e, cpu) => ({
     cpu,
     faults: mutex.vcpu_faults[cpu]!,
@@ -78,8 +83,8 @@ function assemble(exact: AnalysisResult, mutex: AnalysisResult, atomic: Analysis
     vcpu,
     vcpu_sum: sideBySide(sum(exact.vcpu_blocktime_ns), sum(mutex.vcpu_blocktime_ns), sum(atomic.vcpu_blocktime_ns)),
     non_vcpu_faults: mutex.non_vcpu_faults,
-    explanation: observer.explanation,
-    explain: observer.events,
+    explanation,
+    explain,
     results: { exact, mutex, atomic },
   };
 }

@@ -78,7 +78,7 @@ export class DivergenceObserver extends ReplayScaffold {
 
   constructor(
     ctx: ReplayContext,
-    private readonly explainMax: number,
+    private explainMax: number,
   ) {
     super(ctx);
     this.clock = new MsClock(ctx.baseNs, ctx.startNs ?? ctx.baseNs);
@@ -294,6 +294,35 @@ export class DivergenceObserver extends ReplayScaffold {
   }
 
   /** Closes the ledger: vCPU waits `exact` closed (the thread moved on) but `mutex` never resolved are dropped too. */
+  /** The explanation's counters at a windowed pass's marks (src/replay/window.ts): since, then until. */
+  private readonly marks: CompareExplanation[] = [];
+
+  /** At `since` the divergent rows are listed from there on; at `until` the list stops. */
+  mark(): void {
+    this.marks.push(structuredClone(this.explanation));
+    if (this.marks.length === 1) this.events.length = 0;
+    else this.explainMax = this.events.length;
+  }
+
+  /** What the counters grew by in the window (call after finish); an instant no row reached is the end. */
+  windowedExplanation(): CompareExplanation {
+    const end = this.explanation;
+    const since = this.marks[0] ?? end;
+    const until = this.marks[1] ?? end;
+    const d = (u: CountNs, s: CountNs): CountNs => ({ count: u.count - s.count, ns: u.ns - s.ns });
+    return {
+      reentrant: d(until.reentrant, since.reentrant),
+      mutex_dropped: d(until.mutex_dropped, since.mutex_dropped),
+      mutex_inflated: d(until.mutex_inflated, since.mutex_inflated),
+      overwritten: d(until.overwritten, since.overwritten),
+      erased: until.erased - since.erased,
+      lost_blocked_vcpu: until.lost_blocked_vcpu - since.lost_blocked_vcpu,
+      ignored_non_vcpu: until.ignored_non_vcpu - since.ignored_non_vcpu,
+      ms_truncation_lost_ns: until.ms_truncation_lost_ns - since.ms_truncation_lost_ns,
+      all_down_shortened: d(until.all_down_shortened, since.all_down_shortened),
+    };
+  }
+
   finish(): void {
     this.fixN();
     const { pool, explanation: x } = this;

@@ -7,6 +7,7 @@
  * `exact`, and `null` when `exact` is 0 and the design is not.
  */
 import type { AnalysisResult } from '../replay/result.js';
+import type { WindowReport } from '../replay/window.js';
 
 /** One design's figure next to the exact one. */
 export interface DesignFigure {
@@ -113,4 +114,11 @@ export interface CompareResult {
   explain: DivergenceEvent[];
   /** The three full `analyze` results, for anything the table above leaves out. */
   results: { exact: AnalysisResult; mutex: AnalysisResult; atomic: AnalysisResult };
+  /**
+   * A windowed comparison: the window every figure covers. The explanation's
+   * counters are then what they grew by in it, and its identities hold for
+   * the whole trace only (`exact` clips the waits open at an instant, the
+   * QEMU designs credit a wait when it ends).
+   */
+  window?: WindowReport;
 }

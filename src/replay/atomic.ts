@@ -9,7 +9,8 @@ import { Kind } from '../trace/schema.js';
 import type { ReplayContext } from './context.js';
 import { MsClock } from './ms-clock.js';
 import { pageHi, pageLo, WARM_ROWS } from './page-table.js';
-import { LATENCY_BUCKETS } from './result.js';
+import { type AnalysisResult, LATENCY_BUCKETS } from './result.js';
+import { counterDifference } from './window.js';
 import { type DesignFigures, VariantScaffold } from './scaffold.js';
 
 const NS_PER_MS = 1e6;
@@ -167,6 +168,20 @@ export class AtomicVariant extends VariantScaffold {
         lost_blocked_vcpu: this.lostBlocked,
         ignored_non_vcpu: this.ignoredNonVcpu,
       },
+    };
+  }
+
+  /** The design's counters are uint32 milliseconds: a window is their difference modulo 2^32, as two reads of QEMU's would give. */
+  protected override windowed(since: AnalysisResult | null, until: AnalysisResult): AnalysisResult {
+    const r = counterDifference(since, until);
+    const ms = (u: number, s: number | undefined): number => (u - (s ?? 0)) >>> 0;
+    const total = ms(until.qemu!['postcopy-blocktime'], since?.qemu!['postcopy-blocktime']);
+    const vcpu = until.qemu!['postcopy-vcpu-blocktime'].map((u, c) => ms(u, since?.qemu!['postcopy-vcpu-blocktime'][c]));
+    return {
+      ...r,
+      total_blocktime_ns: total * NS_PER_MS,
+      vcpu_blocktime_ns: vcpu.map((x) => x * NS_PER_MS),
+      qemu: { 'postcopy-blocktime': total, 'postcopy-vcpu-blocktime': vcpu },
     };
   }
 }

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import type { TraceBatch } from '../trace/batch.js';
 import { Kind, MAX_VCPUS } from '../trace/schema.js';
 import { ABSENT, U32Map } from './page-table.js';
+import type { WindowBounds } from './window.js';
 
 /** Largest spread of vCPU thread ids looked up through a plain array (256 KB). */
 const DENSE_TIDS = 65536;
@@ -22,6 +23,8 @@ export interface ReplayContext {
   startNs?: bigint;
   /** Named in error messages. */
   file: string;
+  /** A windowed pass (window.ts): the engine calls `mark` at its instants, and results cover the window. */
+  window?: WindowBounds;
 }
 
 /** A replay variant: takes batches in trace order with their times relative to `baseNs`, then builds its result. */

@@ -4,7 +4,7 @@
  * for all variants, and times the per-event work apart from the reading.
  */
 import { InputError, UsageError } from '../errors.js';
-import { relativeTimes, type TraceBatch } from '../trace/batch.js';
+import { relativeTimes, subBatch, type TraceBatch } from '../trace/batch.js';
 import { MAX_VCPUS, isPowerOfTwo, type TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
 import { AtomicVariant } from './atomic.js';
@@ -12,6 +12,7 @@ import { pageShiftOf, type ReplayContext, type Variant } from './context.js';
 import { ExactVariant } from './exact.js';
 import { MutexVariant } from './mutex.js';
 import type { AnalysisResult, VariantName } from './result.js';
+import { type TraceWindow, type WindowBounds, type WindowMarker, type WindowReport, windowBounds, windowReport } from './window.js';
 
 /**
  * How a pass runs. The vCPU count and page size are the metadata's: a
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   onProgress?(rows: number): void;
   /** Named in error messages (replayTrace passes the source's path). */
   file?: string;
+  /** Results for this window only (window.ts; docs/blocktime.md#time-windows). */
+  window?: TraceWindow;
 }
 
 export interface ReplayTiming {
@@ -70,7 +73,8 @@ export async function replayBatches(
   const results: Partial<Record<VariantName, AnalysisResult>> = {};
   const variant_s: Partial<Record<VariantName, number>> = {};
   names.forEach((name, k) => {
-    results[name] = pass.consumers[k]!.result();
+    const result = pass.consumers[k]!.result();
+    results[name] = pass.window ? { ...result, window: pass.window } : result;
     variant_s[name] = pass.consumerNs[k]! / 1e9;
   });
   const { events, convertNs, totalNs } = pass;
@@ -96,6 +100,8 @@ export interface PassOutcome<C> {
   consumerNs: number[];
   convertNs: number;
   totalNs: number;
+  /** A windowed pass: the window its results cover. */
+  window?: WindowReport;
 }
 
 /**
@@ -103,7 +109,7 @@ export interface PassOutcome<C> {
  * engine's observer beside them) are created once the first row's time is
  * known, then each batch goes to each consumer in turn.
  */
-export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Array): void }>(
+export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Array): void } & Partial<WindowMarker>>(
   meta: TraceMeta,
   batches: Iterable<TraceBatch> | AsyncIterable<TraceBatch>,
   opts: ReplayOptions,
@@ -128,34 +134,56 @@ export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Arr
   let events = 0;
   let rel = new Float64Array(0);
   let baseNs = 0n;
-
-  for await (const b of batches) {
-    if (b.length === 0) continue;
-    if (consumers === undefined) {
-      baseNs = b.t[0]!;
-      consumers = create({ ...ctxBase, baseNs });
-      consumerNs = consumers.map(() => 0);
-    }
-    const c0 = process.hrtime.bigint();
-    if (rel.length < b.length) rel = new Float64Array(Math.max(b.length, rel.length * 2));
-    const view = rel.length === b.length ? rel : rel.subarray(0, b.length);
-    if (!relativeTimes(b.t, baseNs, view)) throw outOfRange(b, view, baseNs, ctxBase.file);
+  let bounds: WindowBounds | undefined;
+  /** The rows at which the window's instants were reached, in order (since, until). */
+  const marked: number[] = [];
+  const start = (first: bigint): C[] => {
+    baseNs = first;
+    if (opts.window) bounds = windowBounds(opts.window, baseNs);
+    const made = create({ ...ctxBase, baseNs, ...(bounds ? { window: bounds } : {}) });
+    consumerNs = made.map(() => 0);
+    return made;
+  };
+  const feed = (b: TraceBatch, view: Float64Array, from: number, to: number): void => {
+    if (from === to) return;
+    const part = from === 0 && to === b.length ? b : subBatch(b, from, to);
+    const partView = part === b ? view : view.subarray(from, to);
     let prev = process.hrtime.bigint();
-    convertNs += Number(prev - c0);
-    for (let k = 0; k < consumers.length; k++) {
-      consumers[k]!.consume(b, view);
+    for (let k = 0; k < consumers!.length; k++) {
+      consumers![k]!.consume(part, partView);
       const now = process.hrtime.bigint();
       consumerNs[k]! += Number(now - prev);
       prev = now;
     }
+  };
+
+  for await (const b of batches) {
+    if (b.length === 0) continue;
+    consumers ??= start(b.t[0]!);
+    const c0 = process.hrtime.bigint();
+    if (rel.length < b.length) rel = new Float64Array(Math.max(b.length, rel.length * 2));
+    const view = rel.length === b.length ? rel : rel.subarray(0, b.length);
+    if (!relativeTimes(b.t, baseNs, view)) throw outOfRange(b, view, baseNs, ctxBase.file);
+    convertNs += Number(process.hrtime.bigint() - c0);
+    let from = 0;
+    // A window cuts the batch at the first row that reaches each instant, where the consumers mark their state.
+    while (bounds !== undefined && marked.length < 2) {
+      const at = marked.length === 0 ? bounds.since : bounds.until;
+      let k = from;
+      while (k < b.length && view[k]! < at) k++;
+      if (k === b.length) break;
+      feed(b, view, from, k);
+      for (const c of consumers) c.mark!(at);
+      marked.push(events + k);
+      from = k;
+    }
+    feed(b, view, from, b.length);
     events += b.length;
     opts.onProgress?.(events);
   }
-  if (consumers === undefined) {
-    consumers = create({ ...ctxBase, baseNs });
-    consumerNs = consumers.map(() => 0);
-  }
-  return { consumers, events, consumerNs, convertNs, totalNs: Number(process.hrtime.bigint() - t0) };
+  consumers ??= start(0n);
+  const window = opts.window ? windowReport(opts.window, baseNs, marked[0], marked[1], events) : undefined;
+  return { consumers, events, consumerNs, convertNs, totalNs: Number(process.hrtime.bigint() - t0), ...(window ? { window } : {}) };
 }
 
 /**

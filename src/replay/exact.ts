@@ -13,7 +13,8 @@ import type { ReplayContext } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { ABSENT, PageMap, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table.js';
-import { LATENCY_BUCKETS } from './result.js';
+import { type AnalysisResult, LATENCY_BUCKETS } from './result.js';
+import { counterDifference } from './window.js';
 import { type DesignFigures, VariantScaffold } from './scaffold.js';
 import { FlaggedSlotPool, widen } from './slot-pool.js';
 
@@ -52,7 +53,9 @@ export class ExactVariant extends VariantScaffold {
   private faults = new Float64Array(0);
   private blockedNs = new Float64Array(0);
   private hist: LatencyHistogram[] = [];
-  private readonly nonVcpuHist = new LatencyHistogram();
+  private nonVcpuHist = new LatencyHistogram();
+  /** What each windowed mark counted of the intervals open at its instant (window.ts). */
+  private readonly clips = new Map<AnalysisResult, OpenAtMark>();
   private down = 0;
   private allDownSince = 0;
   private totalNs = 0;
@@ -250,4 +253,98 @@ export class ExactVariant extends VariantScaffold {
       open_at_end: { count: pool.live, max_age_ns: pool.live === 0 ? 0 : Math.max(0, this.lastT - oldest) },
     };
   }
+
+  /**
+   * At a window's instant, the intervals still open count up to it: each
+   * vCPU's blocktime and the all-down time by what they would add if they
+   * closed there. Kept apart from the result, as only those that do close
+   * later in the trace count (an interval open at the end counts in no
+   * figure, windowed or not); `windowed` decides.
+   */
+  protected override sampleAt(at: number): AnalysisResult {
+    const r = this.stateNow();
+    const pool = this.pool;
+    const n = this.n;
+    const open: OpenAtMark = {
+      cpuClip: new Float64Array(n),
+      cpuFaults: this.faults.slice(),
+      tid: [],
+      tOpen: [],
+      tidClip: [],
+      allDownClip: n > 0 && this.down === n ? Math.max(0, at - this.allDownSince) : -1,
+      allDownSince: this.allDownSince,
+    };
+    let oldest = Infinity;
+    for (let e = 0; e < pool.top; e++) {
+      if (pool.alive[e] !== 1) continue;
+      const t = pool.tOpen[e]!;
+      if (t < oldest) oldest = t;
+      const cpu = pool.owner[e]!;
+      if (cpu >= 0) open.cpuClip[cpu] = Math.max(0, at - t);
+      else {
+        open.tid.push(pool.tid[e]!);
+        open.tOpen.push(t);
+        open.tidClip.push(Math.max(0, at - t));
+      }
+    }
+    r.open_at_end = { count: pool.live, max_age_ns: pool.live === 0 ? 0 : Math.max(0, at - oldest) };
+    this.clips.set(r, open);
+    return r;
+  }
+
+  /** At `since`, the latencies start again from none: those of the window are the faults resolved inside it. */
+  override mark(at: number): void {
+    super.mark(at);
+    if (this.marks.length === 1 && this.n >= 0) {
+      this.hist = this.hist.map(() => new LatencyHistogram());
+      this.nonVcpuHist = new LatencyHistogram();
+    }
+  }
+
+  protected override windowed(since: AnalysisResult | null, until: AnalysisResult): AnalysisResult {
+    const r = counterDifference(since === null ? null : this.withClips(since), this.withClips(until));
+    // Both the end: the window is empty (no row reached `since`, or `until` came before any fault).
+    const latency = since === until ? this.emptyLatency() : until.latency!;
+    return { ...r, latency, open_at_end: until.open_at_end! };
+  }
+
+  /** `r` with the clips of its mark that belong to intervals which closed later (`r` itself when it is the end's). */
+  private withClips(r: AnalysisResult): AnalysisResult {
+    const open = this.clips.get(r);
+    if (!open) return r;
+    const pool = this.pool;
+    const vcpu = r.vcpu_blocktime_ns.map((ns, c) => {
+      // Still open at the end, and no fault of its vCPU since the mark: the very interval the mark clipped.
+      const neverClosed = this.openOfCpu[c]! >= 0 && this.faults[c] === open.cpuFaults[c];
+      return neverClosed ? ns : ns + open.cpuClip[c]!;
+    });
+    let nonVcpu = r.non_vcpu_blocktime_ns;
+    open.tid.forEach((tid, k) => {
+      const e = this.openOfTid.get(tid);
+      if (!(e >= 0 && pool.tOpen[e] === open.tOpen[k])) nonVcpu += open.tidClip[k]!;
+    });
+    const allDownNeverEnded = this.down === this.n && this.allDownSince === open.allDownSince;
+    const total = r.total_blocktime_ns + (open.allDownClip >= 0 && !allDownNeverEnded ? open.allDownClip : 0);
+    return { ...r, vcpu_blocktime_ns: vcpu, non_vcpu_blocktime_ns: nonVcpu, total_blocktime_ns: total };
+  }
+
+  private emptyLatency(): NonNullable<AnalysisResult['latency']> {
+    const none = new LatencyHistogram().stats();
+    return { overall: none, non_vcpu: none, vcpu: this.hist.map(() => none) };
+  }
+}
+
+/** The intervals open at a window's instant, and what each counted up to it. */
+interface OpenAtMark {
+  /** Per vCPU: its open interval's length up to the instant (0: none open). */
+  cpuClip: Float64Array;
+  /** Per vCPU: intervals it had opened by then; an interval still open at the end is the mark's when none opened since. */
+  cpuFaults: Float64Array;
+  /** Threads that are not vCPUs: each open interval's thread, start and length up to the instant. */
+  tid: number[];
+  tOpen: number[];
+  tidClip: number[];
+  /** The all-down time up to the instant since all vCPUs went down, -1 when they were not all down. */
+  allDownClip: number;
+  allDownSince: number;
 }

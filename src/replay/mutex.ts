@@ -10,7 +10,8 @@ import { Kind } from '../trace/schema.js';
 import type { ReplayContext } from './context.js';
 import { latencyBucket } from './latency-buckets.js';
 import { ABSENT, PageMap, pageHi, pageLo, WARM_ROWS } from './page-table.js';
-import { LATENCY_BUCKETS } from './result.js';
+import { type AnalysisResult, LATENCY_BUCKETS, type QemuFigures } from './result.js';
+import { counterDifference } from './window.js';
 import { type DesignFigures, VariantScaffold } from './scaffold.js';
 import { SlotPool, widen } from './slot-pool.js';
 import { floorDiv, msUint32 } from './qemu-math.js';
@@ -173,33 +174,41 @@ export class MutexVariant extends VariantScaffold {
     }
   }
 
-  protected override figures(n: number): DesignFigures {
-    const vcpuBlocktime = Array.from(this.blockedNs);
-    const vcpuFaults = Array.from(this.faults);
-    const buckets = Array.from(this.buckets);
-    let sumBlocked = 0n;
-    let sumFaults = 0;
-    for (let c = 0; c < n; c++) {
-      sumBlocked += BigInt(vcpuBlocktime[c]!);
-      sumFaults += vcpuFaults[c]!;
-    }
-    const allFaults = sumFaults + this.nonVcpuFaults;
-    return {
+  protected override figures(): DesignFigures {
+    const figures = {
       faults: { already_received: this.alreadyReceived, non_vcpu: this.nonVcpuFaults, unresolved: this.pool.live },
       total_blocktime_ns: this.totalNs,
-      vcpu_blocktime_ns: vcpuBlocktime,
-      vcpu_faults: vcpuFaults,
+      vcpu_blocktime_ns: Array.from(this.blockedNs),
+      vcpu_faults: Array.from(this.faults),
       non_vcpu_blocktime_ns: this.nonVcpuNs,
-      latency_buckets: buckets,
+      latency_buckets: Array.from(this.buckets),
       anomalies: { negative_duration: this.negative, over_255_outstanding: this.over255 },
-      qemu: {
-        'postcopy-blocktime': msUint32(this.totalNs),
-        'postcopy-vcpu-blocktime': vcpuBlocktime.map(msUint32),
-        'postcopy-latency': allFaults === 0 ? 0 : Number((sumBlocked + BigInt(this.nonVcpuNs)) / BigInt(allFaults)),
-        'postcopy-vcpu-latency': vcpuBlocktime.map((ns, c) => floorDiv(ns, vcpuFaults[c]!)),
-        'postcopy-non-vcpu-latency': floorDiv(this.nonVcpuNs, this.nonVcpuFaults),
-        'postcopy-latency-dist': buckets.slice(),
-      },
     };
+    return { ...figures, qemu: qemuFigures({ ...figures, non_vcpu_faults: this.nonVcpuFaults }) };
   }
+
+  /** A window's QEMU figures are QEMU's formulas over the window's counters. */
+  protected override windowed(since: AnalysisResult | null, until: AnalysisResult): AnalysisResult {
+    const r = counterDifference(since, until);
+    return { ...r, qemu: qemuFigures(r) };
+  }
+}
+
+/** What QEMU 10.1 reports (`query-migrate`), from the design's counters (docs/blocktime.md, "What QEMU reports"). */
+function qemuFigures(r: Pick<AnalysisResult, 'total_blocktime_ns' | 'vcpu_blocktime_ns' | 'vcpu_faults' | 'non_vcpu_blocktime_ns' | 'non_vcpu_faults' | 'latency_buckets'>): QemuFigures {
+  let sumBlocked = 0n;
+  let sumFaults = 0;
+  r.vcpu_blocktime_ns.forEach((ns, c) => {
+    sumBlocked += BigInt(ns);
+    sumFaults += r.vcpu_faults[c]!;
+  });
+  const allFaults = sumFaults + r.non_vcpu_faults;
+  return {
+    'postcopy-blocktime': msUint32(r.total_blocktime_ns),
+    'postcopy-vcpu-blocktime': r.vcpu_blocktime_ns.map(msUint32),
+    'postcopy-latency': allFaults === 0 ? 0 : Number((sumBlocked + BigInt(r.non_vcpu_blocktime_ns)) / BigInt(allFaults)),
+    'postcopy-vcpu-latency': r.vcpu_blocktime_ns.map((ns, c) => floorDiv(ns, r.vcpu_faults[c]!)),
+    'postcopy-non-vcpu-latency': floorDiv(r.non_vcpu_blocktime_ns, r.non_vcpu_faults),
+    'postcopy-latency-dist': r.latency_buckets.slice(),
+  };
 }

@@ -4,6 +4,8 @@
  * state at the end of the pass.
  */
 
+import type { WindowReport } from './window.js';
+
 export type VariantName = 'mutex' | 'atomic' | 'exact';
 export const VARIANTS: readonly VariantName[] = ['mutex', 'atomic', 'exact'];
 
@@ -63,6 +65,8 @@ export interface AnalysisResult {
   latency?: { overall: LatencyStats; non_vcpu: LatencyStats; vcpu: LatencyStats[] };
   /** `exact` only: intervals still open at the end, and the oldest one's age at the last event. */
   open_at_end?: { count: number; max_age_ns: number };
+  /** A windowed replay (`--since`, `--until`): the window every figure above covers (src/replay/window.ts). */
+  window?: WindowReport;
   /** `atomic` only. */
   diagnostics?: {
     overwritten: number;

@@ -23,6 +23,7 @@ import { type ReplayContext, type Variant, VcpuTable } from './context.js';
 import { checkExactFigures } from './exact-figures.js';
 import { PageSet } from './page-table.js';
 import type { AnalysisResult, VariantName } from './result.js';
+import { counterDifference } from './window.js';
 
 /**
  * A consumer of a replay pass that keeps per-vCPU state: the variants, the
@@ -108,10 +109,46 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
   /** The design's figures at the end of the pass, N fixed. */
   protected abstract figures(n: number): DesignFigures;
 
+  /**
+   * A windowed pass's marks (window.ts), in order: since, then until. Null:
+   * marked before N was fixed, when every counter was still 0.
+   */
+  protected readonly marks: Array<AnalysisResult | null> = [];
+
+  /** Records the state at instant `at`, before the next row (window.ts). */
+  mark(at: number): void {
+    this.marks.push(this.n < 0 ? null : this.sampleAt(at));
+  }
+
+  /** The result as a read at instant `at` would give it: the state as it is, but for what a design counts up to the instant. */
+  protected sampleAt(_at: number): AnalysisResult {
+    return this.stateNow();
+  }
+
+  /**
+   * The window's figures from the marks at its instants; an instant no row
+   * reached is the end of the trace (both the end: an empty window). By
+   * default the difference of the counters; designs add their own figures.
+   */
+  protected windowed(since: AnalysisResult | null, until: AnalysisResult): AnalysisResult {
+    return counterDifference(since, until);
+  }
+
   result(): AnalysisResult {
+    const end = this.stateNow();
+    const at = (k: number): AnalysisResult | null => (this.marks.length > k ? this.marks[k]! : end);
+    const until = at(1);
+    // Until marked before N was fixed: the window closed before any counter moved. Its figures are then the end's minus the end's.
+    const result = this.ctx.window ? (until === null ? this.windowed(end, end) : this.windowed(at(0), until)) : end;
+    checkExactFigures(result, this.ctx.file, this.variant);
+    return result;
+  }
+
+  /** The result of the state as it is now. */
+  protected stateNow(): AnalysisResult {
     const n = this.fixN();
     const { faults, anomalies, total_blocktime_ns, vcpu_blocktime_ns, vcpu_faults, non_vcpu_blocktime_ns, latency_buckets, ...extra } = this.figures(n);
-    const result: AnalysisResult = {
+    return {
       variant: this.variant,
       vcpus: n,
       page_size: this.ctx.pageSize,
@@ -126,7 +163,5 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
       anomalies: { ...anomalies, resolve_without_fault: this.resolveWithoutFault, time_out_of_range: 0 },
       ...extra,
     };
-    checkExactFigures(result, this.ctx.file, this.variant);
-    return result;
   }
 }

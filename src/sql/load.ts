@@ -34,6 +34,8 @@ import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
 import { registerTraceRowsFunction } from './trace-rows-function.js';
 import { createResultsTables, writeResults } from './trace-tables.js';
 import { createView } from './views.js';
+import type { TraceWindow } from '../replay/window.js';
+import { WINDOW_SCHEMA } from './trace-window.js';
 
 /** What a part puts in the pass: it sees every batch in trace order, then fills what is left of its tables. */
 export interface BatchConsumer {
@@ -59,6 +61,8 @@ export interface PassContext {
   reopen?: { path: string; open: OpenOptions };
   /** Whether `part` is built: before this pass, or in it. */
   has(part: Part): boolean;
+  /** A windowed load: `results` and `analysis` cover this window, in the window's schema (trace-window.ts). */
+  window?: TraceWindow;
 }
 
 interface PartDefinition {
@@ -108,15 +112,16 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
     relations: ['results', 'analysis'],
     needs: () => [],
     reads: () => true,
-    consumer: async ({ connection, meta, origin, reading, reopen }) => {
-      await createResultsTables(connection);
+    consumer: async ({ connection, meta, origin, reading, reopen, window }) => {
+      const schema = window ? WINDOW_SCHEMA : 'main';
+      await createResultsTables(connection, schema);
       // Beside an append or another replay on this thread, the replay takes the second core.
       if (reopen && replayWorkerAvailable() && reading.some((p) => p !== 'meta' && p !== 'results')) {
-        const worker = replayInWorker(reopen.path, reopen.open);
-        return { consume: () => undefined, finish: async () => writeResults(connection, await worker.results()), abandon: () => worker.terminate() };
+        const worker = replayInWorker(reopen.path, reopen.open, window);
+        return { consume: () => undefined, finish: async () => writeResults(connection, await worker.results(), schema), abandon: () => worker.terminate() };
       }
-      const replay = replayConsumer(meta, [...VARIANTS], origin.path);
-      return { consume: (b) => replay.consume(b), finish: async () => writeResults(connection, await replay.finish()) };
+      const replay = replayConsumer(meta, [...VARIANTS], origin.path, window);
+      return { consume: (b) => replay.consume(b), finish: async () => writeResults(connection, await replay.finish(), schema) };
     },
   },
   derived: {
@@ -167,6 +172,8 @@ export interface PassOptions {
   materialize?: boolean;
   /** Rows read so far, after each batch. */
   onProgress?(rows: number): void;
+  /** `results` and `analysis` for this window (PassContext.window). */
+  window?: TraceWindow;
 }
 
 export interface LoadSummary {
@@ -194,6 +201,7 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
     has,
     reading: parts.filter((p) => DEFINITIONS[p].reads({ origin, materialize, has })),
     ...(opts.reopen ? { reopen: opts.reopen } : {}),
+    ...(opts.window ? { window: opts.window } : {}),
   };
   const consumers: BatchConsumer[] = [];
   let rows = 0;

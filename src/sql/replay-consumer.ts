@@ -9,6 +9,7 @@ import { replayBatches } from '../replay/engine.js';
 import type { AnalysisResult, VariantName } from '../replay/result.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
+import type { TraceWindow } from '../replay/window.js';
 
 export interface ReplayConsumer {
   consume(batch: TraceBatch): Promise<void>;
@@ -16,7 +17,7 @@ export interface ReplayConsumer {
   finish(): Promise<Partial<Record<VariantName, AnalysisResult>>>;
 }
 
-export function replayConsumer(meta: TraceMeta, variants: VariantName[], file: string): ReplayConsumer {
+export function replayConsumer(meta: TraceMeta, variants: VariantName[], file: string, window?: TraceWindow): ReplayConsumer {
   let give: ((r: IteratorResult<TraceBatch>) => void) | undefined;
   let asked = deferred();
   const input: AsyncIterable<TraceBatch> = {
@@ -28,7 +29,7 @@ export function replayConsumer(meta: TraceMeta, variants: VariantName[], file: s
         }),
     }),
   };
-  const done = replayBatches(meta, input, variants, { file });
+  const done = replayBatches(meta, input, variants, { file, ...(window ? { window } : {}) });
   // Failures are taken through `ended` and `finish`: these two only keep them from counting as unhandled meanwhile.
   done.catch(() => undefined);
   const ended = done.then(() => {

@@ -12,6 +12,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { replayTrace } from '../replay/engine.js';
 import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/result.js';
+import type { TraceWindow } from '../replay/window.js';
 import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from './worker-channel.js';
 
 type Results = Partial<Record<VariantName, AnalysisResult>>;
@@ -22,6 +23,7 @@ interface Task {
   path: string;
   /** The reading options without their callbacks (warnings and progress come from the main thread's own read). */
   open: OpenOptions;
+  window?: TraceWindow;
 }
 
 type Reply = { results: Results } | { error: WireError };
@@ -37,8 +39,10 @@ export interface ReplayInWorker {
   terminate(): Promise<void>;
 }
 
-export function replayInWorker(path: string, open: OpenOptions): ReplayInWorker {
-  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { blocktimeReplay: true, path, open: plainOpenOptions(open) } satisfies Task });
+export function replayInWorker(path: string, open: OpenOptions, window?: TraceWindow): ReplayInWorker {
+  const worker = new Worker(fileURLToPath(import.meta.url), {
+    workerData: { blocktimeReplay: true, path, open: plainOpenOptions(open), ...(window ? { window } : {}) } satisfies Task,
+  });
   const results = new Promise<Results>((resolve, reject) => {
     worker.once('message', (reply: Reply) => ('results' in reply ? resolve(reply.results) : reject(revive(reply.error))));
     worker.once('error', reject);
@@ -53,7 +57,7 @@ async function work(task: Task): Promise<Reply> {
   try {
     const source = await openTrace(task.path, task.open);
     try {
-      return { results: (await replayTrace(source, [...VARIANTS])).results };
+      return { results: (await replayTrace(source, [...VARIANTS], task.window ? { window: task.window } : {})).results };
     } finally {
       await source.close();
     }

@@ -34,6 +34,8 @@ import { type SafeMode, enterSafeMode } from './safe-mode.js';
 import { dropTraceTables } from './trace-tables.js';
 import { type TraceFingerprint, fingerprintTrace, sameFingerprint } from './trace-fingerprint.js';
 import { readViews } from './views.js';
+import type { TraceWindow } from '../replay/window.js';
+import { WINDOW_SCHEMA, readWindowReport, windowViewSql } from './trace-window.js';
 
 /** Bump when the tables' layout changes; the views' text is hashed in as well. */
 const LAYOUT = 3;
@@ -60,6 +62,8 @@ export interface TraceDatabaseOptions {
   safe?: SafeMode;
   /** Called before a `db` file that holds another load is loaded again: the trace it held, and why it is replaced. */
   onReload?(previous: string, why: ReloadReason): void;
+  /** Show the relations through this time window (trace-window.ts); `main.<relation>` stays the whole trace. */
+  window?: TraceWindow;
 }
 
 /** Why a `db` file's load is replaced: another trace file, the same one changed since, or other options (or another blocktime). */
@@ -128,6 +132,8 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
     const builder = new Builder(conn, trace, traceBytes !== undefined, opts);
     const wanted = await builder.wantedAtOpen(opts.build ?? 'all');
     let loaded: LoadSummary | undefined;
+    if (fingerprint !== undefined) await refuseForeignDatabase(conn, db!);
+    await builder.setUpWindow(db !== undefined);
     if (fingerprint === undefined) loaded = await builder.build(wanted);
     else {
       await refuseForeignDatabase(conn, db!);
@@ -168,6 +174,8 @@ export const TEMPORARY_DATABASE = 'trace.duckdb';
 /** What is built in one database, and the builds still to come. */
 class Builder {
   private readonly parts = new Set<Part>();
+  /** The relations whose window view exists (trace-window.ts). */
+  private readonly windowed = new Set<Relation>();
 
   constructor(
     private readonly connection: DuckDBConnection,
@@ -192,7 +200,18 @@ class Builder {
        UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal`,
     );
     const present = new Set(reader.getRowsJS().map((r) => String(r[0])));
-    for (const part of PARTS) if (relationsOf([part]).every((r) => present.has(r))) this.parts.add(part);
+    // The file's `results` are the whole trace's: a window replays for its own.
+    for (const part of PARTS) if (relationsOf([part]).every((r) => present.has(r)) && !(this.opts.window && part === 'results')) this.parts.add(part);
+  }
+
+  /**
+   * A window's schema, empty, before any build; and none left in a `db`
+   * file by an earlier windowed run that could not remove it (a process
+   * killed).
+   */
+  async setUpWindow(inFile: boolean): Promise<void> {
+    if (inFile) await this.connection.run(`DROP SCHEMA IF EXISTS ${WINDOW_SCHEMA} CASCADE`);
+    if (this.opts.window) await this.connection.run(`CREATE SCHEMA ${WINDOW_SCHEMA}`);
   }
 
   async wantedAtOpen(build: NonNullable<TraceDatabaseOptions['build']>): Promise<Iterable<Relation>> {
@@ -207,23 +226,52 @@ class Builder {
 
   /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. `statement` reads them. */
   async build(relations: Iterable<Relation>, statement?: string): Promise<LoadSummary | undefined> {
-    const missing = partsFor(relations, this.materialize).filter((p) => !this.parts.has(p));
+    const missing = partsFor(this.withWindow(relations), this.materialize).filter((p) => !this.parts.has(p));
     if (missing.length === 0) return undefined;
-    return this.inTransaction(() => this.buildParts(missing), statement);
+    return this.inMain(() => this.inTransaction(() => this.buildParts(missing), statement));
+  }
+
+  /** In a window, the replay comes first: it resolves the window's instants, which its views need. */
+  private withWindow(relations: Iterable<Relation>): Iterable<Relation> {
+    return this.opts.window ? [...relations, 'results'] : relations;
+  }
+
+  /**
+   * Runs a build of relations in `main`, whose views must bind their names
+   * there; then, in a window, creates the window's views of what it built
+   * and lets statements see the window's schema first.
+   */
+  private async inMain<T>(build: () => Promise<T>): Promise<T> {
+    const window = this.opts.window;
+    if (!window) return build();
+    await this.connection.run(`SET search_path = 'main'`);
+    try {
+      const result = await build();
+      const report = await readWindowReport(this.connection);
+      for (const r of this.builtRelations()) {
+        if (this.windowed.has(r)) continue;
+        const sql = windowViewSql(r, window, report);
+        if (sql !== undefined) await this.connection.run(sql);
+        this.windowed.add(r);
+      }
+      return result;
+    } finally {
+      await this.connection.run(`SET search_path = '${WINDOW_SCHEMA},main'`);
+    }
   }
 
   /** Replaces a `db` file's tables and records the fingerprint they were loaded from, all in one transaction. */
   async reload(fp: TraceFingerprint, relations: Iterable<Relation>): Promise<LoadSummary> {
-    return this.inTransaction(async () => {
+    return this.inMain(() => this.inTransaction(async () => {
       await dropTraceTables(this.connection);
       await this.connection.run(`DROP TABLE IF EXISTS ${LOAD_TABLE}`);
-      const summary = await this.buildParts(partsFor(relations, this.materialize));
+      const summary = await this.buildParts(partsFor(this.withWindow(relations), this.materialize));
       await this.connection.run(
         `CREATE TABLE ${LOAD_TABLE} (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
       );
       await this.connection.run(`INSERT INTO ${LOAD_TABLE} VALUES ($1, $2, $3, $4, $5, now())`, [fp.path, fp.size, fp.mtime_ns, fp.sample_sha256, fp.load_key]);
       return summary;
-    });
+    }));
   }
 
   private async namedIn(statements: readonly string[]): Promise<Set<Relation>> {
@@ -242,6 +290,7 @@ class Builder {
         ...(typeof this.trace === 'string' && this.rereadable ? { reopen: { path: this.trace, open } } : {}),
         ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
         materialize: this.opts.materialize ?? true,
+        ...(this.opts.window ? { window: this.opts.window } : {}),
       });
       for (const p of parts) this.parts.add(p);
       return summary;

@@ -41,10 +41,11 @@ export async function createTraceMetaTable(connection: DuckDBConnection): Promis
     start_ns BIGINT, source JSON, events BIGINT NOT NULL, first_t_ns BIGINT, min_t_ns BIGINT, max_t_ns BIGINT)`);
 }
 
-export async function createResultsTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`CREATE TABLE results (
+/** In `schema`: a windowed load keeps its results apart from the whole trace's (trace-window.ts). */
+export async function createResultsTables(connection: DuckDBConnection, schema = 'main'): Promise<void> {
+  await connection.run(`CREATE TABLE ${schema}.results (
     variant VARCHAR NOT NULL, cpu INTEGER, blocktime_ns BIGINT NOT NULL, faults BIGINT NOT NULL)`);
-  await connection.run(`CREATE TABLE analysis (variant VARCHAR NOT NULL, result JSON NOT NULL)`);
+  await connection.run(`CREATE TABLE ${schema}.analysis (variant VARCHAR NOT NULL, result JSON NOT NULL)`);
 }
 
 /** Drops everything a load creates: the views (or their materialized tables) and the tables. */
@@ -80,8 +81,8 @@ export async function writeTraceMeta(connection: DuckDBConnection, m: TraceMetaR
  * total blocktime, all counted faults), so `WHERE cpu >= 0` selects vCPUs and
  * `cpu IS NULL` the total (its `faults`: every counted fault, vCPU or not).
  */
-export async function writeResults(connection: DuckDBConnection, results: Partial<Record<VariantName, AnalysisResult>>): Promise<void> {
-  const appender = await connection.createAppender('results');
+export async function writeResults(connection: DuckDBConnection, results: Partial<Record<VariantName, AnalysisResult>>, schema = 'main'): Promise<void> {
+  const appender = await connection.createAppender('results', schema);
   const row = (variant: string, cpu: number | null, blocktime: number, faults: number): void => {
     appender.appendVarchar(variant);
     if (cpu === null) appender.appendNull();
@@ -101,7 +102,7 @@ export async function writeResults(connection: DuckDBConnection, results: Partia
   appender.closeSync();
   for (const variant of VARIANTS) {
     const r = results[variant];
-    if (r) await connection.run('INSERT INTO analysis VALUES ($1, $2::JSON)', [variant, JSON.stringify(r)]);
+    if (r) await connection.run(`INSERT INTO ${schema}.analysis VALUES ($1, $2::JSON)`, [variant, JSON.stringify(r)]);
   }
 }
 

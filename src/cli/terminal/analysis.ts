@@ -4,6 +4,7 @@ import { renderTable, type Column } from './table.js';
 import { formatCount, formatDuration, formatMs, formatPercent } from '../../units.js';
 import { renderHistogram } from './histogram.js';
 import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
+import { describeWindow } from '../../replay/window.js';
 
 export const VARIANT_TITLES: Record<VariantName, string> = {
   mutex: 'mutex: QEMU 10.1+ accounting, under the page-request mutex',
@@ -22,6 +23,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   };
   const events = r.events.vcpu + r.events.fault + r.events.resolve;
   out.push(c.bold(`blocktime analyze  ${opts.file}`));
+  if (r.window) out.push(describeWindow(r.window));
   out.push(
     `  ${c.dim('variant')}    ${VARIANT_TITLES[r.variant]}`,
     `  ${c.dim('vCPUs')}      ${r.vcpus}   ${c.dim('page size')} ${r.page_size}`,

@@ -4,6 +4,7 @@ import { renderTable, type Column } from './table.js';
 import { formatCount, formatMs, formatMsDelta } from '../../units.js';
 import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
 import { anomalyLines } from './analysis.js';
+import { describeWindow } from '../../replay/window.js';
 
 /** Cut to the `top` vCPUs with the largest differences. */
 export type ComparisonReportOptions = VcpuReportOptions;
@@ -13,6 +14,7 @@ export function renderComparison(r: CompareResult, opts: ComparisonReportOptions
   const out: string[] = [];
   const events = r.events.vcpu + r.events.fault + r.events.resolve;
   out.push(c.bold(`blocktime compare  ${opts.file}`));
+  if (r.window) out.push(describeWindow(r.window));
   out.push(
     `  ${c.dim('vCPUs')}  ${r.vcpus}   ${c.dim('page size')} ${r.page_size}   ${c.dim('events')} ${formatCount(events)} ${c.dim(
       `(${formatCount(r.events.vcpu)} vcpu, ${formatCount(r.events.fault)} fault, ${formatCount(r.events.resolve)} resolve)`,

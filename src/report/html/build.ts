@@ -11,6 +11,7 @@ import { readResults } from '../../sql/trace-tables.js';
 import { openTraceDatabase } from '../../sql/trace-database.js';
 import type { Relation } from '../../sql/relations.js';
 import type { TraceSource } from '../../trace/source.js';
+import type { TraceWindow } from '../../replay/window.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
@@ -25,6 +26,8 @@ export interface HtmlReportOptions extends OpenOptions {
   timelineBars?: number;
   /** Called with the rows read so far. */
   onRows?(rows: number): void;
+  /** Figures and charts for this window only; the timeline is clipped to it (src/sql/trace-window.ts). */
+  window?: TraceWindow;
 }
 
 export interface HtmlReport {
@@ -34,9 +37,14 @@ export interface HtmlReport {
 
 /** The report of a trace file, or of an open source (read once; the caller closes it). */
 export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const { timelineBars, onRows, ...open } = opts;
+  const { timelineBars, onRows, window, ...open } = opts;
   // Not `events`: copying every row into DuckDB would cost more than the rest of the report.
-  const db = await openTraceDatabase(trace, { open, build: { relations: REPORT_RELATIONS }, ...(onRows ? { onProgress: onRows } : {}) });
+  const db = await openTraceDatabase(trace, {
+    open,
+    build: { relations: REPORT_RELATIONS },
+    ...(onRows ? { onProgress: onRows } : {}),
+    ...(window ? { window } : {}),
+  });
   try {
     return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
   } finally {
@@ -62,7 +70,7 @@ async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number):
     },
     results: { exact: results.exact, mutex: results.mutex, atomic: results.atomic },
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
-    latency_cdf: await queryLatencyCdf(conn, vcpus),
+    latency_cdf: await queryLatencyCdf(conn, vcpus, results.exact.window),
   };
   return { html: await renderPage(data, await buildCharts(data)), data };
 }
@@ -78,9 +86,10 @@ async function traceMeta(conn: DuckDBConnection): Promise<{ path: string; format
   return { path: row.path, format: row.format, rows: Number(row.events), ...(row.source !== null ? { source: JSON.parse(row.source) as Record<string, unknown> } : {}) };
 }
 
+/** The whole trace's, in a window too: offsets stay from the trace's first row. */
 async function traceSpan(conn: DuckDBConnection): Promise<{ originNs: bigint; spanNs: number }> {
   const row = (
-    await conn.runAndReadAll('SELECT coalesce(first_t_ns, 0) AS origin, coalesce((max_t_ns - min_t_ns)::DOUBLE, 0) AS span FROM trace_meta')
+    await conn.runAndReadAll('SELECT coalesce(first_t_ns, 0) AS origin, coalesce((max_t_ns - min_t_ns)::DOUBLE, 0) AS span FROM main.trace_meta')
   ).getRowObjectsJS()[0] as { origin: bigint; span: number };
   return { originNs: BigInt(row.origin), spanNs: row.span };
 }

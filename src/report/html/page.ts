@@ -10,6 +10,7 @@ import { formatCount, formatDuration, formatMs, formatPercent } from '../../unit
 import type { ChartPayload } from './charts.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import type { ReportData } from './report-data.js';
+import { describeWindow } from '../../replay/window.js';
 
 /** The Vega runtime as a browser script (its UMD build defines `vega`). */
 async function vegaRuntime(): Promise<string> {
@@ -32,7 +33,7 @@ export async function renderPage(d: ReportData, charts: ChartPayload[]): Promise
 <header>
 <h1>blocktime report</h1>
 <p class="sub"><code>${esc(d.trace.path)}</code> &middot; ${esc(d.trace.format)} &middot; ${formatCount(d.trace.rows)} rows over ${formatDuration(d.trace.span_ns)}${sourceLine(d)}</p>
-</header>
+${d.results.exact.window ? `<p class="sub">${esc(describeWindow(d.results.exact.window))}; the timeline is clipped to it</p>\n` : ''}</header>
 <main>
 ${cards(d)}
 <section>
