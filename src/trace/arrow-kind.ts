@@ -71,7 +71,7 @@ function dictionaryKinds(d: Data, length: number, at: Place): Uint8Array {
 
 const KIND_BYTES = KIND_NAMES.map((name) => new TextEncoder().encode(name));
 
-/** utf8 or large_utf8 strings to kind codes: the three names differ in length, so each row is one length and a few bytes. */
+/** utf8 or large_utf8 strings to kind codes: each row is one length and a few bytes. */
 function stringKinds(d: Data, length: number, at: Place): Uint8Array {
   const bytes = d.values as Uint8Array;
   const offsets = d.valueOffsets as Int32Array | BigInt64Array;
