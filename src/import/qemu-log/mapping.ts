@@ -31,6 +31,8 @@ import type { LogScan } from './scan.js';
 export const MAX_WINDOW_ROWS = 1 << 18;
 /** How many log lines a >= 10.1 place-line resolve stays revocable. */
 export const PLACE_WINDOW_LINES = 1 << 14;
+/** How many recent faults an end line written late is checked against (a few suffice: the log lock delays lines by microseconds). */
+const RECENT_FAULTS = 64;
 
 /** What the mapping rules did: counts for `blocktime.source` and the import report. */
 export interface MappingStats {
@@ -51,6 +53,12 @@ export interface MappingStats {
   races_undecided: number;
   /** <= 10.0: end lines whose `affected_cpu` the log's faults do not explain (lines lost, or faults the log shows in another order). */
   ends_unexplained: number;
+  /**
+   * <= 10.0: resolve rows of other pages moved before a fault because their
+   * end line's prefix is earlier than the fault's `get_mem_fault_cpu_index`
+   * line: QEMU accounted them before it injected the fault.
+   */
+  resolves_before_inject: number;
   /** Begin lines with no request line to belong to. */
   begins_without_request: number;
   /** >= 10.1: resolve rows made from place lines of pages without pending faults. */
@@ -72,6 +80,7 @@ export function newMappingStats(): MappingStats {
     races: 0,
     races_undecided: 0,
     ends_unexplained: 0,
+    resolves_before_inject: 0,
     begins_without_request: 0,
     place_resolves: 0,
     place_resolves_dropped: 0,
@@ -98,6 +107,11 @@ export class LogMapper {
   // <= 10.0
   /** Sequence number of the fault row still waiting for its begin line, or -1. */
   private awaitBegin = -1;
+  /** Prefix time of that fault's `get_mem_fault_cpu_index` line (NaN: none): QEMU injects the fault after writing it. */
+  private cpuIndexT = NaN;
+  /** Recent vCPU faults still in the queue: sequence numbers and cpu-index prefix times, oldest first (at most RECENT_FAULTS). */
+  private recentSeq: number[] = [];
+  private recentT: number[] = [];
   /** Faults waiting for their page's resolve: sequence numbers and page keys, oldest first. */
   private awaitSeq: number[] = [];
   private awaitPage: number[] = [];
@@ -163,6 +177,7 @@ export class LogMapper {
     switch (code) {
       case Ev.request: {
         this.awaitBegin = -1;
+        this.cpuIndexT = NaN;
         const i = q.push(pRel, Kind.fault, f.pid, f.addrLo, f.addrHi, -1, lineNo);
         this.awaitBegin = q.head + i;
         this.stats.rows.fault++;
@@ -171,14 +186,24 @@ export class LogMapper {
       case Ev.cpuIndex:
         // Not a vCPU: QEMU writes no begin line for it.
         if (f.cpu < 0) this.awaitBegin = -1;
+        else this.cpuIndexT = pRel;
         break;
       case Ev.markBegin: {
         if (this.awaitBegin < 0) {
           this.stats.begins_without_request++;
           break;
         }
-        const i = this.awaitBegin - q.head;
+        let i = this.awaitBegin - q.head;
         this.awaitBegin = -1;
+        i = this.endsBeforeInject(i);
+        if (!Number.isNaN(this.cpuIndexT)) {
+          this.recentSeq.push(q.head + i);
+          this.recentT.push(this.cpuIndexT);
+          if (this.recentSeq.length > RECENT_FAULTS) {
+            this.recentSeq.shift();
+            this.recentT.shift();
+          }
+        }
         q.event[i] = QemuLine.markBegin;
         q.qcpu[i] = f.cpu;
         q.ms[i] = f.ms;
@@ -216,6 +241,51 @@ export class LogMapper {
         break;
       default:
     }
+  }
+
+  /**
+   * End lines written between fault row `i`'s request and begin lines whose
+   * prefix is earlier than its `get_mem_fault_cpu_index` line were accounted
+   * before QEMU injected the fault (each prefix is taken after the
+   * accounting it reports, and the cpu-index line before the inject): their
+   * resolve rows move before the fault, in their order. Returns the fault's
+   * new index. Resolves of the fault's own page stay: the begin line tells
+   * where they belong.
+   */
+  private endsBeforeInject(i: number): number {
+    const q = this.q;
+    const t = this.cpuIndexT;
+    if (Number.isNaN(t)) return i;
+    const page = this.page(q.addrLo[i]!, q.addrHi[i]!);
+    for (let j = i + 1; j < q.length; j++) {
+      if (q.kind[j] !== Kind.resolve || q.event[j] !== QemuLine.markEnd || q.t[j]! >= t || this.page(q.addrLo[j]!, q.addrHi[j]!) === page) continue;
+      q.moveBefore(j, i);
+      this.shiftWaits(i, j);
+      this.stats.resolves_before_inject++;
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * An end line written after the begin lines of faults that QEMU injected
+   * after this end's accounting (their cpu-index line's prefix is later
+   * than this end line's): its resolve row moves before the earliest such
+   * fault of another page. Row `r` is the resolve, the last row.
+   */
+  private beforeLaterInjects(r: number, t: number, page: number): void {
+    const q = this.q;
+    let to = -1;
+    for (let k = this.recentSeq.length - 1; k >= 0; k--) {
+      const f = this.recentSeq[k]! - q.head;
+      if (f < 0 || this.recentT[k]! <= t) break;
+      if (this.page(q.addrLo[f]!, q.addrHi[f]!) !== page) to = f;
+    }
+    if (to < 0) return;
+    q.moveBefore(r, to);
+    this.shiftWaits(to, r);
+    for (let k = 0; k < this.recentSeq.length; k++) if (this.recentSeq[k]! >= q.head + to) this.recentSeq[k]!++;
+    this.stats.resolves_before_inject++;
   }
 
   /** Index of the first resolve row of `page` after row `i`, or -1. */
@@ -300,6 +370,7 @@ export class LogMapper {
     q.ms[r] = event === QemuLine.markEnd ? f.ms : 0;
     q.affected[r] = event === QemuLine.markEnd ? f.affected : 0;
     this.stats.rows.resolve++;
+    if (event === QemuLine.markEnd) this.beforeLaterInjects(r, pRel, page);
     // The slots QEMU's end found holding the page; what `affected_cpu` counts beyond them are racing faults.
     const held = [...(this.pageCpus.get(page) ?? [])];
     for (const cpu of held) this.setSlot(cpu, -1);
