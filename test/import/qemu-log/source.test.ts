@@ -142,8 +142,8 @@ describe('QEMU <= 10.0 logs (TID@SECONDS.MICROS prefix)', () => {
     expect(r[7]).toMatchObject({ event: QemuLine.none });
     expect(r[10]).toMatchObject({ line: 21, event: QemuLine.markBegin });
     expect(src.stats).toMatchObject({ races: 1, resolves_moved: 0, rows: { erase: 1 } });
-    // Begin lines read 2 us and 950 us into QEMU's milliseconds pin its ms 0 to 400-402 us into a wall-clock one.
-    expect(src.meta.source).toMatchObject({ qemu_clock: { phase_ns: 402000, uncertainty_ns: 52000, begin_lines: 6 } });
+    // Begin lines written 2 us and 942 us into QEMU's milliseconds pin its ms 0 to 342-402 us into a wall-clock one.
+    expect(src.meta.source).toMatchObject({ qemu_clock: { phase_ns: 402000, uncertainty_ns: 60000, begin_lines: 5 } });
     expect(src.meta.startNs).toBe(1796161900000n * MS);
     expect(r[3]!.t).toBe(1796161900021340000n - 402000n);
   });
