@@ -155,6 +155,7 @@ export class AtomicVariant extends VariantScaffold {
             const cpu = tid === 0 ? -1 : vcpus.cpuOf(tid);
             if (cpu < 0) break;
             this.eraseRowsApplied++;
+            this.eraseRows++;
             if (addrLo[cpu] === 0 && addrHi[cpu] === 0) {
               // The page's resolve already released this slot and lowered `down` for it.
               if (this.drift === 0) {
