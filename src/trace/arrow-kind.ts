@@ -21,7 +21,7 @@ export function kindCodes(d: Data, encoding: KindEncoding, length: number, first
       const values = (d.values as IntValues).subarray(d.offset, d.offset + length);
       if (values instanceof Uint8Array) return values;
       return widen(values, 'uint8', undefined, (i, v) => {
-        throw new InputError(at(i), `kind code ${v}; expected 0 (vcpu), 1 (fault) or 2 (resolve)`);
+        throw new InputError(at(i), `kind code ${v}; expected 0 (vcpu), 1 (fault) or 2 (resolve), or 3 (erase)`);
       });
     }
     case 'dictionary':
