@@ -18,7 +18,7 @@ import type { AnalysisResult } from '../replay/result.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceSource } from '../trace/source.js';
 import { allocAccounting } from '../import/qemu-log/row-queue.js';
-import { explainDisagreements, type Disagreement, type RowPair } from './explain.js';
+import { explainDisagreements, type Disagreement, type RowPair, type RunningTotalCheck } from './explain.js';
 import { readExpected, type ExpectedResult } from './expected.js';
 import { compareFigures, type FigureCheck } from './figures.js';
 import { defaultTolerance } from './tolerance.js';
@@ -59,6 +59,32 @@ export interface CheckResult {
   /** QEMU logs: what the import's mapping rules did. */
   mapping?: MappingStats;
   explain?: Disagreement[];
+  /** QEMU <= 10.0 with its accounting lines at hand: the replay's running total against QEMU's at every end line. */
+  running_total?: RunningTotalCheck;
+  /**
+   * QEMU <= 10.0: the trace shows QEMU's own race (an `erase` row found its
+   * slot released), after which its count of blocked vCPUs stayed one too
+   * low and its total blocktime could not grow.
+   */
+  race?: {
+    message: string;
+    row: number;
+    t_ns: string;
+    at_ms: number;
+    /** Total blocktime the drift kept QEMU from reporting, in ms, and `exact`'s total beside it. */
+    unreported_total_ms: number;
+    exact_total_ms: number;
+  };
+  /**
+   * QEMU <= 10.0 rows the log cannot decide (which vCPU an end line counted
+   * among racing faults on one page; end lines the faults do not explain;
+   * faults whose lines are missing), and a `postcopy-blocktime` range that
+   * holds QEMU's figure whichever way they went: from the largest running
+   * total QEMU printed (its total never shrinks) to the last row's
+   * millisecond on its clock (no window of all vCPUs down outlasts the
+   * accounting); [0, 0] when the accounting lines are not at hand.
+   */
+  undecided?: { rows: number; races_undecided: number; ends_unexplained: number; resolves_not_found: number; begins_without_request: number; total_ms_range: [number, number] };
   /** Why `--explain` found nothing to compare with. */
   explain_unavailable?: string;
   results: { design: AnalysisResult; exact: AnalysisResult };
@@ -133,13 +159,45 @@ export async function checkAgainstQemu(trace: string, opts: CheckOptions): Promi
   };
   if (expected.status !== undefined) result.status = expected.status;
   if (mapping) result.mapping = mapping;
+  const drift = mine.diagnostics?.blocked_count_drift;
+  if (drift) {
+    const exactMs = Math.floor(exact.total_blocktime_ns / 1e6);
+    result.race = {
+      message: `QEMU's count of blocked vCPUs drifted at row ${drift.row} (t = ${drift.at_ms} ms on QEMU's clock): from then on its total blocktime could not grow; ${drift.unreported_total_ms} ms of total blocktime went unreported (exact total: ${exactMs} ms)`,
+      row: drift.row,
+      t_ns: drift.t_ns,
+      at_ms: drift.at_ms,
+      unreported_total_ms: drift.unreported_total_ms,
+      exact_total_ms: exactMs,
+    };
+  }
+  if (mapping && design === 'atomic') {
+    const rows = mapping.races_undecided + mapping.ends_unexplained + mapping.resolves_not_found + mapping.begins_without_request;
+    if (rows > 0) {
+      result.undecided = {
+        rows,
+        races_undecided: mapping.races_undecided,
+        ends_unexplained: mapping.ends_unexplained,
+        resolves_not_found: mapping.resolves_not_found,
+        begins_without_request: mapping.begins_without_request,
+        total_ms_range: [0, 0],
+      };
+    }
+  }
 
-  if (opts.explain !== undefined && opts.explain > 0) {
+  const explain = opts.explain !== undefined && opts.explain > 0 ? opts.explain : 0;
+  if (explain > 0 || design === 'atomic') {
     const pairs = await accountingPairs(trace, open);
     if (typeof pairs === 'string') {
-      result.explain_unavailable = pairs;
+      if (explain > 0) result.explain_unavailable = pairs;
     } else {
-      result.explain = await explainDisagreements(pairs.rows, pairs.meta, design, mine.vcpus, opts.explain);
+      const outcome = await explainDisagreements(pairs.rows, pairs.meta, design, mine.vcpus, explain, design === 'atomic');
+      if (explain > 0) result.explain = outcome.found;
+      if (outcome.running_total) {
+        result.running_total = outcome.running_total;
+        // QEMU's total never shrinks and is reported after its last end line; it cannot exceed the time accounting ran.
+        if (result.undecided) result.undecided.total_ms_range = [outcome.running_total.qemu_max_total_ms, Math.max(outcome.running_total.last_ms, outcome.running_total.qemu_max_total_ms)];
+      }
     }
   }
   return result;

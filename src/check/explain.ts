@@ -25,6 +25,29 @@ export interface Disagreement {
   why: string;
 }
 
+/**
+ * QEMU <= 10.0: the replay's running total blocktime against QEMU's (the
+ * `time` of each end line), end line by end line. After a parting the count
+ * continues from QEMU's total, so each parting is counted where it happens.
+ */
+export interface RunningTotalCheck {
+  end_lines: number;
+  equal: number;
+  parted: number;
+  /** Likely causes of the partings: `phase` (the two increments differ by 1 ms: a resolve or a fault on the other side of a millisecond boundary), `race` (one side's total grew where the other's count of blocked vCPUs could not reach N), `unknown`. */
+  causes: { phase: number; race: number; unknown: number };
+  /** The largest running total an end line printed: QEMU's reported total is at least this. */
+  qemu_max_total_ms: number;
+  /** The last row's millisecond on QEMU's clock: no total blocktime can exceed it. */
+  last_ms: number;
+}
+
+export interface ExplainOutcome {
+  found: Disagreement[];
+  /** QEMU <= 10.0 only. */
+  running_total?: RunningTotalCheck;
+}
+
 export interface RowPair {
   batch: TraceBatch;
   acct: AccountingBatch;
@@ -34,16 +57,24 @@ const U32 = 4294967296;
 
 interface Tracer {
   row(b: TraceBatch, a: AccountingBatch, i: number, relT: number, lo: number, hi: number, found: Disagreement[]): void;
+  readonly runningTotal?: RunningTotalCheck;
 }
 
+/**
+ * The first `limit` disagreements; with `wholeTrace`, the pass goes on to
+ * the end for the running-total check (disagreements past `limit` are not
+ * kept).
+ */
 export async function explainDisagreements(
   pairs: AsyncIterable<RowPair>,
   meta: TraceMeta,
   design: Generation,
   vcpus: number,
   limit: number,
-): Promise<Disagreement[]> {
+  wholeTrace = false,
+): Promise<ExplainOutcome> {
   const found: Disagreement[] = [];
+  const sink: Disagreement[] = [];
   const shift = Math.log2(meta.pageSize);
   let tracer: Tracer | undefined;
   let base: bigint | undefined;
@@ -59,12 +90,17 @@ export async function explainDisagreements(
     if (rel.length < batch.length) rel = new Float64Array(batch.length);
     relativeTimes(batch.t, base, rel);
     const words = addrWords(batch.addr);
-    for (let i = 0; i < batch.length && found.length < limit; i++) {
-      tracer!.row(batch, acct, i, rel[i]!, words[2 * i]!, words[2 * i + 1]!, found);
+    for (let i = 0; i < batch.length; i++) {
+      const full = found.length >= limit;
+      if (full && !wholeTrace) break;
+      tracer!.row(batch, acct, i, rel[i]!, words[2 * i]!, words[2 * i + 1]!, full ? sink : found);
+      sink.length = 0;
     }
-    if (found.length >= limit) break;
+    if (found.length >= limit && !wholeTrace) break;
   }
-  return found;
+  const outcome: ExplainOutcome = { found };
+  if (tracer?.runningTotal) outcome.running_total = tracer.runningTotal;
+  return outcome;
 }
 
 function pageOf(lo: number, hi: number, shift: number): number {
@@ -89,6 +125,9 @@ class AtomicTracer implements Tracer {
   private down = 0;
   private lastBegin = 0;
   private totalMs = 0;
+  /** Erases that found their slot released: the replay's count of blocked vCPUs drifted. */
+  private drift = 0;
+  readonly runningTotal: RunningTotalCheck = { end_lines: 0, equal: 0, parted: 0, causes: { phase: 0, race: 0, unknown: 0 }, qemu_max_total_ms: 0, last_ms: 0 };
 
   constructor(
     private readonly n: number,
@@ -108,6 +147,19 @@ class AtomicTracer implements Tracer {
     let o = Math.floor(relT / 1e6);
     if (o < 1) o = 1;
     o %= U32;
+    if (o > this.runningTotal.last_ms) this.runningTotal.last_ms = o;
+    if (kind === Kind.erase) {
+      const cpu = b.tid[i] === 0 ? undefined : this.tidCpu.get(b.tid[i]!);
+      if (a.event[i] === QemuLine.markBegin && cpu !== a.cpu[i]) {
+        note(found, b, a, i, pageHex(page, this.shift), 'cpu', a.cpu[i]!, cpu ?? -1, `QEMU accounted this fault to vCPU ${a.cpu[i]}, the trace's vcpu rows make thread ${b.tid[i]} ${cpu === undefined ? 'no vCPU' : `vCPU ${cpu}`}`);
+      }
+      if (cpu === undefined || cpu >= this.n) return;
+      if (this.slot[cpu] === -1) this.drift++;
+      this.slot[cpu] = -1;
+      this.startMs[cpu] = 0;
+      this.down--;
+      return;
+    }
     if (kind === Kind.fault) {
       const cpu = b.tid[i] === 0 ? undefined : this.tidCpu.get(b.tid[i]!);
       if (a.event[i] === QemuLine.markBegin) {
@@ -148,18 +200,45 @@ class AtomicTracer implements Tracer {
       }
     }
     this.down -= affected;
+    const before = this.totalMs;
     if (allDown) this.totalMs = (((this.totalMs + o - this.lastBegin) % U32) + U32) % U32;
     if (a.event[i] !== QemuLine.markEnd) return;
     const hex = pageHex(page, this.shift);
+    const rt = this.runningTotal;
+    rt.end_lines++;
+    if (a.ms[i]! > rt.qemu_max_total_ms) rt.qemu_max_total_ms = a.ms[i]!;
+    if (a.ms[i] === this.totalMs) rt.equal++;
+    else {
+      rt.parted++;
+      // QEMU's total before this line is where the replay's count resumed after the last parting.
+      const qemuGrew = (a.ms[i]! - before + U32) % U32;
+      const replayGrew = (this.totalMs - before + U32) % U32;
+      const cause = Math.abs(qemuGrew - replayGrew) === 1 ? 'phase' : qemuGrew === 0 || (replayGrew === 0 && this.drift > 0) ? 'race' : 'unknown';
+      rt.causes[cause]++;
+    }
     if (a.affected[i] !== affected) {
       const waiting = released.length > 0 ? `the replay released vCPU ${released.join(', ')}` : 'in the replay no vCPU slot held this page (a later fault of the same vCPU overwrote it, or it was erased)';
       note(found, b, a, i, hex, 'affected_cpu', a.affected[i]!, affected, `QEMU released ${a.affected[i]} vCPU(s) on this page; ${waiting}`);
     } else if (a.ms[i] !== this.totalMs) {
-      note(found, b, a, i, hex, 'total_ms', a.ms[i]!, this.totalMs, `QEMU's running total blocktime is ${a.ms[i]} ms after this resolve, the replay's ${this.totalMs} ms: the all-vCPUs-down windows differ before here`);
-      // Count from QEMU's total on, so that the next report is a new divergence.
-      this.totalMs = a.ms[i]!;
+      note(found, b, a, i, hex, 'total_ms', a.ms[i]!, this.totalMs, `QEMU's running total blocktime is ${a.ms[i]} ms after this resolve, the replay's ${this.totalMs} ms: ${partingWhy(a.ms[i]! - before, this.totalMs - before, this.drift)}`);
     }
+    // Count from QEMU's total on, so that the next report is a new divergence.
+    this.totalMs = a.ms[i]!;
   }
+}
+
+/** The likely cause of a running total that parts from QEMU's, from the two increments at that end line. */
+function partingWhy(qemuGrew: number, replayGrew: number, drift: number): string {
+  if (Math.abs(qemuGrew - replayGrew) === 1) {
+    return `the increments differ by 1 ms (phase): this resolve, or the last fault, fell on the other side of a millisecond boundary of QEMU's clock than in the replay`;
+  }
+  if (qemuGrew === 0) {
+    return "QEMU's total did not grow (race): its count of blocked vCPUs was below N where the replay's reached it, as after an end line that ran between a fault's inject and its erase without the log showing it";
+  }
+  if (replayGrew === 0 && drift > 0) {
+    return "the replay's total did not grow (race): its count of blocked vCPUs drifted at an erase row, QEMU's had not";
+  }
+  return 'the all-vCPUs-down windows differ before here (unknown)';
 }
 
 /** QEMU 10.1+: per-page lists of pending faults, in the mutex's order. */

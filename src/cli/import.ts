@@ -70,6 +70,7 @@ function renderImport(log: string, r: ImportReport): string {
     events: Record<string, number>;
     skipped: { not_events: number; other_generation: number; malformed: number };
     vcpus_from: string;
+    qemu_clock?: { phase_ns: number; uncertainty_ns: number; begin_lines: number };
   };
   const m = r.mapping;
   const out: string[] = [];
@@ -80,13 +81,24 @@ function renderImport(log: string, r: ImportReport): string {
   if (s.skipped.malformed > 0) skipped.push(`${s.skipped.malformed} malformed (--lenient)`);
   out.push(`  skipped: ${skipped.join(', ')}`);
   out.push(
-    `wrote ${r.output}: ${m.rows.vcpu} vcpu, ${m.rows.fault} fault, ${m.rows.resolve} resolve rows; N = ${r.vcpus ?? 'highest cpu + 1'} (${s.vcpus_from})` +
+    `wrote ${r.output}: ${m.rows.vcpu} vcpu, ${m.rows.fault} fault, ${m.rows.resolve} resolve${m.rows.erase > 0 ? `, ${m.rows.erase} erase` : ''} rows; N = ${r.vcpus ?? 'highest cpu + 1'} (${s.vcpus_from})` +
       (r.start_ns !== undefined ? `, start_ns ${r.start_ns}` : ''),
   );
+  const c = s.qemu_clock;
+  if (c) {
+    const us = (ns: number): string => `${+(ns / 1000).toFixed(3)} us`;
+    out.push(
+      `  QEMU's clock: ${c.phase_ns > 0 ? `rows moved back by its phase, ${us(c.phase_ns)}` : 'phase not pinned, rows on the prefix clock'}; the ${c.begin_lines} begin lines bound it to ${us(c.uncertainty_ns)}`,
+    );
+  }
   const rules: string[] = [];
   if (m.faults_retimed) rules.push(`${m.faults_retimed} faults moved into their begin line's millisecond`);
   if (m.resolves_moved) rules.push(`${m.resolves_moved} resolves moved before a fault QEMU saw as already received`);
   if (m.resolves_not_found) rules.push(`${m.resolves_not_found} already-received faults without a later resolve`);
+  if (m.resolves_before_inject) rules.push(`${m.resolves_before_inject} resolves moved before a fault QEMU injected after accounting them`);
+  if (m.races) rules.push(`${m.races} end lines that ran between a fault's inject and its erase (erase rows added)`);
+  if (m.races_undecided) rules.push(`${m.races_undecided} of them undecided (racing faults on one page)`);
+  if (m.ends_unexplained) rules.push(`${m.ends_unexplained} end lines whose affected_cpu the log's faults do not explain`);
   if (m.place_resolves) rules.push(`${m.place_resolves} place-only resolves`);
   if (m.place_resolves_dropped) rules.push(`${m.place_resolves_dropped} of them dropped (a begin line followed)`);
   if (m.begins_without_request) rules.push(`${m.begins_without_request} begin lines without a request line`);

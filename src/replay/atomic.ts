@@ -2,7 +2,13 @@
  * Variant 2, `atomic`: the lock-free design of QEMU 2.12 to 10.0, replayed as
  * docs/blocktime.md (Variant 2) specifies it, faults and all: one slot per vCPU (a second
  * fault overwrites the first), a millisecond uint32 clock clamped to 1,
- * inject-then-erase for faults on received pages, non-vCPU threads ignored.
+ * inject-then-erase for faults on received pages, non-vCPU threads ignored,
+ * and `erase` rows (QEMU's received check erasing a slot after the page's
+ * resolve had already released it) lowering the count of blocked vCPUs a
+ * second time: from then on `down` is lower than the number of blocked
+ * vCPUs, so the total can no longer grow. Beside the design's own total,
+ * a shadow total counts as if no erase had lowered `down` twice: the
+ * difference is the total blocktime the drift kept QEMU from reporting.
  */
 import { addrWords, type TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
@@ -33,6 +39,14 @@ export class AtomicVariant extends VariantScaffold {
   private erased = 0;
   private lostBlocked = 0;
   private ignoredNonVcpu = 0;
+  /** Erases that found their slot already empty: each left `down` one lower than the blocked vCPUs. */
+  private drift = 0;
+  private eraseRowsApplied = 0;
+  private driftRow = -1;
+  private driftT = 0n;
+  private driftMs = 0;
+  /** The total as if `down` had not drifted (uint32 like the design's). */
+  private shadowTotalMs = 0;
 
   constructor(ctx: ReplayContext) {
     super(ctx, 'atomic');
@@ -117,6 +131,7 @@ export class AtomicVariant extends VariantScaffold {
             const o = clock.at(rel[i]!);
             let affected = 0;
             let allDown = false;
+            let shadowAllDown = false;
             // Bug-compatible on purpose: the original scanned every vCPU on each
             // resolve, O(N) per placed page; that cost is part of what `compare`
             // and the benchmark show about this design, so it is kept.
@@ -127,10 +142,34 @@ export class AtomicVariant extends VariantScaffold {
               blockedMs[c] = blockedMs[c]! + o - startMs[c]!;
               affected++;
               if (this.down === n) allDown = true;
+              if (this.down + this.drift === n) shadowAllDown = true;
             }
             if (affected === 0) this.resolveWithoutFault++;
             this.down -= affected;
             if (allDown) this.totalMs = (this.totalMs + o - this.lastBegin) >>> 0;
+            if (shadowAllDown) this.shadowTotalMs = (this.shadowTotalMs + o - this.lastBegin) >>> 0;
+            break;
+          }
+          case Kind.erase: {
+            // QEMU's erase after its received check: clear the slot, lower the count, whatever the slot held.
+            const tid = tids[i]!;
+            const cpu = tid === 0 ? -1 : vcpus.cpuOf(tid);
+            if (cpu < 0) break;
+            this.eraseRowsApplied++;
+            this.eraseRows++;
+            if (addrLo[cpu] === 0 && addrHi[cpu] === 0) {
+              // The page's resolve already released this slot and lowered `down` for it.
+              if (this.drift === 0) {
+                this.driftRow = b.firstRow + i;
+                this.driftT = b.t[i]!;
+                this.driftMs = clock.at(rel[i]!);
+              }
+              this.drift++;
+            }
+            addrLo[cpu] = 0;
+            addrHi[cpu] = 0;
+            startMs[cpu] = 0;
+            this.down--;
             break;
           }
           default:
@@ -167,6 +206,22 @@ export class AtomicVariant extends VariantScaffold {
         erased: this.erased,
         lost_blocked_vcpu: this.lostBlocked,
         ignored_non_vcpu: this.ignoredNonVcpu,
+        ...(this.eraseRowsApplied > 0
+          ? {
+              erase_rows: this.eraseRowsApplied,
+              ...(this.drift > 0
+                ? {
+                    blocked_count_drift: {
+                      row: this.driftRow,
+                      t_ns: String(this.driftT),
+                      at_ms: this.driftMs,
+                      erases: this.drift,
+                      unreported_total_ms: (this.shadowTotalMs - this.totalMs) >>> 0,
+                    },
+                  }
+                : {}),
+            }
+          : {}),
       },
     };
   }

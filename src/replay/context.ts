@@ -92,7 +92,7 @@ export class VcpuTable {
 
   /** A kind code other than vcpu, fault or resolve. */
   badKind(row: number, code: number): never {
-    throw new InputError({ file: this.ctx.file, row: row + 1 }, `kind code ${code}: expected 0 (vcpu), 1 (fault) or 2 (resolve)`);
+    throw new InputError({ file: this.ctx.file, row: row + 1 }, `kind code ${code}: expected 0 (vcpu), 1 (fault) or 2 (resolve), or 3 (erase)`);
   }
 
   private declare(tid: number, cpu: number, row: number): void {

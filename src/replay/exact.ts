@@ -185,6 +185,10 @@ export class ExactVariant extends VariantScaffold {
             }
             break;
           }
+          case Kind.erase:
+            // The `atomic` design's erase after a race (schema.ts): nothing for this design.
+            this.eraseRows++;
+            break;
           default:
             this.reject(b, i);
         }

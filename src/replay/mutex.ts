@@ -167,6 +167,10 @@ export class MutexVariant extends VariantScaffold {
             this.down -= affected;
             break;
           }
+          case Kind.erase:
+            // The `atomic` design's erase after a race (schema.ts): nothing for this design.
+            this.eraseRows++;
+            break;
           default:
             this.reject(b, i);
         }

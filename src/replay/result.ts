@@ -34,7 +34,8 @@ export interface AnalysisResult {
   variant: VariantName;
   vcpus: number;
   page_size: number;
-  events: { vcpu: number; fault: number; resolve: number };
+  /** `erase`: present only when the trace has such rows (QEMU <= 10.0 log imports, docs/qemu-logs.md). */
+  events: { vcpu: number; fault: number; resolve: number; erase?: number };
   faults: {
     counted: number;
     no_tid: number;
@@ -73,5 +74,16 @@ export interface AnalysisResult {
     erased: number;
     lost_blocked_vcpu: number;
     ignored_non_vcpu: number;
+    /** `erase` rows applied (present only when the trace has any). */
+    erase_rows?: number;
+    /**
+     * Present when an `erase` row found its slot already released: from that
+     * row on the design's count of blocked vCPUs is lower than the number of
+     * blocked vCPUs and its total blocktime cannot grow. `row` (0-based) and
+     * `t_ns` (int64, decimal) of the first, and `at_ms` its time on the
+     * design's millisecond clock; `unreported_total_ms`: the total
+     * blocktime the design would have added without the drift.
+     */
+    blocked_count_drift?: { row: number; t_ns: string; at_ms: number; erases: number; unreported_total_ms: number };
   };
 }

@@ -59,7 +59,7 @@ export abstract class ReplayScaffold {
     return i;
   }
 
-  /** Row `i` of `b`, past the `vcpu` rows, is neither a fault nor a resolve: the loop's `default`. */
+  /** Row `i` of `b`, past the `vcpu` rows, is of no kind the loop knows: its `default`. */
   protected reject(b: TraceBatch, i: number): never {
     const row = b.firstRow + i;
     const kind = b.kind[i]!;
@@ -93,6 +93,8 @@ export type DesignFigures = Omit<AnalysisResult, 'variant' | 'vcpus' | 'page_siz
 export abstract class VariantScaffold extends ReplayScaffold implements Variant<AnalysisResult> {
   protected faultRows = 0;
   protected resolveRows = 0;
+  /** `erase` rows (QEMU <= 10.0 log imports only). */
+  protected eraseRows = 0;
   /** Fault rows with thread id 0: no thread to account them to. */
   protected noTid = 0;
   protected resolveWithoutFault = 0;
@@ -152,7 +154,8 @@ export abstract class VariantScaffold extends ReplayScaffold implements Variant<
       variant: this.variant,
       vcpus: n,
       page_size: this.ctx.pageSize,
-      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows },
+      // `erase` only where there are any: traces without them keep their result's shape.
+      events: { vcpu: this.vcpus.declared, fault: this.faultRows, resolve: this.resolveRows, ...(this.eraseRows > 0 ? { erase: this.eraseRows } : {}) },
       faults: { counted: vcpu_faults.reduce((a, b) => a + b, 0), no_tid: this.noTid, ...faults },
       total_blocktime_ns,
       vcpu_blocktime_ns,

@@ -75,7 +75,7 @@ export async function printableViews(inputs: ViewInputs = { pageSize: 4096 }): P
   const vcpus = inputs.vcpus === undefined ? 'NULL' : String(inputs.vcpus);
   const header = `-- blocktime analysis views: the \`exact\` variant of docs/blocktime.md in SQL (docs/sql.md).
 -- They read two relations, which you declare first:
---   events(seq BIGINT, t_ns BIGINT, kind VARCHAR ('vcpu'|'fault'|'resolve'),
+--   events(seq BIGINT, t_ns BIGINT, kind VARCHAR ('vcpu'|'fault'|'resolve'|'erase'),
 --          tid UINTEGER, addr UBIGINT, cpu INTEGER)   -- in trace order by seq
 --   trace_meta(page_size UBIGINT, vcpus INTEGER)       -- vcpus NULL: highest cpu + 1
 -- For example, in DuckDB over the output of \`blocktime export TRACE OUT.parquet\`:

@@ -21,7 +21,7 @@ export function kindCodes(d: Data, encoding: KindEncoding, length: number, first
       const values = (d.values as IntValues).subarray(d.offset, d.offset + length);
       if (values instanceof Uint8Array) return values;
       return widen(values, 'uint8', undefined, (i, v) => {
-        throw new InputError(at(i), `kind code ${v}; expected 0 (vcpu), 1 (fault) or 2 (resolve)`);
+        throw new InputError(at(i), `kind code ${v}; expected 0 (vcpu), 1 (fault) or 2 (resolve), or 3 (erase)`);
       });
     }
     case 'dictionary':
@@ -71,7 +71,7 @@ function dictionaryKinds(d: Data, length: number, at: Place): Uint8Array {
 
 const KIND_BYTES = KIND_NAMES.map((name) => new TextEncoder().encode(name));
 
-/** utf8 or large_utf8 strings to kind codes: the three names differ in length, so each row is one length and a few bytes. */
+/** utf8 or large_utf8 strings to kind codes: each row is one length and a few bytes. */
 function stringKinds(d: Data, length: number, at: Place): Uint8Array {
   const bytes = d.values as Uint8Array;
   const offsets = d.valueOffsets as Int32Array | BigInt64Array;

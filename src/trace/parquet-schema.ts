@@ -31,7 +31,7 @@ export interface ParquetLayout {
   readonly rows: number;
 }
 
-/** The kind codes as a DuckDB ENUM: with three values it is stored as one byte, the code itself. */
+/** The kind codes as a DuckDB ENUM: with four values it is stored as one byte, the code itself. */
 
 /** The model's column types in DuckDB (`addr`: a view must hold it unsigned, whatever the file). */
 const SQL_TYPES: Record<ColumnName, string> = { t_ns: 'BIGINT', kind: KIND_SQL_TYPE, tid: 'UINTEGER', addr: 'UBIGINT', cpu: 'INTEGER' };
@@ -48,7 +48,7 @@ const EXPECTED: Record<ColumnName, string> = {
 /** The column types accepted, for messages about the file. */
 const ACCEPTED: Record<ColumnName, string> = {
   t_ns: 'an integer type or a timestamp',
-  kind: 'text (vcpu, fault, resolve) or integer codes (0, 1, 2)',
+  kind: 'text (vcpu, fault, resolve, erase) or integer codes (0 to 3)',
   tid: 'an integer type',
   addr: 'an integer type',
   cpu: 'an integer type',
@@ -100,7 +100,7 @@ function columnExpression(column: ColumnName, type: string, checks: Checks): str
       const names = type === 'VARCHAR';
       if (!names && !isInteger) return undefined;
       // Most rows are faults and resolves: tested first (measured: a tenth less CPU for the column than in code order).
-      const cases = [Kind.fault, Kind.resolve, Kind.vcpu].map((code) => `WHEN ${names ? `'${KIND_NAMES[code]}'` : code} THEN '${KIND_NAMES[code]}'::${KIND_SQL_TYPE}`).join(' ');
+      const cases = [Kind.fault, Kind.resolve, Kind.vcpu, Kind.erase].map((code) => `WHEN ${names ? `'${KIND_NAMES[code]}'` : code} THEN '${KIND_NAMES[code]}'::${KIND_SQL_TYPE}`).join(' ');
       if (!checked) return `CASE ${c} ${cases} END`;
       return `CASE WHEN ${c} IS NULL THEN ${fail(column, null)} ELSE CASE ${c} ${cases} ELSE ${fail(column, c)} END END`;
     }

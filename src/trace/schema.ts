@@ -3,9 +3,15 @@
  * codes and the metadata keys, shared by every reader, writer and variant.
  */
 
-export const Kind = { vcpu: 0, fault: 1, resolve: 2 } as const;
+/**
+ * `erase` says "the `atomic` design's received check erased this thread's
+ * vCPU slot here": only a QEMU <= 10.0 log import writes it, where the log
+ * shows QEMU's inject / end / erase race (docs/qemu-logs.md); the other
+ * designs ignore it (docs/blocktime.md).
+ */
+export const Kind = { vcpu: 0, fault: 1, resolve: 2, erase: 3 } as const;
 export type KindCode = (typeof Kind)[keyof typeof Kind];
-export const KIND_NAMES = ['vcpu', 'fault', 'resolve'] as const;
+export const KIND_NAMES = ['vcpu', 'fault', 'resolve', 'erase'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
 /** `kind` as an SQL type (DuckDB's ENUM): the table a load fills and the view over a Parquet trace must agree on it. */
@@ -19,6 +25,8 @@ export function kindCode(name: string): KindCode | undefined {
       return Kind.fault;
     case 'resolve':
       return Kind.resolve;
+    case 'erase':
+      return Kind.erase;
     default:
       return undefined;
   }

@@ -9,6 +9,7 @@ import { NumberError, numberError } from './text-numbers.js';
 const VCPU = bytesOf('vcpu');
 const FAULT = bytesOf('fault');
 const RESOLVE = bytesOf('resolve');
+const ERASE = bytesOf('erase');
 
 function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
@@ -26,7 +27,7 @@ export function kindAt(b: Uint8Array, p: number, end: number): number {
     case 4:
       return equals(b, p, end, VCPU) ? Kind.vcpu : -1;
     case 5:
-      return equals(b, p, end, FAULT) ? Kind.fault : -1;
+      return equals(b, p, end, FAULT) ? Kind.fault : equals(b, p, end, ERASE) ? Kind.erase : -1;
     case 7:
       return equals(b, p, end, RESOLVE) ? Kind.resolve : -1;
     default:

@@ -32,7 +32,7 @@ export class TraceValidator {
       for (; i < length; i++) {
         const k = kind[i]!;
         if (k !== Kind.vcpu) {
-          if (k > Kind.resolve) this.fail(b, i, lineOf, badKind(k));
+          if (k > Kind.erase) this.fail(b, i, lineOf, badKind(k));
           this.firstEventRow = b.firstRow + i + 1;
           i++;
           break;
@@ -42,7 +42,7 @@ export class TraceValidator {
     }
     for (; i < length; i++) {
       const k = kind[i]!;
-      if (k === Kind.vcpu || k > Kind.resolve) {
+      if (k === Kind.vcpu || k > Kind.erase) {
         this.fail(
           b,
           i,
@@ -83,5 +83,5 @@ export class TraceValidator {
 }
 
 function badKind(k: number): string {
-  return `kind code ${k}; expected 0 (vcpu), 1 (fault) or 2 (resolve)`;
+  return `kind code ${k}; expected 0 (vcpu), 1 (fault) or 2 (resolve), or 3 (erase)`;
 }

@@ -10,6 +10,7 @@ import { gzipSync, constants as zlib } from 'node:zlib';
 import { Float64, Int32, Int64, RecordBatch, Schema, Table, Uint32, Uint64, Uint8, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { createTraceWriter } from '../../src/formats/write.js';
+import { KIND_NAMES } from '../../src/trace/schema.js';
 import { sampleTrace } from '../trace/helpers.js';
 import { blocktimeMeasured as blocktime, outcome, scratchDir } from './measured.js';
 
@@ -245,19 +246,20 @@ describe('10, siblings: Arrow files that hung or exhausted memory', () => {
     }
   });
 
-  it('a kind dictionary whose metadata claims 2^31 names over three', async () => {
+  it('a kind dictionary whose metadata claims 2^31 names over four', async () => {
     const path = join(dir, 'dict.arrows');
     const w = await createTraceWriter(path, { pageSize: 4096 }, { batchRows: 4 });
     await w.write(sampleTrace(8, 2));
     await w.close();
-    // The second message is the kind dictionary: its lengths of 3 (the batch's and the field node's) become 2^31 - 1.
+    // The second message is the kind dictionary: its lengths of 4 (the batch's and the field node's) become 2^31 - 1.
     const b = readFileSync(path);
     const dictionaryAt = 8 + b.readInt32LE(4);
     const metadataEnd = dictionaryAt + 8 + b.readInt32LE(dictionaryAt + 4);
-    for (let p = dictionaryAt + 8; p + 8 <= metadataEnd; p += 8) if (b.readBigInt64LE(p) === 3n) b.writeBigInt64LE(2n ** 31n - 1n, p);
+    for (let p = dictionaryAt + 8; p + 8 <= metadataEnd; p += 8) if (b.readBigInt64LE(p) === BigInt(KIND_NAMES.length)) b.writeBigInt64LE(2n ** 31n - 1n, p);
     write('dict.arrows', b);
     const r = await run('analyze', 'dict.arrows');
-    expect(outcome(r)).toBe('exit 2: 1 line: blocktime: dict.arrows: the kind dictionary claims 2147483647 names but holds offsets for 3');
+    // Four names' five int32 offsets are padded to 8 bytes: six slots, read as offsets for five.
+    expect(outcome(r)).toBe('exit 2: 1 line: blocktime: dict.arrows: the kind dictionary claims 2147483647 names but holds offsets for 5');
     expect(r.peakMiB).toBeLessThan(SMALL_RUN_MIB);
   });
 });

@@ -15,6 +15,7 @@ const PAIRS: Array<[string, string, 'atomic' | 'mutex']> = [
   ['example1-7.2.log', 'example1-7.2.hmp.txt', 'atomic'],
   ['moved-resolve-7.2.log', 'moved-resolve-7.2.qmp.json', 'atomic'],
   ['example2-10.0-iso.log', 'example2-10.0-iso.hmp.txt', 'atomic'],
+  ['race-7.2.log', 'race-7.2.qmp.json', 'atomic'],
   ['example1-11.1.log', 'example1-11.1.qmp.json', 'mutex'],
   ['example1-11.1.log', 'example1-11.1.hmp.txt', 'mutex'],
   ['example1-11.1-noprefix.log', 'example1-11.1.qmp.json', 'mutex'],
@@ -32,6 +33,54 @@ describe('checking the replay against what QEMU reported', () => {
       expect(r.explain).toEqual([]);
     });
   }
+
+  it("names QEMU's race: the count of blocked vCPUs drifted at the erase row, the total it left unreported, and the running total equal at every end line", async () => {
+    const r = await checkAgainstQemu(join(FIX, 'race-7.2.log'), { expect: join(FIX, 'race-7.2.qmp.json') });
+    expect(r.mapping).toMatchObject({ races: 1, races_undecided: 0, ends_unexplained: 0, resolves_moved: 0 });
+    // Without the drift the end of E (ms 100) would have closed an all-down window opened at ms 85.
+    expect(r.race).toMatchObject({ row: 10, at_ms: 60, unreported_total_ms: 15, exact_total_ms: 36 });
+    expect(r.race!.message).toMatch(/^QEMU's count of blocked vCPUs drifted at row 10 \(t = 60 ms on QEMU's clock\): from then on its total blocktime could not grow; 15 ms/);
+    expect(r.running_total).toMatchObject({ end_lines: 7, equal: 7, parted: 0 });
+    expect(r.undecided).toBeUndefined();
+  });
+
+  it('puts the rows on the clock the begin lines pin: without the phase every end is 1 ms late', async () => {
+    // The same log with its begin lines' reads spread over less of a millisecond: the phase is no longer pinned.
+    const text = readFileSync(join(FIX, 'race-7.2.log'), 'utf8').replace('1796161900.021342:mark_postcopy_blocktime_begin', '1796161900.020442:mark_postcopy_blocktime_begin');
+    const log = join(tmp, 'unpinned.log');
+    writeFileSync(log, text);
+    const r = await checkAgainstQemu(log, { expect: join(FIX, 'race-7.2.qmp.json'), explain: 1 });
+    expect(r.figures.map((f) => f.replay)).toEqual([23, 73, 58]);
+    expect(r.running_total).toMatchObject({ end_lines: 7, causes: { race: 0, unknown: 0 } });
+    expect(r.explain![0]).toMatchObject({ field: 'total_ms', qemu: 10, replay: 11 });
+    expect(r.explain![0]!.why).toMatch(/\(phase\)/);
+  });
+
+  it('two racing faults on one page and an end line that counted one: undecided, counted, with a range that holds QEMU\'s total', async () => {
+    // vCPU 0 faults on D too, in the same race window (the fault thread writes its lines in order), and the listen thread's end line of D, which counted one of the two, comes after both begin lines.
+    const lines = readFileSync(join(FIX, 'race-7.2.log'), 'utf8').split('\n');
+    const endD = lines.findIndex((l) => l.includes('mark_postcopy_blocktime_end addr: 0x7f85e5373000'));
+    const [end, place] = lines.splice(endD, 2);
+    const beginD = lines.findIndex((l) => l.includes('mark_postcopy_blocktime_begin addr: 0x7f85e5373000'));
+    lines.splice(
+      beginD + 1,
+      0,
+      '17819@1796161900.060500:postcopy_ram_fault_thread_request Request for HVA=0x7f85e5373000 rb=pc.ram offset=0x5373000 pid=17756',
+      '17819@1796161900.060501:get_mem_fault_cpu_index cpu: 0, pid: 17756',
+      '17819@1796161900.060502:mark_postcopy_blocktime_begin addr: 0x7f85e5373000, dd: 0x55c9e8293600, time: 0, cpu: 0, already_received: 1',
+      end!,
+      place!,
+    );
+    const log = join(tmp, 'undecided.log');
+    writeFileSync(log, lines.join('\n'));
+    const r = await checkAgainstQemu(log, { expect: join(FIX, 'race-7.2.qmp.json') });
+    expect(r.mapping).toMatchObject({ races: 1, races_undecided: 1 });
+    // And the end line of C still says affected_cpu 1, though vCPU 0's fault on D overwrote its slot: unexplained.
+    expect(r.undecided).toMatchObject({ rows: 2, races_undecided: 1, ends_unexplained: 1 });
+    const [lo, hi] = r.undecided!.total_ms_range;
+    expect(lo).toBeLessThanOrEqual(20);
+    expect(hi).toBeGreaterThanOrEqual(20);
+  });
 
   it('N comes from the reported list when the log cannot tell it; the exact figure stands beside QEMU\'s', async () => {
     const r = await checkAgainstQemu(join(FIX, 'example3-11.1.log'), { expect: join(FIX, 'example3-11.1.qmp.json') });

@@ -55,7 +55,24 @@ export function renderCheck(r: CheckResult): string {
     if (m.resolves_moved) rules.push(`${m.resolves_moved} resolves moved before faults QEMU saw as already received`);
     if (m.resolves_not_found) rules.push(`${m.resolves_not_found} already-received faults without a later resolve`);
     if (m.place_resolves_dropped) rules.push(`${m.place_resolves_dropped} place-line resolves dropped`);
+    if (m.races) rules.push(`${m.races} end lines that ran between a fault's inject and its erase (erase rows added)`);
     if (rules.length > 0) out.push(`import: ${rules.join('; ')}.`);
+  }
+  if (r.race) out.push(`race: ${r.race.message}.`);
+  if (r.running_total) {
+    const t = r.running_total;
+    const c = t.causes;
+    out.push(
+      t.parted === 0
+        ? `running total: equal to QEMU's at all ${t.end_lines} end lines.`
+        : `running total: equal to QEMU's at ${t.equal} of ${t.end_lines} end lines; parted at ${t.parted} (phase ${c.phase}, race ${c.race}, unknown ${c.unknown}).`,
+    );
+  }
+  if (r.undecided) {
+    const u = r.undecided;
+    out.push(
+      `undecided: ${u.rows} rows the log cannot decide (${u.races_undecided} end lines among racing faults on one page, ${u.ends_unexplained} end lines the faults do not explain, ${u.resolves_not_found + u.begins_without_request} faults with lines missing); QEMU's postcopy-blocktime lies in [${u.total_ms_range[0]}, ${u.total_ms_range[1]}] ms.`,
+    );
   }
   if (r.pass) {
     out.push(`PASS: ${r.compared} figures agree with QEMU ${r.tolerance === 0 ? 'exactly' : `within ${pct(r.tolerance)}`}.`);

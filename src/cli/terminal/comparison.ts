@@ -103,6 +103,16 @@ function design(d: DesignFigure, c: ChalkInstance): [string, string, string] {
   return [formatMs(d.ns), tint(formatMsDelta(d.diff_ns)), tint(pct)];
 }
 
+/** The race the trace's `erase` rows show (QEMU <= 10.0 logs): where QEMU's count of blocked vCPUs drifted, and the total it cost. */
+function raceLines(r: CompareResult, c: ChalkInstance): string[] {
+  const d = r.results.atomic.diagnostics?.blocked_count_drift;
+  if (!d) return [];
+  const exactMs = Math.floor(r.results.exact.total_blocktime_ns / 1e6);
+  return [
+    `  ${c.yellow(formatCount(d.erases).padStart(10))}  QEMU's count of blocked vCPUs drifted at row ${d.row} (t = ${d.at_ms} ms on QEMU's clock): from then on its total blocktime could not grow; ${d.unreported_total_ms} ms of total blocktime went unreported (exact total: ${exactMs} ms)`,
+  ];
+}
+
 function explanationLines(r: CompareResult, c: ChalkInstance): string[] {
   const x = r.explanation;
   const counted = r.faults.counted;
@@ -128,6 +138,7 @@ function explanationLines(r: CompareResult, c: ChalkInstance): string[] {
     line(x.erased, 'faults on already-received pages, injected then erased'),
     line(x.lost_blocked_vcpu, 'of those erases dropped a vCPU that was still blocked on an earlier page'),
     line(x.ignored_non_vcpu, 'faults of non-vCPU threads, which this design does not track'),
+    ...raceLines(r, c),
     line(
       x.all_down_shortened.count,
       `all-vCPUs-down windows started late, because a fault that did not block its vCPU anew moved last_begin: ${ms(x.all_down_shortened.ns)} shorter`,

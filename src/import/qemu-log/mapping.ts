@@ -31,16 +31,34 @@ import type { LogScan } from './scan.js';
 export const MAX_WINDOW_ROWS = 1 << 18;
 /** How many log lines a >= 10.1 place-line resolve stays revocable. */
 export const PLACE_WINDOW_LINES = 1 << 14;
+/** How many recent faults an end line written late is checked against (a few suffice: the log lock delays lines by microseconds). */
+const RECENT_FAULTS = 64;
 
 /** What the mapping rules did: counts for `blocktime.source` and the import report. */
 export interface MappingStats {
-  rows: { vcpu: number; fault: number; resolve: number };
+  rows: { vcpu: number; fault: number; resolve: number; erase: number };
   /** <= 10.0: fault rows moved into the millisecond their begin line names. */
   faults_retimed: number;
   /** <= 10.0: resolve rows moved before a fault whose begin line said `already_received: 1`. */
   resolves_moved: number;
   /** <= 10.0: `already_received: 1` faults whose page had no resolve row before them nor within the window after. */
   resolves_not_found: number;
+  /**
+   * <= 10.0: `already_received: 1` faults whose page's end line counted their
+   * vCPU (QEMU's end ran between its inject and its erase): the resolve stays
+   * after the fault and an `erase` row follows it.
+   */
+  races: number;
+  /** <= 10.0: end lines that counted fewer of their page's racing faults than were waiting, so which vCPU it counted is undecided. */
+  races_undecided: number;
+  /** <= 10.0: end lines whose `affected_cpu` the log's faults do not explain (lines lost, or faults the log shows in another order). */
+  ends_unexplained: number;
+  /**
+   * <= 10.0: resolve rows of other pages moved before a fault because their
+   * end line's prefix is earlier than the fault's `get_mem_fault_cpu_index`
+   * line: QEMU accounted them before it injected the fault.
+   */
+  resolves_before_inject: number;
   /** Begin lines with no request line to belong to. */
   begins_without_request: number;
   /** >= 10.1: resolve rows made from place lines of pages without pending faults. */
@@ -55,10 +73,14 @@ export interface MappingStats {
 
 export function newMappingStats(): MappingStats {
   return {
-    rows: { vcpu: 0, fault: 0, resolve: 0 },
+    rows: { vcpu: 0, fault: 0, resolve: 0, erase: 0 },
     faults_retimed: 0,
     resolves_moved: 0,
     resolves_not_found: 0,
+    races: 0,
+    races_undecided: 0,
+    ends_unexplained: 0,
+    resolves_before_inject: 0,
     begins_without_request: 0,
     place_resolves: 0,
     place_resolves_dropped: 0,
@@ -85,11 +107,25 @@ export class LogMapper {
   // <= 10.0
   /** Sequence number of the fault row still waiting for its begin line, or -1. */
   private awaitBegin = -1;
+  /** Prefix time of that fault's `get_mem_fault_cpu_index` line (NaN: none): QEMU injects the fault after writing it. */
+  private cpuIndexT = NaN;
+  /** Recent vCPU faults still in the queue: sequence numbers and cpu-index prefix times, oldest first (at most RECENT_FAULTS). */
+  private recentSeq: number[] = [];
+  private recentT: number[] = [];
   /** Faults waiting for their page's resolve: sequence numbers and page keys, oldest first. */
   private awaitSeq: number[] = [];
   private awaitPage: number[] = [];
+  /** Their begin lines. */
+  private awaitLine: number[] = [];
   /** Pages placed so far: one bit per page (the replay's PageSet), so a big VM's received set stays small. */
   private readonly received = new PageSet();
+  /**
+   * The atomic design's vCPU slots as the log shows them (cpu -> page, and
+   * page -> cpus): which vCPUs an end line finds waiting on its page, so that
+   * the ones its `affected_cpu` counts beyond them are racing faults.
+   */
+  private readonly slotPage = new Map<number, number>();
+  private readonly pageCpus = new Map<number, number[]>();
 
   // >= 10.1
   private lastPid = 0;
@@ -141,6 +177,7 @@ export class LogMapper {
     switch (code) {
       case Ev.request: {
         this.awaitBegin = -1;
+        this.cpuIndexT = NaN;
         const i = q.push(pRel, Kind.fault, f.pid, f.addrLo, f.addrHi, -1, lineNo);
         this.awaitBegin = q.head + i;
         this.stats.rows.fault++;
@@ -149,19 +186,34 @@ export class LogMapper {
       case Ev.cpuIndex:
         // Not a vCPU: QEMU writes no begin line for it.
         if (f.cpu < 0) this.awaitBegin = -1;
+        else this.cpuIndexT = pRel;
         break;
       case Ev.markBegin: {
         if (this.awaitBegin < 0) {
           this.stats.begins_without_request++;
           break;
         }
-        const i = this.awaitBegin - q.head;
+        let i = this.awaitBegin - q.head;
         this.awaitBegin = -1;
+        i = this.endsBeforeInject(i);
+        if (!Number.isNaN(this.cpuIndexT)) {
+          this.recentSeq.push(q.head + i);
+          this.recentT.push(this.cpuIndexT);
+          if (this.recentSeq.length > RECENT_FAULTS) {
+            this.recentSeq.shift();
+            this.recentT.shift();
+          }
+        }
         q.event[i] = QemuLine.markBegin;
         q.qcpu[i] = f.cpu;
         q.ms[i] = f.ms;
         q.flag[i] = f.flag;
+        const page = this.page(q.addrLo[i]!, q.addrHi[i]!);
         if (f.flag === 0) {
+          // An end line written between the request and this line already counted the fault; else it waits in its slot.
+          const j = this.resolveAfter(i, page);
+          if (j >= 0 && q.unclaimed[j]! > 0) q.unclaimed[j]!--;
+          else this.setSlot(f.cpu, page);
           // QEMU took this fault's time in the millisecond `time` names: follow its clock.
           if (this.scan.startMs !== undefined) {
             const ms = this.scan.startMs + f.ms;
@@ -174,7 +226,9 @@ export class LogMapper {
             }
           }
         } else {
-          this.placedFirst(i);
+          // Inject, then erase: the slot ends empty either way.
+          this.setSlot(f.cpu, -1);
+          this.placedFirst(i, page, pRel);
         }
         break;
       }
@@ -189,50 +243,174 @@ export class LogMapper {
     }
   }
 
-  /** QEMU found the page of fault row `i` already placed: its resolve row must come before the fault. */
-  private placedFirst(i: number): void {
+  /**
+   * End lines written between fault row `i`'s request and begin lines whose
+   * prefix is earlier than its `get_mem_fault_cpu_index` line were accounted
+   * before QEMU injected the fault (each prefix is taken after the
+   * accounting it reports, and the cpu-index line before the inject): their
+   * resolve rows move before the fault, in their order. Returns the fault's
+   * new index. Resolves of the fault's own page stay: the begin line tells
+   * where they belong.
+   */
+  private endsBeforeInject(i: number): number {
     const q = this.q;
+    const t = this.cpuIndexT;
+    if (Number.isNaN(t)) return i;
     const page = this.page(q.addrLo[i]!, q.addrHi[i]!);
-    // A resolve written between the request line and the begin line.
     for (let j = i + 1; j < q.length; j++) {
-      if (q.kind[j] === Kind.resolve && this.page(q.addrLo[j]!, q.addrHi[j]!) === page) {
-        this.moveBefore(j, i);
-        return;
-      }
+      if (q.kind[j] !== Kind.resolve || q.event[j] !== QemuLine.markEnd || q.t[j]! >= t || this.page(q.addrLo[j]!, q.addrHi[j]!) === page) continue;
+      q.moveBefore(j, i);
+      this.shiftWaits(i, j);
+      this.stats.resolves_before_inject++;
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * An end line written after the begin lines of faults that QEMU injected
+   * after this end's accounting (their cpu-index line's prefix is later
+   * than this end line's): its resolve row moves before the earliest such
+   * fault of another page. Row `r` is the resolve, the last row.
+   */
+  private beforeLaterInjects(r: number, t: number, page: number): void {
+    const q = this.q;
+    let to = -1;
+    for (let k = this.recentSeq.length - 1; k >= 0; k--) {
+      const f = this.recentSeq[k]! - q.head;
+      if (f < 0 || this.recentT[k]! <= t) break;
+      if (this.page(q.addrLo[f]!, q.addrHi[f]!) !== page) to = f;
+    }
+    if (to < 0) return;
+    q.moveBefore(r, to);
+    this.shiftWaits(to, r);
+    for (let k = 0; k < this.recentSeq.length; k++) if (this.recentSeq[k]! >= q.head + to) this.recentSeq[k]!++;
+    this.stats.resolves_before_inject++;
+  }
+
+  /** Index of the first resolve row of `page` after row `i`, or -1. */
+  private resolveAfter(i: number, page: number): number {
+    const q = this.q;
+    for (let j = i + 1; j < q.length; j++) {
+      if (q.kind[j] === Kind.resolve && this.page(q.addrLo[j]!, q.addrHi[j]!) === page) return j;
+    }
+    return -1;
+  }
+
+  /** The model's slot of `cpu` now holds `page` (-1: empty). */
+  private setSlot(cpu: number, page: number): void {
+    const had = this.slotPage.get(cpu);
+    if (had === page) return;
+    if (had !== undefined) {
+      const cpus = this.pageCpus.get(had)!;
+      cpus.splice(cpus.indexOf(cpu), 1);
+      if (cpus.length === 0) this.pageCpus.delete(had);
+      this.slotPage.delete(cpu);
+    }
+    if (page < 0) return;
+    this.slotPage.set(cpu, page);
+    const cpus = this.pageCpus.get(page);
+    if (cpus) cpus.push(cpu);
+    else this.pageCpus.set(page, [cpu]);
+  }
+
+  /**
+   * QEMU found the page of fault row `i` already placed (`already_received: 1`):
+   * where was the page's end line? If it counted a vCPU the slots do not
+   * explain, it ran between this fault's inject and its erase (the race):
+   * the resolve stays after the fault and an `erase` row follows it. If not,
+   * it ran before the inject: the resolve row moves before the fault.
+   */
+  private placedFirst(i: number, page: number, pRel: number): void {
+    const q = this.q;
+    // A resolve written between the request line and the begin line.
+    const j = this.resolveAfter(i, page);
+    if (j >= 0) {
+      if (q.unclaimed[j]! > 0) {
+        q.unclaimed[j]!--;
+        this.eraseAfter(i, q.length - 1, pRel, this.lineNo);
+        this.stats.races++;
+      } else this.moveBefore(j, i);
+      return;
     }
     if (this.received.has(pageLo(q.addrLo[i]!, q.addrHi[i]!, this.pageShift), pageHi(q.addrHi[i]!, this.pageShift))) return;
     this.awaitSeq.push(q.head + i);
     this.awaitPage.push(page);
+    this.awaitLine.push(this.lineNo);
+  }
+
+  /**
+   * An `erase` row for fault row `f`, placed just after row `after` at time
+   * `t`. It carries the fault's begin line, moved from the fault row: that
+   * line is written after the erase.
+   */
+  private eraseAfter(f: number, after: number, t: number, beginLine: number): void {
+    const q = this.q;
+    const e = q.push(t, Kind.erase, q.tid[f]!, q.addrLo[f]!, q.addrHi[f]!, -1, beginLine);
+    q.event[e] = q.event[f]!;
+    q.qcpu[e] = q.qcpu[f]!;
+    q.ms[e] = q.ms[f]!;
+    q.flag[e] = q.flag[f]!;
+    q.event[f] = QemuLine.none;
+    q.qcpu[f] = -1;
+    q.flag[f] = 0;
+    if (e !== after + 1) {
+      q.moveBefore(e, after + 1);
+      this.shiftWaits(after + 1, e);
+    }
+    this.stats.rows.erase++;
   }
 
   private atomicResolve(f: EventFields, pRel: number, lineNo: number, event: number): void {
     const q = this.q;
     const page = this.page(f.addrLo, f.addrHi);
     this.received.add(pageLo(f.addrLo, f.addrHi, this.pageShift), pageHi(f.addrHi, this.pageShift));
-    const i = q.push(pRel, Kind.resolve, 0, f.addrLo, f.addrHi, -1, lineNo);
-    q.event[i] = event;
-    q.ms[i] = event === QemuLine.markEnd ? f.ms : 0;
-    q.affected[i] = event === QemuLine.markEnd ? f.affected : 0;
+    const r = q.push(pRel, Kind.resolve, 0, f.addrLo, f.addrHi, -1, lineNo);
+    q.event[r] = event;
+    q.ms[r] = event === QemuLine.markEnd ? f.ms : 0;
+    q.affected[r] = event === QemuLine.markEnd ? f.affected : 0;
     this.stats.rows.resolve++;
-    const k = this.awaitPage.indexOf(page);
-    if (k < 0) return;
-    this.moveBefore(i, this.awaitSeq[k]! - q.head);
-    // Every fault waiting on this page is now behind its resolve.
-    for (let m = this.awaitPage.length - 1; m >= 0; m--) {
-      if (this.awaitPage[m] === page) {
-        this.awaitPage.splice(m, 1);
-        this.awaitSeq.splice(m, 1);
-      }
+    if (event === QemuLine.markEnd) this.beforeLaterInjects(r, pRel, page);
+    // The slots QEMU's end found holding the page; what `affected_cpu` counts beyond them are racing faults.
+    const held = [...(this.pageCpus.get(page) ?? [])];
+    for (const cpu of held) this.setSlot(cpu, -1);
+    if (event === QemuLine.markEnd) q.unclaimed[r] = f.affected - held.length;
+    const waiting: number[] = [];
+    for (let m = 0; m < this.awaitPage.length; m++) if (this.awaitPage[m] === page) waiting.push(m);
+    if (waiting.length === 0) return;
+    // Faults waiting on this page, oldest first: the first `races` ran into the end, the rest came after it.
+    const races = Math.min(Math.max(q.unclaimed[r]!, 0), waiting.length);
+    if (races > 0 && races < waiting.length) this.stats.races_undecided++;
+    q.unclaimed[r]! -= races;
+    let at = r;
+    if (races < waiting.length) {
+      const to = this.awaitSeq[waiting[races]!]! - q.head;
+      this.moveBefore(r, to);
+      at = to;
+    }
+    for (let k = races - 1; k >= 0; k--) {
+      const m = waiting[k]!;
+      this.eraseAfter(this.awaitSeq[m]! - q.head, at, pRel, this.awaitLine[m]!);
+      this.stats.races++;
+    }
+    for (let k = waiting.length - 1; k >= 0; k--) {
+      const m = waiting[k]!;
+      this.awaitPage.splice(m, 1);
+      this.awaitSeq.splice(m, 1);
+      this.awaitLine.splice(m, 1);
     }
   }
 
   private moveBefore(from: number, to: number): void {
-    const q = this.q;
-    q.moveBefore(from, to);
+    this.q.moveBefore(from, to);
     this.stats.resolves_moved++;
-    // Rows at [to, from) moved down one place: so did any wait on them.
-    const lo = q.head + to;
-    const hi = q.head + from;
+    this.shiftWaits(to, from);
+  }
+
+  /** Rows at [to, from) moved down one place: so did any wait on them. */
+  private shiftWaits(to: number, from: number): void {
+    const lo = this.q.head + to;
+    const hi = this.q.head + from;
     if (this.awaitBegin >= lo && this.awaitBegin < hi) this.awaitBegin++;
     for (let m = 0; m < this.awaitSeq.length; m++) {
       const s = this.awaitSeq[m]!;
@@ -336,9 +514,11 @@ export class LogMapper {
     while (this.atomic && this.awaitSeq.length > 0 && q.length > this.batchRows + MAX_WINDOW_ROWS) {
       this.awaitSeq.shift();
       this.awaitPage.shift();
+      this.awaitLine.shift();
       this.stats.resolves_not_found++;
     }
     if (this.firstHeld() >= this.batchRows) {
+      this.countUnexplained(this.batchRows);
       this.ready.push(q.drain(this.batchRows));
       this.dropStalePlaceHolds();
     }
@@ -356,8 +536,20 @@ export class LogMapper {
     this.stats.resolves_not_found += this.awaitSeq.length;
     this.awaitSeq = [];
     this.awaitPage = [];
+    this.awaitLine = [];
     this.placeHeld.clear();
     this.stats.queue_high_water = this.q.highWater;
-    while (this.q.length > 0) this.ready.push(this.q.drain(Math.min(this.q.length, this.batchRows)));
+    while (this.q.length > 0) {
+      const n = Math.min(this.q.length, this.batchRows);
+      this.countUnexplained(n);
+      this.ready.push(this.q.drain(n));
+    }
+  }
+
+  /** End rows about to leave whose `affected_cpu` no fault of the log accounts for, or that found fewer vCPUs than the slots hold. */
+  private countUnexplained(n: number): void {
+    if (!this.atomic) return;
+    const q = this.q;
+    for (let i = 0; i < n; i++) if (q.event[i] === QemuLine.markEnd && q.unclaimed[i] !== 0) this.stats.ends_unexplained++;
   }
 }

@@ -32,6 +32,11 @@ export class RowQueue {
   affectedNon!: Uint32Array;
   released!: Uint32Array;
   releasedLeft!: Uint32Array;
+  /**
+   * <= 10.0 end rows, not written out: vCPUs the end line's `affected_cpu`
+   * counted that the importer's slot model has not yet matched to a fault.
+   */
+  unclaimed!: Int32Array;
   /** Rows written out so far (drops excluded): the next batch's first row. */
   private emitted = 0;
   /** Largest number of rows the queue ever held. */
@@ -66,13 +71,14 @@ export class RowQueue {
     this.affectedNon = keep(this.affectedNon, new Uint32Array(cap));
     this.released = keep(this.released, new Uint32Array(cap));
     this.releasedLeft = keep(this.releasedLeft, new Uint32Array(cap));
+    this.unclaimed = keep(this.unclaimed, new Int32Array(cap));
     this.cap = cap;
   }
 
   private columns(): Array<Float64Array | Uint8Array | Uint32Array | Int32Array> {
     return [
       this.t, this.kind, this.tid, this.addrLo, this.addrHi, this.cpu, this.line, this.event,
-      this.qcpu, this.ms, this.flag, this.affected, this.affectedNon, this.released, this.releasedLeft,
+      this.qcpu, this.ms, this.flag, this.affected, this.affectedNon, this.released, this.releasedLeft, this.unclaimed,
     ];
   }
 
@@ -96,6 +102,7 @@ export class RowQueue {
     this.affectedNon[i] = 0;
     this.released[i] = 0;
     this.releasedLeft[i] = 0;
+    this.unclaimed[i] = 0;
     return i;
   }
 

@@ -23,6 +23,14 @@ export interface ScanOptions {
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
 }
 
+/**
+ * Widest bounds on QEMU's clock phase that the importer applies. A real log's
+ * thousands of begin lines pin the phase to a few microseconds; a log with a
+ * handful of them leaves most of a millisecond open, and `min K` is then
+ * only one end of that interval, no better than the whole millisecond.
+ */
+export const PHASE_PINNED_NS = 100_000;
+
 export interface LogScan {
   path: string;
   generation: Generation;
@@ -46,6 +54,18 @@ export interface LogScan {
   vcpuTids: Map<number, number>;
   /** <= 10.0: the blocktime start in ms, relative to `prefixBaseSec * 1000`, from the begin lines. */
   startMs?: number;
+  /**
+   * <= 10.0: QEMU's clock against the prefixes, from the begin lines with
+   * `already_received: 0` and `time > 1`: each gives `K = prefix - time ms`,
+   * and QEMU's millisecond 0 began between `max K - 1 ms` and `min K`.
+   * `phaseNs`: the sub-millisecond part of `min K`, subtracted from every row
+   * time, when the bounds pin it (`uncertaintyNs <= PHASE_PINNED_NS`), else 0;
+   * `uncertaintyNs`: `min K - (max K - 1 ms)`, the width of the bounds
+   * (negative when a begin line's prefix was taken more than a millisecond
+   * after QEMU read its clock, and the bounds cross); `lines`: how many
+   * begin lines gave them.
+   */
+  clock?: { phaseNs: number; uncertaintyNs: number; lines: number };
   /** >= 10.1: min over begin/end lines of (prefix - time), ns, both relative to their bases. */
   timeOffset?: number;
   /** Time (relative to the rows' clock base) for the `vcpu` rows. */
@@ -74,6 +94,9 @@ export async function scanLog(input: TraceInput, opts: ScanOptions = {}): Promis
   const tidCpuMutex = new Map<number, number>();
   const cpuTidMutex = new Map<number, number>();
   let startMs = Infinity;
+  let minK = Infinity;
+  let maxK = -Infinity;
+  let kLines = 0;
   let timeOffset = Infinity;
   let minRowPrefix = Infinity;
   let minTime = Infinity;
@@ -147,6 +170,13 @@ export async function scanLog(input: TraceInput, opts: ScanOptions = {}): Promis
           if (f.cpu >= 0 && lastRequestPid !== 0) mapVcpu(tidCpuAtomic, cpuTidAtomic, f.cpu, lastRequestPid);
           // QEMU's clock started `time` ms before this line's millisecond (the prefix is taken later, so the smallest is closest).
           if (f.flag === 0 && form !== 'none') startMs = Math.min(startMs, Math.floor(pRel / 1e6) - f.ms);
+          // `time: 1` may be a clamped 0: only later times bound the clock.
+          if (f.flag === 0 && f.ms > 1 && form !== 'none') {
+            const k = pRel - f.ms * 1e6;
+            if (k < minK) minK = k;
+            if (k > maxK) maxK = k;
+            kLines++;
+          }
           break;
         case Ev.btBegin:
         case Ev.btEnd: {
@@ -220,6 +250,13 @@ export async function scanLog(input: TraceInput, opts: ScanOptions = {}): Promis
   };
   if (firstMalformed) scan.firstMalformed = firstMalformed;
   if (generation === 'atomic') {
+    if (kLines > 0) {
+      startMs = Math.floor(minK / 1e6);
+      const uncertaintyNs = minK - maxK + 1e6;
+      // Only bounds that pin the phase move the rows; wide ones (a short or hand-written log) leave the prefix clock as it was.
+      const phaseNs = uncertaintyNs <= PHASE_PINNED_NS ? minK - startMs * 1e6 : 0;
+      scan.clock = { phaseNs, uncertaintyNs, lines: kLines };
+    }
     if (startMs !== Infinity) scan.startMs = startMs;
     scan.vcpuRowTime = startMs !== Infinity ? startMs * 1e6 : minRowPrefix !== Infinity ? minRowPrefix : 0;
   } else {

@@ -99,6 +99,9 @@ export async function openQemuLog(input: TraceInput, opts: QemuLogOptions = {}):
     events,
     skipped: { not_events: scan.notEvents, other_generation: scan.otherGeneration, malformed: scan.malformed },
     vcpus_from: vcpusFrom,
+    ...(scan.clock !== undefined
+      ? { qemu_clock: { phase_ns: scan.clock.phaseNs, uncertainty_ns: scan.clock.uncertaintyNs, begin_lines: scan.clock.lines } }
+      : {}),
     ...(scan.timeOffset !== undefined ? { prefix_minus_time_ns: String(nsBigInt(scan.prefixBaseSec - scan.timeBaseSec, scan.timeOffset)) } : {}),
   };
 
@@ -112,6 +115,7 @@ export async function openQemuLog(input: TraceInput, opts: QemuLogOptions = {}):
     const prefix = newPrefix();
     const f = newFields();
     const timed = scan.generation === 'mutex';
+    const phase = scan.clock?.phaseNs ?? 0;
     let lineNo = 0;
     const onProgress = progress ? (read: number, total: number) => progress(total + read, 2 * total) : undefined;
     for await (const chunk of lineChunks(input, onProgress)) {
@@ -121,7 +125,8 @@ export async function openQemuLog(input: TraceInput, opts: QemuLogOptions = {}):
         const code = parseEvent(line, prefix.rest, f);
         // Pass 1 has already failed on, or counted, malformed lines and foreign prefixes.
         if (code === NOT_OURS || code === MALFORMED || prefix.form !== scan.prefix) continue;
-        const pRel = scan.prefix === 'none' ? 0 : offsetNs(prefix.sec, prefix.frac, scan.prefixBaseSec);
+        // <= 10.0: on QEMU's clock (its sub-millisecond phase against the prefixes taken out).
+        const pRel = scan.prefix === 'none' ? 0 : offsetNs(prefix.sec, prefix.frac, scan.prefixBaseSec) - phase;
         const tRel = timed && (code === Ev.btBegin || code === Ev.btEnd) ? offsetNs(f.time.sec, f.time.frac, scan.timeBaseSec) : 0;
         m.line(code as EvCode, f, pRel, tRel, lineNo);
       }

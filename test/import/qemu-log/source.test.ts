@@ -47,7 +47,7 @@ async function rows(path: string, opts: OpenOptions = {}): Promise<{ rows: Row[]
     for (let i = 0; i < batch.length; i++) {
       out.push({
         t: batch.t[i]!,
-        kind: ['vcpu', 'fault', 'resolve'][batch.kind[i]!]!,
+        kind: ['vcpu', 'fault', 'resolve', 'erase'][batch.kind[i]!]!,
         tid: batch.tid[i]!,
         addr: batch.addr[i]!,
         cpu: batch.cpu[i]!,
@@ -127,6 +127,25 @@ describe('QEMU <= 10.0 logs (TID@SECONDS.MICROS prefix)', () => {
     // The request line said ms 9 (…009990 us); QEMU's begin line said ms 10: the start of ms 10.
     expect(r[7]!.t).toBe(1795664030010n * MS);
     expect(src.stats).toMatchObject({ faults_retimed: 1, resolves_moved: 1, resolves_not_found: 0 });
+  });
+
+  it("keeps a resolve whose end line counted an already-received fault after it, and adds the erase; rows on QEMU's clock", async () => {
+    const { rows: r, src } = await rows(join(FIX, 'race-7.2.log'));
+    const D = '7f85e5373000';
+    expect(r.slice(7, 11).map((x) => `${x.kind} ${x.tid} ${x.addr.toString(16)}`)).toEqual([
+      `fault 17757 ${D}`,
+      `resolve 0 ${D}`,
+      'resolve 0 7f85e5400000',
+      // QEMU's received check erased the slot after the end released it: the begin line's annotation moves here.
+      `erase 17757 ${D}`,
+    ]);
+    expect(r[7]).toMatchObject({ event: QemuLine.none });
+    expect(r[10]).toMatchObject({ line: 21, event: QemuLine.markBegin });
+    expect(src.stats).toMatchObject({ races: 1, resolves_moved: 0, rows: { erase: 1 } });
+    // Begin lines written 2 us and 942 us into QEMU's milliseconds pin its ms 0 to 342-402 us into a wall-clock one.
+    expect(src.meta.source).toMatchObject({ qemu_clock: { phase_ns: 402000, uncertainty_ns: 60000, begin_lines: 5 } });
+    expect(src.meta.startNs).toBe(1796161900000n * MS);
+    expect(r[3]!.t).toBe(1796161900021340000n - 402000n);
   });
 
   it('reads ISO-8601 prefixes too (the fraction omitted at a whole second)', async () => {
