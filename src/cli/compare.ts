@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
-import { renderComparison } from './terminal/comparison.js';
+import { comparisonKeys, renderComparison } from './terminal/comparison.js';
+import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
+import { shownInJson } from '../report/vcpu-selection.js';
 import { styleFor } from './terminal/style.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';
-import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, type TraceOptionValues } from './options/trace-options.js';
 
-interface CompareOptions extends TraceOptionValues {
+interface CompareOptions extends TraceOptionValues, VcpuOptionValues {
   explain?: number;
   json?: boolean;
-  all?: boolean;
-  top: number;
 }
 
 export function register(program: Command): void {
@@ -22,9 +22,8 @@ export function register(program: Command): void {
     .argument('<trace>', TRACE_ARGUMENT);
   addTraceOptions(cmd)
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
-    .option('--json', 'print everything as one JSON object on stdout')
-    .option('--all', 'list every vCPU (large VMs otherwise show the vCPUs that differ most and a summary row)')
-    .option('--top <n>', 'vCPUs listed when the table is cut', (v) => parsePositiveInt('--top', v), 16)
+    .option('--json', 'print everything as one JSON object on stdout');
+  addVcpuOptions(cmd)
     .addHelpText(
       'after',
       `
@@ -43,14 +42,22 @@ function parseExplain(v: string): number {
 async function compare(file: string, opts: CompareOptions): Promise<void> {
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
   const { compareTrace } = await import('../compare/compare.js');
+  const { comparisonForVcpus } = await import('../compare/vcpu-subset.js');
+  const { noteVcpuThreads } = await import('../trace/vcpu-threads.js');
   const progress = createTraceProgress('compare', 'bytes and rows');
   try {
-    const result = await replayTraceFile(file, opts, progress, (source, options) => compareTrace(source, { explain: opts.explain ?? 0, ...options }));
+    let tidOf: ((cpu: number) => number | undefined) | undefined;
+    const result = await replayTraceFile(file, opts, progress, (source, options) => {
+      const threads = noteVcpuThreads(source);
+      tidOf = threads.tidOf;
+      return compareTrace(threads.source, { explain: opts.explain ?? 0, ...options });
+    });
     progress.done();
     if (opts.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      const shown = shownInJson(result.vcpus, opts, comparisonKeys(result, tidOf));
+      process.stdout.write(JSON.stringify(shown ? comparisonForVcpus(result, shown) : result) + '\n');
     } else {
-      process.stdout.write(renderComparison(result, { file, all: opts.all ?? false, top: opts.top }, styleFor(process.stdout)));
+      process.stdout.write(renderComparison(result, { ...opts, file, ...(tidOf ? { tidOf } : {}) }, styleFor(process.stdout)));
     }
   } finally {
     progress.done();

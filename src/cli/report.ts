@@ -3,10 +3,12 @@ import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
-import { formatBytes } from '../units.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
+import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
 
-interface ReportOptions extends TraceOptionValues {
+interface ReportOptions extends TraceOptionValues, VcpuOptionValues, StatusOptionValues {
   output: string;
   timelineBars: number;
 }
@@ -22,7 +24,8 @@ export function register(program: Command): void {
       new Option('--timeline-bars <n>', 'bars the timeline draws at most (about); past it, each vCPU is drawn in equal time bins')
         .default(TIMELINE_BAR_BUDGET)
         .argParser((v) => parsePositiveInt('--timeline-bars', v)),
-    )
+    );
+  addStatusOptions(addVcpuOptions(cmd, "the report's per-vCPU table"))
     .addHelpText(
       'after',
       `
@@ -36,12 +39,14 @@ Examples:
 }
 
 async function report(file: string, opts: ReportOptions): Promise<void> {
+  const status = createStatus('report', opts);
   const progress = createTraceProgress('report', 'rows');
   let built;
   try {
     built = await buildHtmlReport(file, {
       ...openOptions(opts),
       timelineBars: opts.timelineBars,
+      view: opts,
       onWarning: progress.onWarning,
       onRows: progress.onRows,
     });
@@ -49,5 +54,6 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
     progress.done();
   }
   await writeOutputFile(opts.output, built.html);
-  process.stderr.write(`wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
+  await status.wrote(opts.output);
+  status.done();
 }

@@ -16,6 +16,8 @@ export interface LatencyStats {
   p50_ns: number;
   p90_ns: number;
   p99_ns: number;
+  /** p99.9: QEMU engineers look at the tail first. */
+  p999_ns: number;
   max_ns: number;
 }
 
@@ -63,6 +65,12 @@ export interface AnalysisResult {
   latency?: { overall: LatencyStats; non_vcpu: LatencyStats; vcpu: LatencyStats[] };
   /** `exact` only: intervals still open at the end, and the oldest one's age at the last event. */
   open_at_end?: { count: number; max_age_ns: number };
+  /**
+   * Only when the user asked for some vCPUs (`--cpu`, `--tid`, `--sort`,
+   * `--top`): the vCPU index of each entry of every per-vCPU array, which
+   * then hold those vCPUs only, in this order.
+   */
+  vcpus_shown?: number[];
   /** `atomic` only. */
   diagnostics?: {
     overwritten: number;

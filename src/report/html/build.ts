@@ -15,12 +15,15 @@ import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
 import type { ReportData } from './report-data.js';
 import { queryTimeline, TIMELINE_BAR_BUDGET } from './timeline-query.js';
+import type { VcpuOptionValues } from '../vcpu-selection.js';
 
 export interface HtmlReportOptions extends OpenOptions {
   /** Bars the timeline draws at most (about); more intervals are merged (see timeline-query.ts). */
   timelineBars?: number;
   /** Called with the rows read so far. */
   onRows?(rows: number): void;
+  /** The vCPUs the per-vCPU table shows (all by default). */
+  view?: VcpuOptionValues;
 }
 
 export interface HtmlReport {
@@ -30,16 +33,16 @@ export interface HtmlReport {
 
 /** The report of a trace file, or of an open source (read once; the caller closes it). */
 export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const { timelineBars, onRows, ...open } = opts;
+  const { timelineBars, onRows, view, ...open } = opts;
   const db = await openTraceDatabase(trace, { open, ...(onRows ? { onProgress: onRows } : {}) });
   try {
-    return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
+    return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET, view ?? {});
   } finally {
     db.close();
   }
 }
 
-async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number): Promise<HtmlReport> {
+async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number, view: VcpuOptionValues): Promise<HtmlReport> {
   const results = await readResults(conn);
   const vcpus = results.exact.vcpus;
   const meta = await traceMeta(conn);
@@ -54,12 +57,21 @@ async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number):
       rows: meta.rows,
       span_ns: span.spanNs,
       ...(meta.source ? { source: meta.source } : {}),
+      vcpu_tids: await vcpuTids(conn, vcpus),
     },
     results: { exact: results.exact, mutex: results.mutex, atomic: results.atomic },
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
     latency_cdf: await queryLatencyCdf(conn, vcpus),
   };
-  return { html: await renderPage(data, await buildCharts(data)), data };
+  return { html: await renderPage(data, await buildCharts(data), view), data };
+}
+
+/** The `vcpus` view as one thread id per vCPU index, -1 where none was declared. */
+async function vcpuTids(conn: DuckDBConnection, vcpus: number): Promise<number[]> {
+  const tids = new Array<number>(vcpus).fill(-1);
+  const rows = (await conn.runAndReadAll('SELECT cpu, tid FROM vcpus')).getRowObjectsJS() as Array<{ cpu: number | bigint; tid: number | bigint }>;
+  for (const r of rows) if (Number(r.cpu) < vcpus) tids[Number(r.cpu)] = Number(r.tid);
+  return tids;
 }
 
 /** What the load recorded about the trace: its path as named, format, rows, and `blocktime.source`. */
