@@ -129,7 +129,7 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
   rows.push(sumRow);
   const lines = renderTable(columns, rows, { separatorBefore, styleHeader: (s) => c.dim(s) });
   for (const note of selectionNotes(sel, r.vcpus)) lines.push(c.dim(note));
-  if (sel.rest) lines.push(spreadLine(r, c));
+  if (sel.rest) lines.push(spreadLine(r, sel.kept, c));
   lines.push(c.dim('  sum: the per-vCPU figures added up over every vCPU'));
   if (r.variant === 'mutex') lines.push(c.dim('  per fault: blocktime divided by faults, as QEMU reports its vCPU latency'));
   if (r.variant === 'atomic') lines.push(c.dim('  per fault: blocktime divided by faults (this design reported no latency)'));
@@ -146,14 +146,15 @@ export function analysisKeys(r: AnalysisResult, tidOf?: (cpu: number) => number 
   };
 }
 
-/** Min, median and max of the per-vCPU blocktimes: the shape of a large VM at a glance. */
-function spreadLine(r: AnalysisResult, c: ChalkInstance): string {
+/** Min, median and max of the blocktimes of the vCPUs in the table (`kept`, or all): the shape of a large VM at a glance. */
+function spreadLine(r: AnalysisResult, kept: readonly number[] | undefined, c: ChalkInstance): string {
   const b = r.vcpu_blocktime_ns;
-  const sorted = [...b].sort((x, y) => x - y);
-  // Ties name the lowest vCPU index.
-  const lo = b.indexOf(sorted[0]!);
-  const hi = b.indexOf(sorted[sorted.length - 1]!);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const cpus = kept ?? b.map((_, i) => i);
+  // Ties name the lowest vCPU index (the sort is stable and `cpus` ascending).
+  const sorted = [...cpus].sort((x, y) => b[x]! - b[y]!);
+  const lo = sorted[0]!;
+  const hi = sorted.filter((i) => b[i] === b[sorted[sorted.length - 1]!])[0]!;
+  const median = b[sorted[Math.floor((sorted.length - 1) / 2)]!]!;
   return `  ${c.dim('per vCPU')}  min ${formatDuration(b[lo]!)} (vCPU ${lo})  median ${formatDuration(median)}  max ${formatDuration(b[hi]!)} (vCPU ${hi})`;
 }
 

@@ -160,7 +160,7 @@ function explanationLines(r: CompareResult, c: ChalkInstance): string[] {
       r.vcpu_sum.atomic.diff_ns,
       [
         ['overwritten', -x.overwritten.ns],
-        ['ms clock', -x.ms_truncation_lost_ns],
+        ['clock truncation', -x.ms_truncation_lost_ns],
       ],
       c,
     ),
