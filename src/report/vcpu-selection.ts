@@ -115,7 +115,10 @@ function keptVcpus(n: number, opts: VcpuOptionValues, keys: VcpuKeys): number[] 
 export function selectionNotes(sel: VcpuSelection, n: number): string[] {
   const out: string[] = [];
   if (sel.kept) out.push(`  vCPUs ${formatIdList(sel.kept)} shown (${sel.kept.length} of ${n}); the sum and total are the whole VM's`);
-  if (sel.rest) out.push(`  the ${sel.shown.length} vCPUs ${sel.rankedBy}; ${sel.rest.length} more in one row (--all lists every vCPU)`);
+  if (sel.rest) {
+    const which = sel.shown.length === 1 ? 'the vCPU' : `the ${sel.shown.length} vCPUs`;
+    out.push(`  ${which} ${sel.rankedBy}; ${sel.rest.length} more in one row (--all lists every vCPU)`);
+  }
   return out;
 }
 
