@@ -55,6 +55,19 @@ describe('blocktime capture --sim', () => {
     expect(readFileSync(join(dir, 'j.csv'), 'utf8').split('\n').find((l) => !l.startsWith('#'))).toBe('t_ns,kind,tid,addr,cpu');
   });
 
+  it('--cpu, --sort and --top are for --native\'s table: with --sim, exit 2 and one line', async () => {
+    const r = await run([...SMALL, '--cpu', '0', '-o', join(dir, 'cpu.arrow')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('blocktime: capture --sim: --cpu, --tid, --sort, --top and --all apply to --native only (--sim prints no per-vCPU table)\n');
+  });
+
+  it('-q leaves stderr empty; the summary stays on stdout', async () => {
+    const r = await run([...SMALL, '-q', '-o', join(dir, 'q.arrow')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.toString()).toMatch(/^captured [\d,]+ rows, 3 vCPUs, [\d,.]+ (us|ms|s) simulated, seed 1\n/);
+  });
+
   it('a bad value: exit 2 and one line naming the option and the expected form, no file left', async () => {
     const r = await run(['capture', '--sim', '--latency', '200', '-o', join(dir, 'bad.arrow')]);
     expect(r.code).toBe(2);
