@@ -11,7 +11,8 @@
  *   `formatSizeCompact`: "4G"), for defaults in --help and summaries;
  * - readable forms for reports, one rule for every command (`formatDuration`:
  *   "812 us", "3.2 ms", "60.172 s"; `formatCount`: "20,000,000";
- *   `formatBytes`, ...), computed exactly: durations arrive as
+ *   `formatBytes`, ...; docs/trace-format.md#what-the-reports-print),
+ *   computed exactly: durations arrive as
  *   integer nanoseconds in doubles (exact below 2^53); dividing them as
  *   doubles could round twice, so the decimal digits come from BigInt
  *   arithmetic. None of this runs per event.

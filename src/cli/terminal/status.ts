@@ -2,7 +2,8 @@
  * The status lines of commands that write files, one convention for all:
  * `wrote FILE (SIZE)` on stderr once FILE is complete, none for stdout;
  * `-q` silences them, `-v` adds a last line with the command's wall time,
- * CPU time and peak memory, from the process's start. Stdout stays for what the command reports.
+ * CPU time and peak memory, from the process's start. Stdout stays for what
+ * the command reports (docs/trace-format.md#what-the-reports-print).
  */
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
