@@ -95,7 +95,7 @@ export function register(program: Command): void {
     cmd.option(`${SIM_OPTION_FLAGS[f.key]} ${arg}`, f.help);
   }
   addNativeCaptureOptions(cmd);
-  addStatusOptions(addVcpuOptions(cmd, "--native's per-vCPU table"))
+  addStatusOptions(addVcpuOptions(cmd, "--native's per-vCPU table", 'the blocktime the vCPU threads timed'))
     .addHelpText(
       'after',
       `

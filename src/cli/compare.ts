@@ -23,7 +23,7 @@ export function register(program: Command): void {
   addTraceOptions(cmd)
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
     .option('--json', 'print everything as one JSON object on stdout');
-  addVcpuOptions(cmd)
+  addVcpuOptions(cmd, 'the per-vCPU table', 'the largest difference from exact')
     .addHelpText(
       'after',
       `

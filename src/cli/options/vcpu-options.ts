@@ -13,8 +13,11 @@ import { VCPU_SORT_KEYS, type VcpuOptionValues, type VcpuSortKey } from '../../r
 
 export type { VcpuOptionValues };
 
-/** Adds --cpu, --tid, --sort, --top and --all to `cmd`, with `table` naming what they act on in --help. */
-export function addVcpuOptions(cmd: Command, table = 'the per-vCPU table'): Command {
+/**
+ * Adds --cpu, --tid, --sort, --top and --all to `cmd`; --help names the
+ * `table` they act on and what --top ranks by without --sort (`ranked`).
+ */
+export function addVcpuOptions(cmd: Command, table = 'the per-vCPU table', ranked = 'blocktime'): Command {
   return cmd
     .addOption(new Option('--cpu <list>', `show only these vCPUs in ${table}: 0,3,8-15 (totals stay the whole VM's)`).argParser((v) => parseIdList('--cpu', v)))
     .addOption(new Option('--tid <list>', `show only the vCPUs of these thread ids: 4242,4250-4253 (with --cpu: vCPUs both name)`).argParser((v) => parseIdList('--tid', v)))
@@ -23,8 +26,8 @@ export function addVcpuOptions(cmd: Command, table = 'the per-vCPU table'): Comm
         .choices(VCPU_SORT_KEYS)
         .argParser(parseSortKey),
     )
-    .addOption(new Option('--top <n>', 'show the first N vCPUs of that order; the rest are summed in one row (default for more than 32 vCPUs: 16)').argParser((v) => parseCount('--top', v, 1)))
-    .option('--all', 'list every vCPU, never cut (large VMs are otherwise cut to --top)');
+    .addOption(new Option('--top <n>', `show the first N vCPUs of that order (without --sort: by ${ranked}); the rest are summed in one row`).argParser((v) => parseCount('--top', v, 1)))
+    .option('--all', 'list every vCPU (a terminal table of more than 32 vCPUs is otherwise cut to 16 rows)');
 }
 
 const MAX_ID = 2 ** 32 - 1;
