@@ -93,7 +93,7 @@ function keptVcpus(n: number, opts: VcpuOptionValues, keys: VcpuKeys): number[] 
   let kept: number[] | undefined;
   if (opts.cpu) {
     const missing = opts.cpu.find((c) => c >= n);
-    if (missing !== undefined) throw new UsageError(`--cpu: vCPU ${missing} is not in this trace; expected vCPUs from 0 to ${n - 1}`);
+    if (missing !== undefined) throw new UsageError(`--cpu: vCPU ${missing} is not in this trace; expected ${n === 0 ? 'none: it has no vCPUs' : `vCPUs from 0 to ${n - 1}`}`);
     kept = opts.cpu;
   }
   if (opts.tid) {
