@@ -1,14 +1,15 @@
 import { Command, Option } from 'commander';
-import type { VariantName } from '../replay/result.js';
 import { analysisKeys, renderAnalysis } from './terminal/analysis.js';
 import { analysisForVcpus } from '../replay/vcpu-subset.js';
 import { shownInJson } from '../report/vcpu-selection.js';
+import { VARIANTS, type VariantName } from '../replay/result.js';
 import { styleFor } from './terminal/style.js';
 import { addExpectOptions, type ExpectOptionValues } from './options/expect-options.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { TRACE_ARGUMENT, addTraceOptions, parseVariant, type TraceOptionValues } from './options/trace-options.js';
 import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
+import { withExamples } from './help-examples.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, VcpuOptionValues {
   variant: VariantName;
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .argument('<trace>', TRACE_ARGUMENT)
     .addOption(
       new Option('--variant <name>', 'mutex (QEMU 10.1+), atomic (QEMU 2.12-10.0) or exact (the union of every wait)')
+        .choices(VARIANTS)
         .default('mutex')
         .argParser(parseVariant),
     );
@@ -30,17 +32,12 @@ export function register(program: Command): void {
     .option('--json', 'print the result as one JSON object on stdout (the documented contract)')
     .option('--timing', 'print one JSON line of timings on stderr: events, read_s, replay_s, replay_events_per_s, total_s');
   addVcpuOptions(cmd)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime analyze fixtures/sample.arrow
-  blocktime analyze trace.arrow --variant exact
-  blocktime analyze trace.csv --vcpus 4 --json | jq .total_blocktime_ns
-  blocktime analyze trace.arrows.zst
-  cat trace.csv | blocktime analyze - --input-format csv`,
-    )
     .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
+  withExamples(cmd, [
+    'blocktime analyze trace.arrow',
+    ['blocktime analyze trace.arrow --variant exact', 'p50, p99 and max latency per vCPU'],
+    ['cat trace.csv | blocktime analyze - --input-format csv --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
+  ]);
 }
 
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {

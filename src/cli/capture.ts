@@ -15,6 +15,7 @@ import { withStopSignals } from './stop-signals.js';
 import { createProgress } from './terminal/progress.js';
 import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
 import { createStatus } from './terminal/status.js';
+import { withExamples } from './help-examples.js';
 
 /**
  * `blocktime capture`: `--sim` runs the seeded simulator, `--native` captures
@@ -111,14 +112,14 @@ ${SCENARIOS.map((s) => wrap(`${s.name.padEnd(15)}${s.summary}`, 17) + '\n' + wra
 
 Units: durations 250ns, 200us, 2ms, 1.5s; sizes 4096, 512M, 4G (K, M, G, T are
 powers of 1024, as QEMU reads them); rates 100M/s, 1G/s; counts 5000, 2k, 50M;
-fractions 0.3 or 30%.
-
-Examples:
-  blocktime capture --sim -o trace.arrow
-  blocktime capture --sim --scenario reentrant --vcpus 4 --faults 10k -o re.arrow
-  blocktime capture --sim --faults 50M --bandwidth 0 -o - | gzip > big.arrows.gz`,
+fractions 0.3 or 30%.`,
     )
     .action((opts: Flags) => capture(opts));
+  withExamples(cmd, [
+    'blocktime capture --sim -o trace.arrow',
+    'blocktime capture --sim --scenario reentrant --vcpus 4 --faults 10k -o re.arrow',
+    ['blocktime capture --sim --faults 1M --bandwidth 0 -o - | gzip > big.arrows.gz', 'a stream, compressed'],
+  ]);
 }
 
 /** Wraps `text` (indented by two) at 79 columns, continuation lines indented by `indent`. */

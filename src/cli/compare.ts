@@ -7,6 +7,7 @@ import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { TRACE_ARGUMENT, addTraceOptions, type TraceOptionValues } from './options/trace-options.js';
+import { withExamples } from './help-examples.js';
 
 interface CompareOptions extends TraceOptionValues, VcpuOptionValues {
   explain?: number;
@@ -24,15 +25,12 @@ export function register(program: Command): void {
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
     .option('--json', 'print everything as one JSON object on stdout');
   addVcpuOptions(cmd, 'the per-vCPU table', 'the largest difference from exact')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime compare trace.arrow
-  blocktime compare trace.arrow --explain 10
-  blocktime compare trace.arrow --json | jq .explanation`,
-    )
     .action((trace: string, opts: CompareOptions) => compare(trace, opts));
+  withExamples(cmd, [
+    'blocktime compare trace.arrow',
+    ['blocktime compare trace.arrow --explain 10', 'the first 10 rows where the designs diverge'],
+    'blocktime compare trace.arrow --json | jq .explanation',
+  ]);
 }
 
 function parseExplain(v: string): number {

@@ -6,6 +6,7 @@ import { OUTPUT_TRACE, TRACE_ARGUMENT, addOutputFormatOption, addTraceOptions, o
 import type { TraceOptionValues } from './options/trace-options.js';
 import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
 import { createStatus } from './terminal/status.js';
+import { withExamples } from './help-examples.js';
 
 interface ConvertCliOptions extends TraceOptionValues, StatusOptionValues {
   outputFormat?: WritableFormat;
@@ -25,15 +26,14 @@ export function register(program: Command): void {
       `
 Every format carries the trace's metadata (page size, vCPUs, start, source) to OUT:
 Arrow in its schema, CSV in '# blocktime.*' comments, NDJSON in a first line of
-blocktime.* keys. --page-size and --vcpus override it, for files written without it.
-
-Examples:
-  blocktime convert trace.arrow trace.csv
-  blocktime convert trace.csv trace.arrow --page-size 2M --vcpus 8
-  blocktime convert dst-trace.log.gz trace.arrows
-  blocktime convert trace.arrow - --output-format csv | less`,
+blocktime.* keys. --page-size and --vcpus override it, for files written without it.`,
     )
     .action((input: string, output: string, opts: ConvertCliOptions) => convert(input, output, opts));
+  withExamples(cmd, [
+    'blocktime convert trace.arrow trace.csv',
+    ['blocktime convert trace.csv trace.arrow --page-size 2M --vcpus 8', 'metadata for a file that has none'],
+    'blocktime convert trace.arrow - --output-format ndjson | gzip > trace.ndjson.gz',
+  ]);
 }
 
 async function convert(input: string, output: string, opts: ConvertCliOptions): Promise<void> {

@@ -4,6 +4,7 @@ import { exportTrace } from '../sql/export.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './options/trace-options.js';
 import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
 import { createStatus } from './terminal/status.js';
+import { withExamples } from './help-examples.js';
 
 interface ExportOptions extends TraceOptionValues, StatusOptionValues {
   faults?: boolean;
@@ -17,14 +18,12 @@ export function register(program: Command): void {
     .argument('<out.parquet>', 'the events: seq, t_ns, kind, tid, addr, cpu; the trace metadata in the Parquet key-value metadata');
   addStatusOptions(addTraceOptions(cmd))
     .option('--faults', 'also write the faults table (one row per fault, closed as the exact variant does) to OUT.faults.parquet')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime export trace.arrow trace.parquet --faults
-  blocktime query --print-views trace.arrow > views.sql    (the same analysis on another engine)`,
-    )
     .action((trace: string, out: string, opts: ExportOptions) => runExport(trace, out, opts));
+  withExamples(cmd, [
+    ['blocktime export trace.arrow trace.parquet --faults', 'and trace.faults.parquet'],
+    ['blocktime export dst-trace.log trace.parquet', 'a QEMU log, straight to Parquet'],
+    ['blocktime query --print-views trace.arrow > views.sql', 'the same analysis on another engine'],
+  ]);
 }
 
 async function runExport(trace: string, out: string, opts: ExportOptions): Promise<void> {

@@ -6,6 +6,7 @@ import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from '
 import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
 import { createStatus } from './terminal/status.js';
 import { formatCount } from '../units.js';
+import { withExamples } from './help-examples.js';
 
 interface ImportOptions extends StatusOptionValues {
   output: string;
@@ -33,15 +34,13 @@ export function register(program: Command): void {
     .addOption(new Option('--no-accounting', 'do not write the <trace>.qemu.arrow side table'))
     .option('--json', 'print the import report as one JSON object on stdout');
   addStatusOptions(sub)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime import qemu-log dst-trace.log -o trace.arrow
-  blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4
-  blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient`,
-    )
     .action((log: string, opts: ImportOptions) => run(log, opts));
+  withExamples(sub, [
+    'blocktime import qemu-log dst-trace.log -o trace.arrow',
+    ['blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4', 'N, which QEMU <= 10.0 logs do not give'],
+    'blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient',
+  ]);
+  withExamples(cmd, ['blocktime import qemu-log dst-trace.log -o trace.arrow', 'blocktime import qemu-log --help']);
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {

@@ -5,6 +5,7 @@ import { formatDurationCompact, formatSizeCompact, parseCount, parseDuration, pa
 import { parseList, parseMemory, parsePattern } from './options/native-flags.js';
 import { withStopSignals } from './stop-signals.js';
 import { renderLab } from './terminal/lab.js';
+import { withExamples } from './help-examples.js';
 
 interface LabFlags {
   vcpus?: string;
@@ -23,7 +24,7 @@ interface LabFlags {
 const d = LAB_DEFAULTS;
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('lab')
     .description(
       'Native captures over a matrix of vCPUs x resolve threads x latency, each with accounting off, locking and atomic-op: ' +
@@ -49,13 +50,10 @@ atomic-op design (QEMU <= 10.0). The round trip is a faulting access as the vCPU
 thread timed it. "overhead" is the change of its median against "off" (on a busy
 machine, mostly noise); "by its call cost" divides the design's median time per
 fault-path call, less that of an empty timed call, by the median round trip with
-accounting off. The default run takes about 20 s.
-
-Examples:
-  blocktime lab
-  blocktime lab --vcpus 1,2,4,8 --resolvers 1 --latency 0,50us,200us --json`,
+accounting off. The default run takes about 20 s.`,
     )
     .action((flags: LabFlags) => lab(flags));
+  withExamples(cmd, ['blocktime lab', 'blocktime lab --vcpus 1,2,4,8 --resolvers 1 --latency 0,50us,200us --json']);
 }
 
 function labOptions(f: LabFlags): LabOptions {

@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, toExit } from '../errors.js';
+import { appendExamples, withExamples } from './help-examples.js';
 import { installStopSignals } from './stop-signals.js';
 
 /**
  * Each command lives in its own file and registers itself here. Only the
  * command being run is loaded (DuckDB, vega and the native addon cost
- * hundreds of milliseconds to import); help and unknown names load them all.
+ * hundreds of milliseconds to import); help, unknown names and the
+ * completion scripts load them all.
  */
 const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
   analyze: () => import('./analyze.js'),
@@ -17,7 +19,11 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   export: () => import('./export.js'),
   report: () => import('./report.js'),
   lab: () => import('./lab.js'),
+  completion: () => import('./completion.js'),
 };
+
+/** Commands that read the whole program: the completion scripts describe every command. */
+const NEEDS_ALL = new Set(['completion']);
 
 export async function main(argv: string[]): Promise<void> {
   // `blocktime ... | head` closes our stdout early: that is the reader's choice, not an error.
@@ -25,16 +31,9 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
     throw err;
   });
-  const program = new Command('blocktime')
-    .description('Record and analyze the page faults of postcopy live migration.')
-    .version(await packageVersion())
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
-    .showHelpAfterError('(run with --help for usage)');
   const command = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? argv[2] : undefined;
   installStopSignals(command);
-  const named = command !== undefined ? [COMMANDS[command]!] : Object.values(COMMANDS);
-  for (const load of named) (await load()).register(program);
+  const program = await createProgram(command !== undefined && !NEEDS_ALL.has(command) ? [command] : Object.keys(COMMANDS));
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -47,6 +46,24 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`blocktime: ${message}\n`);
     process.exitCode = exitCode;
   }
+}
+
+/** The program with `commands` registered (by default all), their help examples last. */
+export async function createProgram(commands: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
+  const program = new Command('blocktime')
+    .description('Record and analyze the page faults of postcopy live migration.')
+    .version(await packageVersion())
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const name of commands) (await COMMANDS[name]!()).register(program);
+  withExamples(program, [
+    ['blocktime capture --sim -o trace.arrow', 'a simulated trace'],
+    ['blocktime compare trace.arrow', 'the three designs on it'],
+    ['blocktime query trace.arrow', 'an SQL shell on it'],
+  ]);
+  appendExamples(program);
+  return program;
 }
 
 async function packageVersion(): Promise<string> {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, InputError, QueryError, UsageError } from '../errors.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
@@ -9,9 +9,10 @@ import { OUTPUT_FORMATS, type OutputFormat, writeResult } from './terminal/resul
 import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
 import { runShell, sinkFor } from './terminal/sql-shell.js';
 import { type LocatedStatement, locateStatements } from '../sql/statements.js';
-import { openTraceDatabase } from '../sql/trace-database.js';
+import { type ReloadReason, type StoredLoad, openTraceDatabase, storedLoad } from '../sql/trace-database.js';
 import { printableViews } from '../sql/views.js';
 import { openTrace, type OpenOptions } from '../formats/open.js';
+import { withExamples } from './help-examples.js';
 import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './options/trace-options.js';
 import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
 import { createStatus } from './terminal/status.js';
@@ -33,7 +34,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('query')
     .description('Ask a trace questions in SQL (DuckDB, in process): its events, faults, blocked intervals and replay results.')
-    .argument('[trace]', TRACE_ARGUMENT)
+    .argument('[trace]', `${TRACE_ARGUMENT}; with --db, the trace the database holds when this names no file (it is then the SQL)`)
     .argument('[sql]', 'statements to run, separated by ";" (without this or -f: an interactive shell)')
     .option('-f, --file <file.sql>', 'run the statements in this file, printing each result')
     .addOption(
@@ -41,7 +42,7 @@ export function register(program: Command): void {
         .choices(OUTPUT_FORMATS),
     )
     .option('-o, --output <file>', "write the last statement's rows to FILE.parquet, .csv, .json (an array) or .ndjson, with DuckDB's COPY")
-    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file (a new one, or one an earlier --db made); later queries reuse it until the trace file changes')
+    .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file (a new one, or one an earlier --db made); later queries reuse it until the trace file changes, and need not name the trace')
     .option('--safe', "for SQL you did not write: no file or network access beyond the trace, --db and -o (no COPY elsewhere, read_csv, ATTACH, INSTALL or LOAD), settings locked")
     .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit")
     .addOption(new Option('--max-rows <n>', 'table output: rows shown before the middle is elided').default(40).argParser((v) => parsePositiveInt('--max-rows', v)))
@@ -63,19 +64,22 @@ Tables and views (see the README for every column):
   analysis(variant, result)                    the analyze --json object of each variant
   trace_meta(path, format, page_size, vcpus, start_ns, source, events)
 
-Examples:
-  blocktime query trace.arrow "SELECT cpu, quantile_disc(latency_ns, 0.99) FROM faults WHERE cpu >= 0 GROUP BY cpu"
-  blocktime query trace.arrow -f report.sql --format json
-  blocktime query trace.arrow "SELECT * FROM faults" -o faults.parquet
-  blocktime query trace.arrow --db trace.duckdb          (a shell; the next run starts at once)
-  blocktime query trace.arrow --safe -f untrusted.sql    (DuckDB sees no file but the -o output)
-  blocktime query --print-views > views.sql`,
+With --db FILE.duckdb, the trace may be left out: the first argument, unless
+it names an existing file, is then the SQL, run on the trace the database
+holds (read again with the options it was loaded with, should it change).`,
     )
     .action((trace: string | undefined, sql: string | undefined, opts: QueryOptions) => query(trace, sql, opts));
+  withExamples(cmd, [
+    'blocktime query trace.arrow "SELECT cpu, quantile_disc(latency_ns, 0.99) AS p99_ns FROM faults WHERE cpu >= 0 GROUP BY cpu"',
+    ['blocktime query trace.arrow --db trace.duckdb', 'a shell; the load is kept'],
+    ['blocktime query --db trace.duckdb "SELECT * FROM results WHERE cpu IS NULL"', 'its trace, at once'],
+  ]);
 }
 
-async function query(trace: string | undefined, sql: string | undefined, opts: QueryOptions): Promise<void> {
+async function query(first: string | undefined, second: string | undefined, opts: QueryOptions): Promise<void> {
+  const { trace, sql, stored } = await traceAndSql(first, second, opts);
   const openOpts: OpenOptions = {
+    ...stored?.open,
     ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
     ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
     ...(opts.inputFormat !== undefined ? { format: opts.inputFormat } : {}),
@@ -85,7 +89,7 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
     process.stdout.write(await printableViews(trace === undefined ? undefined : await viewInputs(trace, openOpts)));
     return;
   }
-  if (trace === undefined) throw new UsageError('query: expected a trace file (or --print-views)');
+  if (trace === undefined) throw new UsageError(`query: expected a trace file (or --print-views${opts.db === undefined ? ', or --db' : ''})`);
   if (sql !== undefined && opts.file !== undefined) throw new UsageError('give the SQL as an argument or with -f, not both');
   const text = opts.file !== undefined ? await readFile(opts.file, 'utf8') : sql;
   if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
@@ -103,6 +107,10 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
       onWarning: progress.onWarning,
     },
     onProgress: progress.onRows,
+    onReload: (previous, why) => {
+      progress.done();
+      process.stderr.write(`blocktime: note: ${reloadNote(opts.db!, previous, resolve(trace), why)}\n`);
+    },
     build: { statements: statements.map((s) => s.sql) },
   }).finally(() => progress.done());
   try {
@@ -116,7 +124,7 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
         format,
         maxRows: opts.maxRows,
         historyFile: process.env.BLOCKTIME_HISTORY ?? join(homedir(), '.blocktime_history'),
-        prepare: (statement) => database.prepare([statement]),
+        prepare: (statement, shownAs) => database.prepare([statement], shownAs),
       });
       // Fed from a pipe, the shell is a script: say so in the exit code when a statement failed.
       if (interrupted) process.exitCode = 130;
@@ -141,6 +149,51 @@ async function query(trace: string | undefined, sql: string | undefined, opts: Q
     status.done();
   } finally {
     database.close();
+  }
+}
+
+/**
+ * The trace and the SQL of `query [trace] [sql]`. With `--db`, a first
+ * argument that names no file is the SQL when the database holds a trace,
+ * which is then the trace; with no argument, the database's trace is opened
+ * in the shell. Anything else keeps the arguments as given, so that a
+ * mistyped trace is still reported as such.
+ */
+async function traceAndSql(
+  first: string | undefined,
+  second: string | undefined,
+  opts: QueryOptions,
+): Promise<{ trace: string | undefined; sql: string | undefined; stored?: StoredLoad }> {
+  if (opts.db === undefined || opts.printViews || second !== undefined || (first !== undefined && (first === '-' || (await exists(first))))) {
+    return { trace: first, sql: second };
+  }
+  const stored = await storedLoad(opts.db);
+  if (stored === undefined) {
+    const holds = (await exists(opts.db)) ? 'holds no loaded trace' : 'does not exist';
+    // A mistyped trace and SQL meant for the database's trace both end here: say both.
+    if (first !== undefined) throw new InputError({ file: first }, `no such file; nor can it be SQL: ${opts.db} ${holds}`);
+    throw new InputError({ file: opts.db }, `${holds}; give the trace once: blocktime query TRACE --db ${opts.db}`);
+  }
+  return { trace: stored.path, sql: first, stored };
+}
+
+function reloadNote(db: string, previous: string, trace: string, why: ReloadReason): string {
+  switch (why) {
+    case 'other trace':
+      return `${db} holds ${previous}; loading ${trace} in its place`;
+    case 'trace changed':
+      return `${trace} changed since ${db} loaded it; loading it again`;
+    case 'other options':
+      return `${db} loaded ${trace} with other options (or another blocktime); loading it again`;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

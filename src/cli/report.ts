@@ -7,6 +7,7 @@ import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type Tr
 import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
 import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
 import { createStatus } from './terminal/status.js';
+import { withExamples } from './help-examples.js';
 
 interface ReportOptions extends TraceOptionValues, VcpuOptionValues, StatusOptionValues {
   output: string;
@@ -29,13 +30,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-The page needs no network: charts (Vega, inlined) draw as SVG in any browser.
-
-Examples:
-  blocktime report fixtures/sample.arrow -o report.html
-  blocktime report trace.csv --vcpus 4 -o /tmp/trace.html`,
+The page needs no network: charts (Vega, inlined) draw as SVG in any browser.`,
     )
     .action((trace: string, opts: ReportOptions) => report(trace, opts));
+  withExamples(cmd, ['blocktime report trace.arrow', 'blocktime report trace.csv -o trace.html']);
 }
 
 async function report(file: string, opts: ReportOptions): Promise<void> {

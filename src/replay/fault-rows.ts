@@ -30,16 +30,19 @@ import { ABSENT, PageMap, U32Map, pageHi, pageLo, WARM_ROWS } from './page-table
 import { ReplayScaffold } from './scaffold.js';
 import { FlaggedSlotPool, widen } from './slot-pool.js';
 
-/** `faults.status` values; a row's status code is its index. */
-export const FAULT_STATUSES = ['counted', 'no_tid', 'already_received'] as const;
-/** `faults.closed_by` values; a row's code is its index. */
-export const CLOSED_BY = ['resolve', 'next_fault'] as const;
+/**
+ * `faults.status` values; a row's status code is its index. In name order,
+ * so that the SQL ENUM they become sorts as the view's text does.
+ */
+export const FAULT_STATUSES = ['already_received', 'counted', 'no_tid'] as const;
+/** `faults.closed_by` values; a row's code is its index (name order, as above). */
+export const CLOSED_BY = ['next_fault', 'resolve'] as const;
 
-const COUNTED = 0;
-const NO_TID = 1;
-const ALREADY_RECEIVED = 2;
-const BY_RESOLVE = 0;
-const BY_NEXT_FAULT = 1;
+const ALREADY_RECEIVED = 0;
+const COUNTED = 1;
+const NO_TID = 2;
+const BY_NEXT_FAULT = 0;
+const BY_RESOLVE = 1;
 /** A pending row's `closed` code while its wait is open (or it has none). */
 const OPEN = 255;
 

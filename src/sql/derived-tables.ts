@@ -15,18 +15,23 @@
 import { BIGINT, ENUM, INTEGER, UBIGINT, UINTEGER, type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
 import { pageShiftOf } from '../replay/context.js';
-import { type BlockedRunBatch, CLOSED_BY, FAULT_STATUSES, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
+import type { OpenOptions } from '../formats/open.js';
+import { CLOSED_BY, FAULT_STATUSES, FaultRows } from '../replay/fault-rows.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
+import { type FaultColumns, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
 import { type ViewName, viewQuery } from './views.js';
 
 /** The views this module fills as tables instead. */
 export const DERIVED_TABLES: readonly ViewName[] = ['faults', 'blocked_intervals'];
 
+/** An ENUM of `names`, in their order (a row's code is its index). */
+const enumType = (names: readonly string[]): string => `ENUM(${names.map((n) => `'${n}'`).join(', ')})`;
+
 /** The columns and types of the `faults` view, in its order (no constraints: the view's table has none). */
 const FAULTS_TABLE_SQL = `CREATE TABLE faults (
-  seq BIGINT, t_ns BIGINT, tid UINTEGER, cpu INTEGER, page UBIGINT, status VARCHAR,
-  resolve_seq BIGINT, resolve_t_ns BIGINT, closed_by VARCHAR, end_t_ns BIGINT, latency_ns BIGINT)`;
+  seq BIGINT, t_ns BIGINT, tid UINTEGER, cpu INTEGER, page UBIGINT, status ${enumType(FAULT_STATUSES)},
+  resolve_seq BIGINT, resolve_t_ns BIGINT, closed_by ${enumType(CLOSED_BY)}, end_t_ns BIGINT, latency_ns BIGINT)`;
 const BLOCKED_INTERVALS_TABLE_SQL = `CREATE TABLE blocked_intervals (cpu INTEGER, start_ns BIGINT, end_ns BIGINT)`;
 
 export interface DerivedTablesConsumer {
@@ -34,17 +39,46 @@ export interface DerivedTablesConsumer {
   consume(batch: TraceBatch): void;
   /** Writes the rows still pending and closes the appenders; the tables are complete when it resolves. */
   finish(): Promise<void>;
+  /** The pass failed: stops the worker, if any. */
+  abandon(): Promise<void>;
 }
+
+/** Rows per batch a worker hands over: many of DuckDB's chunks, so few messages. */
+const WORKER_BATCH_ROWS = 16384;
 
 /**
  * Creates the (empty) tables and returns the consumer that fills them.
  * `file` is named in errors about the trace's rows, which are those of the
- * replay (a late `vcpu` row, a bad kind code).
+ * replay (a late `vcpu` row, a bad kind code). Given `reopen` (the trace is
+ * a file), the rows are computed by a worker that reads it on its own
+ * (fault-row-stream.ts) and this thread only appends them, taking what is
+ * ready at each batch of its own read and the rest at the end.
  */
-export async function createDerivedTablesConsumer(connection: DuckDBConnection, meta: TraceMeta, file = '<trace>'): Promise<DerivedTablesConsumer> {
+export async function createDerivedTablesConsumer(
+  connection: DuckDBConnection,
+  meta: TraceMeta,
+  file = '<trace>',
+  reopen?: { path: string; open: OpenOptions },
+): Promise<DerivedTablesConsumer> {
   await connection.run(FAULTS_TABLE_SQL);
   await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
   const sink = new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
+  if (reopen && faultRowStreamAvailable()) {
+    const stream = streamFaultRows(reopen.path, reopen.open, WORKER_BATCH_ROWS);
+    return {
+      consume: () => stream.drain(sink),
+      async finish() {
+        try {
+          const disordered = await stream.finish(sink);
+          sink.close();
+          if (disordered.length > 0) await runsFromSql(connection, disordered);
+        } finally {
+          await stream.close();
+        }
+      },
+      abandon: () => stream.close(),
+    };
+  }
   const rows = new FaultRows(
     {
       pageSize: meta.pageSize,
@@ -64,6 +98,7 @@ export async function createDerivedTablesConsumer(connection: DuckDBConnection, 
       sink.close();
       if (disordered.length > 0) await runsFromSql(connection, disordered);
     },
+    abandon: async () => undefined,
   };
 }
 
@@ -105,34 +140,39 @@ class ChunkSink {
     private readonly runAppender: DuckDBAppender,
   ) {}
 
-  faults(b: FaultRowBatch): void {
+  /** A batch of any length: one chunk per `chunkRows` of it. */
+  faults(b: FaultColumns): void {
     const chunk = this.faultChunk;
-    const n = b.length;
-    chunk.reset();
-    bindings.data_chunk_set_size(chunk.chunk, n);
-    fill(chunk, 0, INT64, b.seq, n);
-    fill(chunk, 1, INT64, b.t, n);
-    fill(chunk, 2, INT32, b.tid, n);
-    fill(chunk, 3, INT32, b.cpu, n);
-    fill(chunk, 4, INT64, b.page, n);
-    fill(chunk, 5, ENUM_CODE, b.status, n);
-    fill(chunk, 6, INT64, b.resolveSeq, n, b.resolved);
-    fill(chunk, 7, INT64, b.resolveT, n, b.resolved);
-    fill(chunk, 8, ENUM_CODE, b.closedBy, n, b.closed);
-    fill(chunk, 9, INT64, b.end, n, b.closed);
-    fill(chunk, 10, INT64, b.latency, n, b.closed);
-    this.faultAppender.appendDataChunk(chunk);
+    for (let at = 0; at < b.length; at += this.chunkRows) {
+      const n = Math.min(this.chunkRows, b.length - at);
+      chunk.reset();
+      bindings.data_chunk_set_size(chunk.chunk, n);
+      fill(chunk, 0, INT64, b.seq, at, n);
+      fill(chunk, 1, INT64, b.t, at, n);
+      fill(chunk, 2, INT32, b.tid, at, n);
+      fill(chunk, 3, INT32, b.cpu, at, n);
+      fill(chunk, 4, INT64, b.page, at, n);
+      fill(chunk, 5, ENUM_CODE, b.status, at, n);
+      fill(chunk, 6, INT64, b.resolveSeq, at, n, b.resolved);
+      fill(chunk, 7, INT64, b.resolveT, at, n, b.resolved);
+      fill(chunk, 8, ENUM_CODE, b.closedBy, at, n, b.closed);
+      fill(chunk, 9, INT64, b.end, at, n, b.closed);
+      fill(chunk, 10, INT64, b.latency, at, n, b.closed);
+      this.faultAppender.appendDataChunk(chunk);
+    }
   }
 
-  runs(b: BlockedRunBatch): void {
+  runs(b: RunColumns): void {
     const chunk = this.runChunk;
-    const n = b.length;
-    chunk.reset();
-    bindings.data_chunk_set_size(chunk.chunk, n);
-    fill(chunk, 0, INT32, b.cpu, n);
-    fill(chunk, 1, INT64, b.start, n);
-    fill(chunk, 2, INT64, b.end, n);
-    this.runAppender.appendDataChunk(chunk);
+    for (let at = 0; at < b.length; at += this.chunkRows) {
+      const n = Math.min(this.chunkRows, b.length - at);
+      chunk.reset();
+      bindings.data_chunk_set_size(chunk.chunk, n);
+      fill(chunk, 0, INT32, b.cpu, at, n);
+      fill(chunk, 1, INT64, b.start, at, n);
+      fill(chunk, 2, INT64, b.end, at, n);
+      this.runAppender.appendDataChunk(chunk);
+    }
   }
 
   /** Flushes what the appenders still buffer and releases them. */
@@ -147,13 +187,16 @@ const INT64 = 8;
 const INT32 = 4;
 const ENUM_CODE = 1;
 
-/** Copies `rows` rows of `values` into the chunk's column, and their validity bits when given. */
-function fill(chunk: DuckDBDataChunk, column: number, rowBytes: number, values: Column, rows: number, validity?: Uint8Array): void {
+/**
+ * Copies rows [at, at + rows) of `values` into the chunk's column, and their
+ * validity bits when given (`at` is a multiple of the chunk size, so of 8).
+ */
+function fill(chunk: DuckDBDataChunk, column: number, rowBytes: number, values: Column, at: number, rows: number, validity?: Uint8Array): void {
   const vector = bindings.data_chunk_get_vector(chunk.chunk, column);
-  bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset, rows * rowBytes);
+  bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + at * rowBytes, rows * rowBytes);
   if (validity) {
     bindings.vector_ensure_validity_writable(vector);
-    bindings.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset, Math.ceil(rows / 8));
+    bindings.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, validity.byteOffset + at / 8, Math.ceil(rows / 8));
   }
 }
 

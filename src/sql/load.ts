@@ -110,7 +110,7 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
     // The views read events, trace_meta and vcpus; the replay's rows need none of them.
     needs: (materialize) => (materialize ? [] : ['meta', 'events']),
     reads: ({ materialize }) => materialize,
-    consumer: async ({ connection, meta, origin }) => createDerivedTablesConsumer(connection, meta, origin.path),
+    consumer: async ({ connection, meta, origin, reopen }) => createDerivedTablesConsumer(connection, meta, origin.path, reopen),
     complete: async ({ connection, materialize }) => {
       if (materialize) return;
       await createView(connection, 'faults');

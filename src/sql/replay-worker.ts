@@ -7,13 +7,12 @@
  * threads; it posts back the results, or its error as plain fields that the
  * main thread turns back into the same typed error.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { BlocktimeError, InputError, type InputLocation, UsageError } from '../errors.js';
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { replayTrace } from '../replay/engine.js';
 import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/result.js';
+import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from './worker-channel.js';
 
 type Results = Partial<Record<VariantName, AnalysisResult>>;
 
@@ -25,17 +24,11 @@ interface Task {
   open: OpenOptions;
 }
 
-type Reply = { results: Results } | { error: { kind: string; message: string; exitCode?: number; location?: InputLocation; what?: string } };
+type Reply = { results: Results } | { error: WireError };
 
-const SCRIPT = fileURLToPath(import.meta.url);
-
-/**
- * Whether replays can run in a worker: only from the build (dist/), whose
- * module a worker can load as it is; run from the TypeScript sources (the
- * tests), the replay stays on the main thread.
- */
+/** Whether replays can run in a worker (worker-channel.ts); if not, the replay stays on the main thread. */
 export function replayWorkerAvailable(): boolean {
-  return SCRIPT.endsWith('.js') && existsSync(SCRIPT);
+  return runsInWorker(import.meta.url);
 }
 
 export interface ReplayInWorker {
@@ -45,8 +38,7 @@ export interface ReplayInWorker {
 }
 
 export function replayInWorker(path: string, open: OpenOptions): ReplayInWorker {
-  const plain = Object.fromEntries(Object.entries(open).filter(([, v]) => typeof v !== 'function')) as OpenOptions;
-  const worker = new Worker(SCRIPT, { workerData: { blocktimeReplay: true, path, open: plain } satisfies Task });
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { blocktimeReplay: true, path, open: plainOpenOptions(open) } satisfies Task });
   const results = new Promise<Results>((resolve, reject) => {
     worker.once('message', (reply: Reply) => ('results' in reply ? resolve(reply.results) : reject(revive(reply.error))));
     worker.once('error', reject);
@@ -55,13 +47,6 @@ export function replayInWorker(path: string, open: OpenOptions): ReplayInWorker 
   // Taken by `results()`, or dropped with the pass that failed.
   results.catch(() => undefined);
   return { results: () => results, terminate: async () => void (await worker.terminate()) };
-}
-
-function revive(e: Extract<Reply, { error: unknown }>['error']): Error {
-  if (e.kind === 'InputError' && e.location && e.what !== undefined) return new InputError(e.location, e.what);
-  if (e.kind === 'UsageError') return new UsageError(e.message);
-  if (e.exitCode !== undefined) return new BlocktimeError(e.message, e.exitCode);
-  return new Error(e.message);
 }
 
 async function work(task: Task): Promise<Reply> {
@@ -73,12 +58,12 @@ async function work(task: Task): Promise<Reply> {
       await source.close();
     }
   } catch (err) {
-    if (err instanceof InputError) return { error: { kind: 'InputError', message: err.message, location: err.location, what: err.what } };
-    if (err instanceof BlocktimeError) return { error: { kind: err.name, message: err.message, exitCode: err.exitCode } };
-    return { error: { kind: 'Error', message: err instanceof Error ? err.message : String(err) } };
+    return { error: toWire(err) };
   }
 }
 
+// No top-level await: a module graph with one cannot be require()d, which is how tslab's notebooks load the package.
 if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeReplay === true && parentPort) {
-  parentPort.postMessage(await work(workerData as Task));
+  const port = parentPort;
+  void work(workerData as Task).then((reply) => port.postMessage(reply));
 }

@@ -58,7 +58,15 @@ export interface TraceDatabaseOptions {
   storage?: 'memory' | 'disk';
   /** Lock DuckDB down (no file or network access, no settings changed) before any statement runs: for SQL from elsewhere. */
   safe?: SafeMode;
+  /** Called before a `db` file that holds another load is loaded again: the trace it held, and why it is replaced. */
+  onReload?(previous: string, why: ReloadReason): void;
 }
+
+/** Why a `db` file's load is replaced: another trace file, the same one changed since, or other options (or another blocktime). */
+export type ReloadReason = 'other trace' | 'trace changed' | 'other options';
+
+/** The table a load records its fingerprint in: ours, not the user's, so the shell's `.tables` leaves it out. */
+export const LOAD_TABLE = 'blocktime_load';
 
 export interface TraceDatabase {
   /**
@@ -74,7 +82,8 @@ export interface TraceDatabase {
   /** DuckDB's memory limit and threads. */
   readonly limits: DatabaseLimits;
   /** Builds what these statements read and is not built yet, in one read of the trace. */
-  prepare(statements: readonly string[]): Promise<void>;
+  /** `shownAs`: what the user wrote, named in a refusal to build (a dot-command's own SQL is not); else the statements. */
+  prepare(statements: readonly string[], shownAs?: string): Promise<void>;
   /** Builds these relations if they are not yet. */
   ensure(relations: Iterable<Relation>): Promise<void>;
   /** Which relations are built now. */
@@ -122,17 +131,21 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
     if (fingerprint === undefined) loaded = await builder.build(wanted);
     else {
       await refuseForeignDatabase(conn, db!);
-      if (await storedFingerprintMatches(conn, fingerprint)) {
+      const stored = await storedFingerprint(conn);
+      if (stored !== undefined && sameFingerprint(stored, fingerprint)) {
         await builder.readCatalog();
         loaded = await builder.build(wanted);
-      } else loaded = await builder.reload(fingerprint, wanted);
+      } else {
+        if (stored !== undefined) opts.onReload?.(stored.path, reloadReason(stored, fingerprint));
+        loaded = await builder.reload(fingerprint, wanted);
+      }
     }
     return {
       connection: conn,
       ...(loaded ? { loaded } : {}),
       spillDirectory: spill,
       limits,
-      prepare: (statements) => builder.prepare(statements),
+      prepare: (statements, shownAs) => builder.prepare(statements, shownAs),
       ensure: async (relations) => void (await builder.build(relations)),
       built: () => builder.builtRelations(),
       query: async (sql, params) => {
@@ -188,27 +201,27 @@ class Builder {
     return this.namedIn(build.statements);
   }
 
-  async prepare(statements: readonly string[]): Promise<void> {
-    await this.build(await this.namedIn(statements));
+  async prepare(statements: readonly string[], shownAs = statements.join('; ')): Promise<void> {
+    await this.build(await this.namedIn(statements), shownAs);
   }
 
-  /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. */
-  async build(relations: Iterable<Relation>): Promise<LoadSummary | undefined> {
+  /** Builds the parts of `relations` not built yet, in one transaction; undefined when there were none. `statement` reads them. */
+  async build(relations: Iterable<Relation>, statement?: string): Promise<LoadSummary | undefined> {
     const missing = partsFor(relations, this.materialize).filter((p) => !this.parts.has(p));
     if (missing.length === 0) return undefined;
-    return this.inTransaction(() => this.buildParts(missing));
+    return this.inTransaction(() => this.buildParts(missing), statement);
   }
 
   /** Replaces a `db` file's tables and records the fingerprint they were loaded from, all in one transaction. */
   async reload(fp: TraceFingerprint, relations: Iterable<Relation>): Promise<LoadSummary> {
     return this.inTransaction(async () => {
       await dropTraceTables(this.connection);
-      await this.connection.run('DROP TABLE IF EXISTS blocktime_load');
+      await this.connection.run(`DROP TABLE IF EXISTS ${LOAD_TABLE}`);
       const summary = await this.buildParts(partsFor(relations, this.materialize));
       await this.connection.run(
-        `CREATE TABLE blocktime_load (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
+        `CREATE TABLE ${LOAD_TABLE} (path VARCHAR, size BIGINT, mtime_ns BIGINT, sample_sha256 VARCHAR, load_key VARCHAR, loaded_at TIMESTAMPTZ)`,
       );
-      await this.connection.run('INSERT INTO blocktime_load VALUES ($1, $2, $3, $4, $5, now())', [fp.path, fp.size, fp.mtime_ns, fp.sample_sha256, fp.load_key]);
+      await this.connection.run(`INSERT INTO ${LOAD_TABLE} VALUES ($1, $2, $3, $4, $5, now())`, [fp.path, fp.size, fp.mtime_ns, fp.sample_sha256, fp.load_key]);
       return summary;
     });
   }
@@ -237,7 +250,7 @@ class Builder {
   }
 
   /** A build is all or nothing: a failed one leaves no relation behind that would pass for built. */
-  private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+  private async inTransaction<T>(work: () => Promise<T>, statement = 'BEGIN TRANSACTION'): Promise<T> {
     const before = [...this.parts];
     try {
       await this.connection.run('BEGIN TRANSACTION');
@@ -245,7 +258,7 @@ class Builder {
       // The user's own transaction (the shell, a script): its ROLLBACK would take our tables with it.
       throw new QueryError(
         `${err instanceof Error ? err.message : String(err)}: a relation is built the first time a statement reads it, outside a transaction; read it once before BEGIN`,
-        'BEGIN TRANSACTION',
+        statement,
       );
     }
     try {
@@ -327,7 +340,7 @@ async function refuseForeignDatabase(connection: DuckDBConnection, db: string): 
       UNION ALL SELECT type_name FROM duckdb_types() WHERE ${here}
     ) ORDER BY name`);
   const names = reader.getRowsJS().map((r) => String(r[0]));
-  if (names.length === 0 || names.includes('blocktime_load')) return;
+  if (names.length === 0 || names.includes(LOAD_TABLE)) return;
   const shown = names.length > 5 ? [...names.slice(0, 5), `and ${names.length - 5} more`] : names;
   throw new InputError(
     { file: db },
@@ -335,12 +348,61 @@ async function refuseForeignDatabase(connection: DuckDBConnection, db: string): 
   );
 }
 
-async function storedFingerprintMatches(connection: DuckDBConnection, fp: TraceFingerprint): Promise<boolean> {
-  const tables = await connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'blocktime_load'`);
-  if (tables.getRowsJS()[0]?.[0] === 0n) return false;
-  const rows = (await connection.runAndReadAll('SELECT path, size, mtime_ns, sample_sha256, load_key FROM blocktime_load')).getRowsJS();
+/** The fingerprint of the load a database holds; undefined when it holds none (or a table of that name we did not write). */
+async function storedFingerprint(connection: DuckDBConnection): Promise<TraceFingerprint | undefined> {
+  const tables = await connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = '${LOAD_TABLE}'`);
+  if (tables.getRowsJS()[0]?.[0] === 0n) return undefined;
+  const rows = (await connection.runAndReadAll(`SELECT path, size, mtime_ns, sample_sha256, load_key FROM ${LOAD_TABLE}`)).getRowsJS();
   const [path, size, mtime_ns, sample_sha256, load_key] = rows[0] ?? [];
-  return rows.length === 1 && sameFingerprint(fp, { path, size, mtime_ns, sample_sha256, load_key } as TraceFingerprint);
+  if (rows.length !== 1 || typeof path !== 'string' || typeof load_key !== 'string') return undefined;
+  return { path, size, mtime_ns, sample_sha256, load_key } as TraceFingerprint;
+}
+
+function reloadReason(stored: TraceFingerprint, now: TraceFingerprint): ReloadReason {
+  if (stored.path !== now.path) return 'other trace';
+  return stored.load_key === now.load_key ? 'trace changed' : 'other options';
+}
+
+/** The load a `db` file holds: its trace and the options it was read with. */
+export interface StoredLoad {
+  /** The trace file, an absolute path. */
+  path: string;
+  /** The options given at its load (N, page size, format); reading it again with them finds the load still current. */
+  open: Pick<OpenOptions, 'vcpus' | 'pageSize' | 'format'>;
+}
+
+/**
+ * The load `db` holds, read without changing the file (and without creating
+ * it); undefined when there is no such file or it holds no load.
+ */
+export async function storedLoad(db: string): Promise<StoredLoad | undefined> {
+  if (!(await exists(db))) return undefined;
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+  } catch (err) {
+    throw duckdbFileError(err) ?? new InputError({ file: db }, `cannot open as a DuckDB database: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    const connection = await instance.connect();
+    try {
+      const fp = await storedFingerprint(connection);
+      if (fp === undefined) return undefined;
+      const key = JSON.parse(fp.load_key) as { vcpus?: number | null; pageSize?: number | null; format?: OpenOptions['format'] | null };
+      return {
+        path: fp.path,
+        open: {
+          ...(typeof key.vcpus === 'number' ? { vcpus: key.vcpus } : {}),
+          ...(typeof key.pageSize === 'number' ? { pageSize: key.pageSize } : {}),
+          ...(typeof key.format === 'string' ? { format: key.format } : {}),
+        },
+      };
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
 }
 
 /** The size of a regular file, which can be read again; undefined for a pipe, a device or stdin. */

@@ -5,30 +5,17 @@
  * table nor reads the trace on the thread that feeds DuckDB.
  *
  * The worker posts each batch (its columns copied into fresh buffers, which
- * are transferred, not copied again) on a message port, and counts what it
- * posted in shared memory; the main thread takes messages with
- * `receiveMessageOnPort`, waiting on that count when there is none (a table
- * function must answer synchronously), and counts what it took. At most
- * QUEUE batches are in flight: memory stays a few batches, whatever the
- * trace's length. Before the first batch comes the trace's metadata with N,
- * which the worker fixes from the leading `vcpu` rows (as the replay does).
+ * are transferred, not copied again) on a bounded channel (worker-channel.ts),
+ * which the main thread can take from synchronously, as a table function must
+ * answer. Before the first batch comes the trace's metadata with N, which the
+ * worker fixes from the leading `vcpu` rows (as the replay does).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { BlocktimeError, InputError, type InputLocation, UsageError } from '../errors.js';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { VcpuTable, pageShiftOf } from '../replay/context.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
-
-/** Batches posted and not yet taken, at most. */
-const QUEUE = 4;
-/** Indexes into the shared counters. */
-const POSTED = 0;
-const TAKEN = 1;
-/** Set by the worker as it exits, however it exits: a main thread blocked in a wait cannot see the Worker's events. */
-const EXITED = 2;
+import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
 
 /** What the worker knows once N is fixed: the trace's metadata as `trace_meta` holds it. */
 export interface StreamedMeta {
@@ -44,22 +31,18 @@ type Message =
   | { kind: 'batch'; batch: TraceBatch }
   | { kind: 'end'; rows: number }
   | { kind: 'warning'; message: string }
-  | { kind: 'error'; error: { name: string; message: string; exitCode?: number; location?: InputLocation; what?: string } };
+  | { kind: 'error'; error: WireError };
 
 interface Task {
   /** Tells this worker's data from that of other workers that load this module. */
   blocktimeRows: true;
   path: string;
   open: OpenOptions;
-  counters: SharedArrayBuffer;
-  port: MessagePort;
 }
 
-const SCRIPT = fileURLToPath(import.meta.url);
-
-/** Whether the stream can run: only from the build (dist/), whose module a worker loads as it is. */
+/** Whether the stream can run (worker-channel.ts). */
 export function rowStreamAvailable(): boolean {
-  return SCRIPT.endsWith('.js') && existsSync(SCRIPT);
+  return runsInWorker(import.meta.url);
 }
 
 export interface TraceRowStream {
@@ -77,53 +60,31 @@ export interface TraceRowStream {
 
 /** `open`'s warnings are the reader's, passed on from the worker in their place among the rows. */
 export function streamTraceRows(path: string, open: OpenOptions): TraceRowStream {
-  const counters = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
-  const count = new Int32Array(counters);
-  const { port1, port2 } = new MessageChannel();
-  const plain = Object.fromEntries(Object.entries(open).filter(([, v]) => typeof v !== 'function')) as OpenOptions;
-  const worker = new Worker(SCRIPT, { workerData: { blocktimeRows: true, path, open: plain, counters, port: port2 } satisfies Task, transferList: [port2] });
-  let failure: unknown;
-  worker.once('error', (err) => (failure = err));
-  worker.once('exit', () => exit(count));
-  let taken = 0;
+  const channel = startChannelWorker<Message>(import.meta.url, { blocktimeRows: true, path, open: plainOpenOptions(open) } satisfies Task, 'the trace reader stopped before the end of the trace');
   let rows = 0;
   let ended = false;
-
-  /** The next message; undefined when none has been posted (after waiting, if `wait`). */
-  const receive = (): Message | undefined => {
-    const got = receiveMessageOnPort(port1) as { message: Message } | undefined;
-    if (got) {
-      taken++;
-      Atomics.store(count, TAKEN, taken);
-      Atomics.notify(count, TAKEN);
-      return got.message;
-    }
-    if (Atomics.load(count, EXITED) === 1) throw failure ?? new Error('the trace reader stopped before the end of the trace');
-    return undefined;
-  };
-  const failed = (m: Extract<Message, { kind: 'error' }>): Error => revive(m.error);
 
   return {
     path: path === '-' ? 'stdin' : path,
     async meta() {
       for (;;) {
-        const seen = Atomics.load(count, POSTED);
-        const m = receive();
+        const seen = channel.posted();
+        const m = channel.take();
         if (m?.kind === 'meta') return m.meta;
         if (m?.kind === 'warning') {
           open.onWarning?.(m.message);
           continue;
         }
-        if (m?.kind === 'error') throw failed(m);
+        if (m?.kind === 'error') throw revive(m.error);
         if (m) throw new Error(`the trace reader sent ${m.kind} before the metadata`);
-        await Atomics.waitAsync(count, POSTED, seen).value;
+        await channel.waitAsync(seen);
       }
     },
     nextSync() {
       if (ended) return undefined;
       for (;;) {
-        const seen = Atomics.load(count, POSTED);
-        const m = receive();
+        const seen = channel.posted();
+        const m = channel.take();
         if (m?.kind === 'batch') {
           rows += m.batch.length;
           return m.batch;
@@ -136,46 +97,20 @@ export function streamTraceRows(path: string, open: OpenOptions): TraceRowStream
           open.onWarning?.(m.message);
           continue;
         }
-        if (m?.kind === 'error') throw failed(m);
-        Atomics.wait(count, POSTED, seen);
+        if (m?.kind === 'error') throw revive(m.error);
+        channel.waitSync(seen);
       }
     },
     get rows() {
       return rows;
     },
-    close: async () => {
-      port1.close();
-      await worker.terminate();
-    },
+    close: () => channel.close(),
   };
-}
-
-/** Marks the worker gone and wakes a wait for its next message. */
-function exit(count: Int32Array): void {
-  Atomics.store(count, EXITED, 1);
-  Atomics.add(count, POSTED, 1);
-  Atomics.notify(count, POSTED);
-}
-
-function revive(e: Extract<Message, { kind: 'error' }>['error']): Error {
-  if (e.name === 'InputError' && e.location && e.what !== undefined) return new InputError(e.location, e.what);
-  if (e.name === 'UsageError') return new UsageError(e.message);
-  if (e.exitCode !== undefined) return new BlocktimeError(e.message, e.exitCode);
-  return new Error(e.message);
 }
 
 /** The worker's side: read, fix N, post the metadata, then every batch. */
-async function produce(task: Task): Promise<void> {
-  const count = new Int32Array(task.counters);
-  let posted = 0;
-  const post = (m: Message, transfer: ArrayBuffer[] = []): void => {
-    // Never more than QUEUE in flight: wait for the main thread to take one.
-    while (posted - Atomics.load(count, TAKEN) >= QUEUE) Atomics.wait(count, TAKEN, Atomics.load(count, TAKEN));
-    task.port.postMessage(m, transfer);
-    posted++;
-    Atomics.store(count, POSTED, posted);
-    Atomics.notify(count, POSTED);
-  };
+async function produce(task: Task, channel: ReturnType<typeof channelSender<Message>>): Promise<void> {
+  const post = (m: Message, transfer?: ArrayBuffer[]): void => channel.post(m, transfer);
   try {
     const source = await openTrace(task.path, { ...task.open, onWarning: (message) => post({ kind: 'warning', message }) });
     try {
@@ -209,13 +144,7 @@ async function produce(task: Task): Promise<void> {
       await source.close();
     }
   } catch (err) {
-    const error =
-      err instanceof InputError
-        ? { name: 'InputError', message: err.message, location: err.location, what: err.what }
-        : err instanceof BlocktimeError
-          ? { name: err.name, message: err.message, exitCode: err.exitCode }
-          : { name: 'Error', message: err instanceof Error ? err.message : String(err) };
-    post({ kind: 'error', error });
+    post({ kind: 'error', error: toWire(err) });
   }
 }
 
@@ -229,7 +158,8 @@ function buffersOf(b: TraceBatch): ArrayBuffer[] {
 }
 
 if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeRows === true) {
-  process.once('exit', () => exit(new Int32Array((workerData as Task).counters)));
-  await produce(workerData as Task);
-  (workerData as Task).port.close();
+  const channel = channelSender<Message>((workerData as { channel: ChannelEnd }).channel);
+  // No top-level await: a module graph with one cannot be require()d, which is how tslab's notebooks load the package.
+  // produce() reports its own errors on the channel.
+  void produce(workerData as Task, channel).finally(() => channel.close());
 }

@@ -76,10 +76,11 @@ describe.skipIf(tmpfsSkipReason !== undefined)('a full or read-only disk: one li
     expect(readdirSync(disk)).toEqual([]);
   });
 
-  it('query t.arrow --db FULL/x.duckdb "select 1": the --db file and the disk named, not a failed ROLLBACK', async () => {
+  // The statement must read a relation: relations are built on first use, so "select 1" writes nothing.
+  it('query t.arrow --db FULL/x.duckdb "select count(*) from faults": the --db file and the disk named, not a failed ROLLBACK', async () => {
     const disk = tmpfs(work, '1m');
     const db = join(disk, 'x.duckdb');
-    const r = await blocktime(['query', trace, '--db', db, 'select 1']);
+    const r = await blocktime(['query', trace, '--db', db, 'select count(*) from faults']);
     // DuckDB fails on the database file or on its write-ahead log beside it, whichever fills the disk.
     expect(r.stderr).toMatch(new RegExp(`^blocktime: ${db.replace(/\./g, '\\.')}(\\.wal)?: cannot write here: no space left on device\\n$`));
     expect(r.code).toBe(2);

@@ -1,7 +1,7 @@
 /** `blocktime query` as a user runs it: the built CLI, spawned. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, blocktime } from './run.js';
@@ -206,5 +206,127 @@ describe('blocktime query TRACE (shell)', () => {
     sh.end();
     await sh.closed;
     expect(sh.output().stdout).toBe('ready\n7\nafter\n42\n');
+  });
+});
+
+describe('blocktime query TRACE (shell dot commands)', () => {
+  it('.read runs a file of statements and dot commands; its errors name the file and line, and the shell goes on', async () => {
+    const script = join(dir, 'inner.sql');
+    writeFileSync(script, 'SELECT count(*) AS n\nFROM faults;\n.nope\n.mode ndjson\nSELECT nope;\nSELECT 2 AS two');
+    const sh = shell([EX1]);
+    sh.send(`.read ${script}\n.read ${join(dir, 'missing.sql')}\nSELECT 3 AS three;\n`);
+    sh.end();
+    const code = await sh.closed;
+    const { stdout, stderr } = sh.output();
+    expect(stdout).toBe('n\n4\n{"two":2}\n{"three":3}\n');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`Error: ${script}: line 3: unknown command .nope; .help lists them`);
+    expect(lines[1]).toMatch(new RegExp(`^Error: ${script}: line 5: Binder Error: .*nope`));
+    expect(lines[2]).toBe(`Error: ${join(dir, 'missing.sql')}: no such file`);
+    expect(code).toBe(2);
+  });
+
+  it('.read of a file that reads itself is one error, not a loop', async () => {
+    const self = join(dir, 'self.sql');
+    writeFileSync(self, `SELECT 1 AS once;\n.read ${self}\n`);
+    const sh = shell([EX1]);
+    sh.send(`.read ${self}\n`);
+    sh.end();
+    await sh.closed;
+    expect(sh.output()).toEqual({ stdout: 'once\n1\n', stderr: `Error: ${self}: line 2: .read: ${self} is already being read (it reads itself)\n` });
+  });
+
+  it('.output FILE sends results to a file that appears, renamed from a temporary name, when .output closes it', async () => {
+    const out = join(dir, 'shell-out.csv');
+    const sh = shell([EX1]);
+    // .timer writes to stderr: it tells when the statement sent to the file has run.
+    sh.send(`.output ${out}\n.timer on\nSELECT cpu, count(*) AS n FROM faults GROUP BY cpu ORDER BY cpu;\n`);
+    await until(() => sh.output().stderr.includes('Run Time'));
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.shell-out.csv.') && f.endsWith('.tmp'))).toHaveLength(1);
+    sh.send('.output\nSELECT 1 AS screen;\n');
+    await until(() => sh.output().stdout.includes('screen'));
+    expect(readFileSync(out, 'utf8')).toBe('cpu,n\n0,2\n1,1\n2,1\n');
+    // Left open at the end, a file appears when the shell ends.
+    const last = join(dir, 'shell-last.json');
+    sh.send(`.timer off\n.mode json\n.output ${last}\nSELECT 5 AS five;\n`);
+    sh.end();
+    expect(await sh.closed).toBe(0);
+    expect(sh.output().stdout).toBe('screen\n1\n');
+    expect(sh.output().stderr).toMatch(/^Run Time \(s\): real \d+\.\d{3}\nRun Time \(s\): real \d+\.\d{3}\n$/);
+    expect(readFileSync(last, 'utf8')).toBe('[\n{"five":5}\n]\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('says each mistake in a dot command in one line and goes on: .output to a missing directory, .mode, .timer, arguments', async () => {
+    const sh = shell([EX1]);
+    sh.send(`.output ${join(dir, 'no', 'such', 'x.csv')}\n.mode xml\n.timer maybe\n.read\n.output a b\n.mode table\n.mode\nSELECT 1 AS one;\n`);
+    sh.end();
+    const code = await sh.closed;
+    expect(sh.output().stderr.split('\n')).toEqual([
+      `Error: ${join(dir, 'no', 'such', 'x.csv')}: cannot write here: no such directory`,
+      'Error: .mode: expected one of table, csv, json, ndjson, not xml',
+      'Error: .timer: expected on or off, not maybe',
+      'Error: usage: .read FILE',
+      'Error: usage: .output [FILE]',
+      '',
+    ]);
+    expect(sh.output().stdout).toBe('table\none\n───\n  1\n(1 row)\n');
+    expect(code).toBe(2);
+  });
+
+  it('.tables and .schema leave out the table a --db load keeps its fingerprint in; .help lists the dot commands', async () => {
+    const db = join(dir, 'tables.duckdb');
+    const sh = shell([EX1, '--db', db]);
+    sh.send('.tables\n.schema\n.help\n');
+    sh.end();
+    expect(await sh.closed).toBe(0);
+    const { stdout } = sh.output();
+    expect(stdout).toContain('faults,base table\n');
+    expect(stdout).toContain('CREATE TABLE faults(');
+    expect(stdout).not.toContain('blocktime_load');
+    for (const cmd of ['.read FILE', '.output [FILE]', '.timer on|off', '.mode MODE', '.tables', '.schema [NAME]', '.help', '.quit']) expect(stdout).toContain(cmd);
+  });
+});
+
+describe('blocktime query --db FILE without a trace', () => {
+  it('runs SQL, given as the first argument, on the trace the database holds, without loading it again', async () => {
+    const db = join(dir, 'reuse.duckdb');
+    expect((await blocktime(['query', EX1, '--db', db, '--vcpus', '4', 'SELECT count(*) AS n FROM events'])).stdout).toBe('n\n11\n');
+    // Loaded with --vcpus 4: read again with it, the load is current (no note, N still 4).
+    const again = await blocktime(['query', '--db', db, 'SELECT vcpus FROM trace_meta; SELECT count(*) AS n FROM faults']);
+    expect(again).toMatchObject({ code: 0, stdout: 'vcpus\n4\nn\n4\n', stderr: '' });
+    const sh = shell(['--db', db]);
+    sh.send('SELECT path FROM trace_meta;\n');
+    sh.end();
+    expect(await sh.closed).toBe(0);
+    expect(sh.output().stdout).toBe(`path\n${join(ROOT, EX1)}\n`);
+  });
+
+  it('takes the first argument as the trace when it names a file', async () => {
+    const db = join(dir, 'named.duckdb');
+    await blocktime(['query', EX1, '--db', db, 'SELECT 1']);
+    const r = await blocktime(['query', 'fixtures/examples/example2.csv', '--db', db]);
+    expect(r.code).toBe(0);
+    const path = await blocktime(['query', '--db', db, 'SELECT path FROM trace_meta']);
+    expect(path.stdout).toBe(`path\n${join(ROOT, 'fixtures/examples/example2.csv')}\n`);
+  });
+
+  it('notes, naming both, when the database held another trace, before loading the one given', async () => {
+    const db = join(dir, 'other.duckdb');
+    await blocktime(['query', EX1, '--db', db, 'SELECT 1']);
+    const r = await blocktime(['query', 'fixtures/sample.arrow', '--db', db, 'SELECT count(*) AS n FROM events']);
+    expect(r).toMatchObject({ code: 0, stdout: 'n\n8391\n' });
+    expect(r.stderr).toBe(`blocktime: note: ${db} holds ${join(ROOT, EX1)}; loading ${join(ROOT, 'fixtures/sample.arrow')} in its place\n`);
+  });
+
+  it('refuses, in one line with exit 2, a database that holds no trace, and creates none', async () => {
+    const db = join(dir, 'none.duckdb');
+    const shellOnly = await blocktime(['query', '--db', db]);
+    expect(shellOnly).toMatchObject({ code: 2, stdout: '', stderr: `blocktime: ${db}: does not exist; give the trace once: blocktime query TRACE --db ${db}\n` });
+    const sql = await blocktime(['query', '--db', db, 'SELECT 1']);
+    expect(sql).toMatchObject({ code: 2, stderr: `blocktime: SELECT 1: no such file; nor can it be SQL: ${db} does not exist\n` });
+    expect(existsSync(db)).toBe(false);
   });
 });

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it, expect, afterAll } from 'vitest';
 import { BIN, ROOT, runCommand } from './run.js';
 
@@ -63,6 +63,9 @@ describe('README.md command lines', () => {
   writeFileSync(join(bin, 'blocktime'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(bin, 'blocktime'), 0o755);
   symlinkSync(join(ROOT, 'fixtures'), join(scratch, 'fixtures'));
+  // A home of its own, so that lines installing files there (completion scripts) leave the user's alone.
+  const home = join(scratch, 'home');
+  mkdirSync(home);
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('has command lines to check', () => {
@@ -74,9 +77,11 @@ describe('README.md command lines', () => {
       const npm = /^npm\s/.test(line);
       // npx would look the package up in the registry: run this checkout instead.
       const cmd = line.replace(/^npx\s+blocktime/, 'blocktime');
+      // The directories a line writes into under ~ exist, as the README's `mkdir -p` line makes them.
+      for (const m of cmd.matchAll(/>\s*~\/(\S+)/g)) mkdirSync(dirname(join(home, m[1]!)), { recursive: true });
       const r = await runCommand('sh', ['-c', `set -e; ${cmd}`], {
         cwd: npm ? ROOT : scratch,
-        env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: home },
       });
       expect(r.stderr.split('\n').filter((l) => /^blocktime: (?!warning)/.test(l))).toEqual([]);
       expect(r.code, `${line}\n${r.stderr}`).toBe(0);

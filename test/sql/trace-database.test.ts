@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError, QueryError, UsageError } from '../../src/errors.js';
 import { isTemporaryPathHeld } from '../../src/early-stop.js';
-import { TEMPORARY_DATABASE, openTraceDatabase } from '../../src/sql/trace-database.js';
+import { TEMPORARY_DATABASE, openTraceDatabase, storedLoad, type ReloadReason } from '../../src/sql/trace-database.js';
 import { openTrace } from '../../src/formats/open.js';
 
 let dir: string;
@@ -300,3 +300,28 @@ function bytes(shown: string): number {
   const [, n, unit] = /^([\d.]+) (KiB|MiB|GiB)$/.exec(shown) ?? [];
   return Number(n) * 2 ** ({ KiB: 10, MiB: 20, GiB: 30 }[unit as 'KiB' | 'MiB' | 'GiB'] ?? NaN);
 }
+
+describe('the load a database file holds', () => {
+  it('storedLoad gives its trace and options, reads without creating, and openTraceDatabase says why it reloads', async () => {
+    const db = join(dir, 'stored.duckdb');
+    expect(await storedLoad(db)).toBeUndefined();
+    expect(existsSync(db)).toBe(false);
+    const reloads: Array<[string, ReloadReason]> = [];
+    const open = async (trace: string, vcpus?: number): Promise<void> => {
+      const database = await openTraceDatabase(trace, { db, build: { relations: ['trace_meta'] }, open: vcpus !== undefined ? { vcpus } : {}, onReload: (previous, why) => reloads.push([previous, why]) });
+      database.close();
+    };
+    const ex1 = resolve('fixtures/examples/example1.csv');
+    const ex2 = resolve('fixtures/examples/example2.csv');
+    await open(ex1, 4);
+    expect(await storedLoad(db)).toEqual({ path: ex1, open: { vcpus: 4 } });
+    await open(ex1, 4);
+    await open(ex1);
+    await open(ex2);
+    expect(reloads).toEqual([
+      [ex1, 'other options'],
+      [ex1, 'other trace'],
+    ]);
+    expect(await storedLoad(db)).toEqual({ path: ex2, open: {} });
+  });
+});

@@ -53,14 +53,15 @@ export function addTraceOptions(cmd: Command): Command {
 
 /** `--input-format`, and `olderSpelling` (hidden) where the command once took the input format under that name. */
 export function addInputFormatOption(cmd: Command, olderSpelling?: string): Command {
-  cmd.option('--input-format <format>', `the trace's format instead of its name's or content's: ${FORMAT_NAMES.join(', ')}`, (v: string) => parseInputFormat(v));
+  // Choices for --help and shell completion; the parser keeps its own message (and takes any case).
+  cmd.addOption(new Option('--input-format <format>', "the trace's format instead of its name's or content's").choices(FORMAT_NAMES).argParser((v: string) => parseInputFormat(v)));
   if (olderSpelling !== undefined) cmd.addOption(new Option(`${olderSpelling} <format>`).hideHelp().argParser((v: string) => parseInputFormat(v, olderSpelling)));
   return cmd;
 }
 
 /** `--output-format`, and `olderSpelling` (hidden) where the command once took the output format under that name. */
 export function addOutputFormatOption(cmd: Command, olderSpelling?: string): Command {
-  cmd.option('--output-format <format>', `the written trace's format instead of its name's: ${WRITABLE_FORMATS.join(', ')}`, (v: string) => parseOutputFormat(v));
+  cmd.addOption(new Option('--output-format <format>', "the written trace's format instead of its name's").choices(WRITABLE_FORMATS).argParser((v: string) => parseOutputFormat(v)));
   if (olderSpelling !== undefined) cmd.addOption(new Option(`${olderSpelling} <format>`).hideHelp().argParser((v: string) => parseOutputFormat(v, olderSpelling)));
   return cmd;
 }

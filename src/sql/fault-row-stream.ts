@@ -1,0 +1,155 @@
+/**
+ * The rows of `faults` and `blocked_intervals` (src/replay/fault-rows.ts)
+ * computed by a worker thread that reads the trace file itself, while the
+ * main thread appends them: on two cores the walk over the trace and
+ * DuckDB's append, the two halves of building those tables, run side by
+ * side instead of one after the other. Column batches cross as transferred
+ * buffers on a bounded channel (worker-channel.ts), so memory stays a few
+ * batches whatever the trace's length.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
+import { type OpenOptions, openTrace } from '../formats/open.js';
+import { pageShiftOf } from '../replay/context.js';
+import { type BlockedRunBatch, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
+import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
+
+/** A batch's columns as they arrive: FaultRowBatch's fields, without its methods. */
+export type FaultColumns = Omit<FaultRowBatch, 'clear'>;
+export type RunColumns = BlockedRunBatch;
+
+type Message =
+  | { kind: 'faults'; batch: FaultColumns }
+  | { kind: 'runs'; batch: RunColumns }
+  | { kind: 'end'; disordered: number[] }
+  | { kind: 'error'; error: WireError };
+
+interface Task {
+  /** Tells this worker's data from that of other workers that load this module. */
+  blocktimeFaultRows: true;
+  path: string;
+  open: OpenOptions;
+  batchRows: number;
+}
+
+/** Whether the rows can be computed in a worker (worker-channel.ts). */
+export function faultRowStreamAvailable(): boolean {
+  return runsInWorker(import.meta.url);
+}
+
+export interface FaultRowSink {
+  faults(batch: FaultColumns): void;
+  runs(batch: RunColumns): void;
+}
+
+export interface FaultRowStream {
+  /** Hands `sink` the batches already computed, without waiting. */
+  drain(sink: FaultRowSink): void;
+  /** Hands `sink` every batch left; resolves with the vCPUs left to SQL (FaultRows.finish). */
+  finish(sink: FaultRowSink): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the worker on the trace file at `path`. `batchRows`: rows per
+ * batch, a multiple of 64. The trace's warnings and progress are the main
+ * thread's own read's; this read only computes.
+ */
+export function streamFaultRows(path: string, open: OpenOptions, batchRows: number): FaultRowStream {
+  const channel = startChannelWorker<Message>(
+    import.meta.url,
+    { blocktimeFaultRows: true, path, open: plainOpenOptions(open), batchRows } satisfies Task,
+    'the fault-row worker stopped before the end of the trace',
+  );
+  let disordered: number[] | undefined;
+  /** Hands over one message; false when none was waiting. */
+  const step = (sink: FaultRowSink): boolean => {
+    const m = channel.take();
+    if (m === undefined) return false;
+    if (m.kind === 'faults') sink.faults(m.batch);
+    else if (m.kind === 'runs') sink.runs(m.batch);
+    else if (m.kind === 'end') disordered = m.disordered;
+    else throw revive(m.error);
+    return true;
+  };
+  return {
+    drain(sink) {
+      while (disordered === undefined && step(sink));
+    },
+    async finish(sink) {
+      while (disordered === undefined) {
+        const seen = channel.posted();
+        if (!step(sink)) await channel.waitAsync(seen);
+      }
+      return disordered;
+    },
+    close: () => channel.close(),
+  };
+}
+
+async function produce(task: Task, post: (m: Message, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  try {
+    const source = await openTrace(task.path, task.open);
+    try {
+      const meta = source.meta;
+      const rows = new FaultRows(
+        {
+          pageSize: meta.pageSize,
+          pageShift: pageShiftOf(meta.pageSize),
+          ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
+          baseNs: 0n,
+          file: source.path,
+        },
+        {
+          // FaultRows reuses its batches: each crosses as a copy, whose buffers are transferred.
+          faults: (b) => {
+            const copy = copyFaults(b);
+            post({ kind: 'faults', batch: copy }, buffersOf(copy));
+          },
+          runs: (b) => {
+            const copy: RunColumns = { length: b.length, capacity: b.length, cpu: b.cpu.slice(0, b.length), start: b.start.slice(0, 2 * b.length), end: b.end.slice(0, 2 * b.length) };
+            post({ kind: 'runs', batch: copy }, buffersOf(copy));
+          },
+        },
+        task.batchRows,
+      );
+      for await (const b of source.batches()) rows.consume(b);
+      post({ kind: 'end', disordered: rows.finish() });
+    } finally {
+      await source.close();
+    }
+  } catch (err) {
+    post({ kind: 'error', error: toWire(err) });
+  }
+}
+
+function copyFaults(b: FaultRowBatch): FaultColumns {
+  const n = b.length;
+  const bits = Math.ceil(n / 8);
+  return {
+    length: n,
+    capacity: n,
+    seq: b.seq.slice(0, 2 * n),
+    t: b.t.slice(0, 2 * n),
+    tid: b.tid.slice(0, n),
+    cpu: b.cpu.slice(0, n),
+    page: b.page.slice(0, 2 * n),
+    status: b.status.slice(0, n),
+    resolved: b.resolved.slice(0, bits),
+    resolveSeq: b.resolveSeq.slice(0, 2 * n),
+    resolveT: b.resolveT.slice(0, 2 * n),
+    closed: b.closed.slice(0, bits),
+    closedBy: b.closedBy.slice(0, n),
+    end: b.end.slice(0, 2 * n),
+    latency: b.latency.slice(0, 2 * n),
+  };
+}
+
+function buffersOf(batch: object): ArrayBuffer[] {
+  return Object.values(batch).flatMap((v) => (ArrayBuffer.isView(v) ? [v.buffer as ArrayBuffer] : []));
+}
+
+// No top-level await: a module graph with one cannot be require()d, which is how tslab's notebooks load the package.
+if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeFaultRows === true) {
+  const channel = channelSender<Message>((workerData as { channel: ChannelEnd }).channel);
+  void produce(workerData as Task, (m, transfer) => channel.post(m, transfer)).finally(() => channel.close());
+}
