@@ -9,8 +9,10 @@
  *   silent NaN;
  * - compact forms those parsers read back (`formatDurationCompact`: "200us",
  *   `formatSizeCompact`: "4G"), for defaults in --help and summaries;
- * - readable forms for reports (`formatDuration`: "812 ns", "3.402 us";
- *   `formatMs`, `formatBytes`, ...), computed exactly: durations arrive as
+ * - readable forms for reports, one rule for every command (`formatDuration`:
+ *   "812 us", "3.2 ms", "60.172 s"; `formatCount`: "20,000,000";
+ *   `formatBytes`, ...; docs/trace-format.md#what-the-reports-print),
+ *   computed exactly: durations arrive as
  *   integer nanoseconds in doubles (exact below 2^53); dividing them as
  *   doubles could round twice, so the decimal digits come from BigInt
  *   arithmetic. None of this runs per event.
@@ -168,20 +170,42 @@ export function formatSizeCompact(bytes: number): string {
   return `${bytes}B`;
 }
 
-const NS_PER_MS = 1_000_000n;
+/** Units a readable duration may take, smallest first: each is used from 1 of it up to 1000 of it (seconds without bound). */
+const READABLE_UNITS: ReadonlyArray<readonly [string, bigint]> = [
+  ['ns', 1n],
+  ['us', 1_000n],
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+];
 
-/** `ns` as milliseconds with `decimals` digits (default 3), rounded half away from zero: 1234567 -> "1.235". */
-export function formatMs(ns: number, decimals = 3): string {
-  return scaled(ns, NS_PER_MS, decimals);
+/**
+ * A duration as people read it, the one rule of every human report: the
+ * unit that fits (ns below 1 us, us below 1 ms, ms below 1 s, else s), at
+ * most 3 decimals, trailing zeros dropped, thousands separators:
+ * "812 ns", "812 us", "3.2 ms", "60.172 s", "3,164.103 s". A value that
+ * rounds up to 1000 of a unit takes the next one ("1 s", not "1000 ms").
+ */
+export function formatDuration(ns: number): string {
+  const v = BigInt(Math.round(ns));
+  const a = v < 0n ? -v : v;
+  for (let k = 0; k < READABLE_UNITS.length; k++) {
+    const [unit, scale] = READABLE_UNITS[k]!;
+    const last = k === READABLE_UNITS.length - 1;
+    // Rounded to the unit's thousandth, half away from zero.
+    const q = (a * 1000n * 2n + scale) / (scale * 2n);
+    if (!last && q >= 1_000_000n) continue;
+    const int = q / 1000n;
+    const frac = (q % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
+    const body = `${formatCount(Number(int))}${frac ? `.${frac}` : ''}`;
+    return `${v < 0n && q !== 0n ? '-' : ''}${body} ${unit}`;
+  }
+  throw new Error('unreachable: seconds take any value');
 }
 
-/** A duration with the unit that keeps it short and exact to 3 significant decimals: "812 ns", "3.402 us", "1.500 ms", "2.031 s". */
-export function formatDuration(ns: number): string {
-  const a = Math.abs(ns);
-  if (a < 1_000) return `${Math.round(ns)} ns`;
-  if (a < 1_000_000) return `${scaled(ns, 1_000n, 3)} us`;
-  if (a < 1_000_000_000) return `${scaled(ns, NS_PER_MS, 3)} ms`;
-  return `${scaled(ns, 1_000_000_000n, 3)} s`;
+/** A signed difference of durations: "+3.2 ms", "-812 us", "0 ns". */
+export function formatDurationDelta(ns: number): string {
+  const s = formatDuration(ns);
+  return ns > 0 && s !== '0 ns' ? `+${s}` : s;
 }
 
 /** An integer count with thousands separators: 20000000 -> "20,000,000". */
@@ -196,12 +220,6 @@ export function formatPercent(part: number, whole: number): string {
   if (whole === 0) return part === 0 ? '0.0%' : '-';
   const sign = whole < 0 ? -1 : 1;
   return `${scaledBig(BigInt(Math.round(part * sign)) * 100n, BigInt(Math.round(Math.abs(whole))), 1)}%`;
-}
-
-/** `+1.234` / `-1.234` / `0.000`: a signed difference in milliseconds. */
-export function formatMsDelta(ns: number): string {
-  const s = formatMs(ns);
-  return ns > 0 ? `+${s}` : s;
 }
 
 /** A rate: (15_234_567.8, 'rows') -> "15.2M rows/s". */
@@ -236,10 +254,6 @@ export function formatEta(seconds: number): string {
 }
 
 /** `value / unit` with `decimals` digits, rounded half away from zero, in exact integer arithmetic. */
-function scaled(value: number, unit: bigint, decimals: number): string {
-  return scaledBig(BigInt(Math.round(value)), unit, decimals);
-}
-
 function scaledBig(value: bigint, unit: bigint, decimals: number): string {
   const neg = value < 0n;
   const v = neg ? -value : value;

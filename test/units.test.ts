@@ -6,8 +6,7 @@ import {
   formatDuration,
   formatDurationCompact,
   formatEta,
-  formatMs,
-  formatMsDelta,
+  formatDurationDelta,
   formatPercent,
   formatRate,
   formatSizeCompact,
@@ -107,46 +106,56 @@ describe('unit parsers', () => {
   });
 });
 
-describe('formatMs', () => {
-  it('prints milliseconds with three decimals, rounded half away from zero', () => {
-    expect(formatMs(0)).toBe('0.000');
-    expect(formatMs(10_000_000)).toBe('10.000');
-    expect(formatMs(11_666_666)).toBe('11.667');
-    expect(formatMs(1_234_499)).toBe('1.234');
-    expect(formatMs(1_234_500)).toBe('1.235');
-    expect(formatMs(-1_234_500)).toBe('-1.235');
-    expect(formatMs(-400)).toBe('0.000');
+describe('formatDuration', () => {
+  it('takes the unit that fits, at most three decimals, trailing zeros dropped', () => {
+    expect(formatDuration(0)).toBe('0 ns');
+    expect(formatDuration(812)).toBe('812 ns');
+    expect(formatDuration(3_402)).toBe('3.402 us');
+    expect(formatDuration(812_000)).toBe('812 us');
+    expect(formatDuration(1_500_000)).toBe('1.5 ms');
+    expect(formatDuration(3_200_000)).toBe('3.2 ms');
+    expect(formatDuration(2_031_000_000)).toBe('2.031 s');
+    expect(formatDuration(60_172_000_000)).toBe('60.172 s');
+  });
+  it('rounds half away from zero, and a value that rounds to 1000 of a unit takes the next one', () => {
+    expect(formatDuration(11_666_666)).toBe('11.667 ms');
+    expect(formatDuration(1_234_499)).toBe('1.234 ms');
+    expect(formatDuration(1_234_500)).toBe('1.235 ms');
+    expect(formatDuration(-1_234_500)).toBe('-1.235 ms');
+    expect(formatDuration(999_999)).toBe('999.999 us');
+    expect(formatDuration(9_999_995)).toBe('10 ms');
+    expect(formatDuration(999_999_500)).toBe('1 s');
+    expect(formatDuration(999_999_499)).toBe('999.999 ms');
+  });
+  it('groups seconds by thousands', () => {
+    expect(formatDuration(3_164_103_000_000)).toBe('3,164.103 s');
   });
   it('stays exact near 2^53 ns, where double division would round', () => {
-    // 2^53 - 1 ns = 9007199254.740991 s
-    expect(formatMs(Number.MAX_SAFE_INTEGER)).toBe('9007199254.741');
-    expect(formatMs(9_007_199_254_740_500)).toBe('9007199254.741');
-    expect(formatMs(9_007_199_254_740_000)).toBe('9007199254.740');
+    // 2^53 - 1 ns = 9007199.254740991 s
+    expect(formatDuration(Number.MAX_SAFE_INTEGER)).toBe('9,007,199.255 s');
+    expect(formatDuration(9_007_199_254_500_000)).toBe('9,007,199.255 s');
+    expect(formatDuration(9_007_199_254_499_999)).toBe('9,007,199.254 s');
+  });
+  it('signs differences', () => {
+    expect(formatDurationDelta(5_000_000)).toBe('+5 ms');
+    expect(formatDurationDelta(-812_000)).toBe('-812 us');
+    expect(formatDurationDelta(0)).toBe('0 ns');
   });
 });
 
 describe('other units', () => {
-  it('formats durations with a unit that fits', () => {
-    expect(formatDuration(812)).toBe('812 ns');
-    expect(formatDuration(3_402)).toBe('3.402 us');
-    expect(formatDuration(1_500_000)).toBe('1.500 ms');
-    expect(formatDuration(2_031_000_000)).toBe('2.031 s');
-  });
   it('groups counts by thousands', () => {
     expect(formatCount(0)).toBe('0');
     expect(formatCount(999)).toBe('999');
     expect(formatCount(20_000_000)).toBe('20,000,000');
     expect(formatCount(-1234)).toBe('-1,234');
   });
-  it('formats percentages and signed deltas', () => {
+  it('formats percentages', () => {
     expect(formatPercent(1, 3)).toBe('33.3%');
     expect(formatPercent(2, 3)).toBe('66.7%');
     expect(formatPercent(-5_000_000, 20_000_000)).toBe('-25.0%');
     expect(formatPercent(0, 0)).toBe('0.0%');
     expect(formatPercent(5, 0)).toBe('-');
-    expect(formatMsDelta(5_000_000)).toBe('+5.000');
-    expect(formatMsDelta(-5_000_000)).toBe('-5.000');
-    expect(formatMsDelta(0)).toBe('0.000');
   });
   it('formats rates, bytes and ETAs', () => {
     expect(formatRate(15_234_567)).toBe('15.2M/s');

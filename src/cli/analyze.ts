@@ -1,21 +1,22 @@
 import { Command, Option } from 'commander';
+import { analysisKeys, renderAnalysis } from './terminal/analysis.js';
+import { analysisForVcpus } from '../replay/vcpu-subset.js';
+import { shownInJson } from '../report/vcpu-selection.js';
 import { VARIANTS, type VariantName } from '../replay/result.js';
-import { renderAnalysis } from './terminal/analysis.js';
 import { styleFor } from './terminal/style.js';
 import { addExpectOptions, type ExpectOptionValues } from './options/expect-options.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { UsageError } from '../errors.js';
 import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
-import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './options/trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, parseVariant, type TraceOptionValues } from './options/trace-options.js';
+import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
 import { withExamples } from './help-examples.js';
 
-interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, WindowOptionValues {
+interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, WindowOptionValues, VcpuOptionValues {
   variant: VariantName;
   json?: boolean;
   timing?: boolean;
-  all?: boolean;
-  top: number;
 }
 
 export function register(program: Command): void {
@@ -32,9 +33,8 @@ export function register(program: Command): void {
   addWindowOptions(addExpectOptions(addTraceOptions(cmd)))
     .option('--json', 'print the result as one JSON object on stdout (the documented contract)')
     .option('--timing', 'print one JSON line of timings on stderr: events, read_s, replay_s, replay_events_per_s, total_s')
-    .option('--all', 'list every vCPU (large VMs otherwise show the top vCPUs and a summary row)')
-    .addOption(new Option('--top <n>', 'vCPUs listed when the table is cut').default(16).argParser((v) => parsePositiveInt('--top', v)))
-    .addHelpText('after', WINDOW_HELP)
+    .addHelpText('after', WINDOW_HELP);
+  addVcpuOptions(cmd)
     .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
   withExamples(cmd, [
     'blocktime analyze trace.arrow',
@@ -49,10 +49,16 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   if (opts.expect !== undefined) return (await import('./analyze-expect.js')).runExpectCheck(file, opts);
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
   const { replayTrace } = await import('../replay/engine.js');
+  const { noteVcpuThreads } = await import('../trace/vcpu-threads.js');
   const progress = createTraceProgress('analyze', 'bytes and rows');
   const started = performance.now();
   try {
-    const outcome = await replayTraceFile(file, opts, progress, (source, options) => replayTrace(source, [opts.variant], { ...options, ...(window ? { window } : {}) }));
+    let tidOf: ((cpu: number) => number | undefined) | undefined;
+    const outcome = await replayTraceFile(file, opts, progress, (source, options) => {
+      const threads = noteVcpuThreads(source);
+      tidOf = threads.tidOf;
+      return replayTrace(threads.source, [opts.variant], { ...options, ...(window ? { window } : {}) });
+    });
     progress.done();
     const result = outcome.results[opts.variant];
     if (!result) throw new Error(`replay returned no ${opts.variant} result`);
@@ -63,9 +69,10 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
       process.stderr.write(JSON.stringify(timing) + '\n');
     }
     if (opts.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      const shown = shownInJson(result.vcpus, opts, analysisKeys(result, tidOf));
+      process.stdout.write(JSON.stringify(shown ? analysisForVcpus(result, shown) : result) + '\n');
     } else {
-      process.stdout.write(renderAnalysis(result, { file, all: opts.all ?? false, top: opts.top }, styleFor(process.stdout)));
+      process.stdout.write(renderAnalysis(result, { ...opts, file, ...(tidOf ? { tidOf } : {}) }, styleFor(process.stdout)));
     }
   } finally {
     progress.done();

@@ -9,10 +9,14 @@ import { WRITABLE_FORMATS, formatExtensions, type WritableFormat } from '../form
 import { styleFor } from './terminal/style.js';
 import { nativeOptionsFromFlags, type FlagValues } from './options/native-flags.js';
 import { withStopSignals } from './stop-signals.js';
-import { renderNativeCapture } from './terminal/native-capture.js';
+import { nativeCaptureKeys, renderNativeCapture } from './terminal/native-capture.js';
+import type { VcpuOptionValues } from './options/vcpu-options.js';
+import { shownInJson } from '../report/vcpu-selection.js';
+import { analysisForVcpus } from '../replay/vcpu-subset.js';
+import { liveComparisonForVcpus } from '../capture/native/vcpu-subset.js';
 
-/** `flags.output` is the trace path (-o); `flags.json` prints the report as JSON; `format` is --output-format's. */
-export async function runNativeCaptureCommand(flags: FlagValues, format: WritableFormat | undefined): Promise<void> {
+/** `flags.output` is the trace path (-o); `flags.json` prints the report as JSON; `format` is --output-format's; `view` the vCPUs the table shows. */
+export async function runNativeCaptureCommand(flags: FlagValues, format: WritableFormat | undefined, view: VcpuOptionValues): Promise<void> {
   const output = flags.output;
   if (typeof output !== 'string' || output === '') throw new UsageError(`capture --native: give the trace file with -o FILE (${formatExtensions(WRITABLE_FORMATS)})`);
   if (output === '-') throw new UsageError('capture --native: -o - is not supported: the trace is replayed from the file after the capture');
@@ -20,8 +24,13 @@ export async function runNativeCaptureCommand(flags: FlagValues, format: Writabl
   const report = await withStopSignals((signal) => captureNative(options, output, { signal, ...(format ? { format } : {}) }));
   if (flags.json) {
     const { comparison, replay } = report;
-    process.stdout.write(JSON.stringify({ trace: report.trace, rows: report.rows, source: nativeSource(options), ...comparison, replay }) + '\n');
+    const shown = shownInJson(comparison.per_vcpu.length, view, nativeCaptureKeys(comparison.per_vcpu));
+    const head = { trace: report.trace, rows: report.rows, source: nativeSource(options) };
+    const json = shown
+      ? { ...head, ...liveComparisonForVcpus(comparison, shown), replay: { mutex: analysisForVcpus(replay.mutex, shown), atomic: analysisForVcpus(replay.atomic, shown), exact: analysisForVcpus(replay.exact, shown) } }
+      : { ...head, ...comparison, replay };
+    process.stdout.write(JSON.stringify(json) + '\n');
   } else {
-    process.stdout.write(renderNativeCapture(report, styleFor(process.stdout)));
+    process.stdout.write(renderNativeCapture(report, view, styleFor(process.stdout)));
   }
 }

@@ -6,11 +6,15 @@ import { simulateToWriter, type SimCaptureSummary, type SimRequest } from '../ca
 import { UsageError } from '../errors.js';
 import { createTraceWriter } from '../formats/write.js';
 import { WRITABLE_FORMATS, formatExtensions, type WritableFormat } from '../formats/registry.js';
-import { formatDurationCompact, formatSizeCompact, parseCount, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from '../units.js';
+import { formatCount, formatDuration, formatDurationCompact, formatSizeCompact, parseCount, parseDuration, parseFraction, parseNumber, parseRate, parseSize } from '../units.js';
 import { addNativeCaptureOptions } from './options/native-flags.js';
+import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
+import { vcpuOptionsGiven } from '../report/vcpu-selection.js';
 import { OUTPUT_TRACE, addOutputFormatOption, outputFormatOf } from './options/trace-options.js';
 import { withStopSignals } from './stop-signals.js';
 import { createProgress } from './terminal/progress.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
 import { withExamples } from './help-examples.js';
 
 /**
@@ -21,7 +25,7 @@ import { withExamples } from './help-examples.js';
  * meaning (for the simulator a bare `--memory 1000` is pages).
  */
 
-type Flags = Record<string, unknown> & {
+type Flags = Record<string, unknown> & VcpuOptionValues & StatusOptionValues & {
   sim?: boolean;
   native?: boolean;
   output?: string;
@@ -92,7 +96,7 @@ export function register(program: Command): void {
     cmd.option(`${SIM_OPTION_FLAGS[f.key]} ${arg}`, f.help);
   }
   addNativeCaptureOptions(cmd);
-  cmd
+  addStatusOptions(addVcpuOptions(cmd, "--native's per-vCPU table", 'the blocktime the vCPU threads timed'))
     .addHelpText(
       'after',
       `
@@ -152,12 +156,17 @@ function parseAccessPattern(option: string, text: string): AccessPattern {
 async function capture(flags: Flags): Promise<void> {
   if (flags.sim && flags.native) throw new UsageError('capture: give either --sim or --native, not both');
   const format = outputFormatOf(flags.outputFormat, '--format', flags.format);
+  const status = createStatus('capture', flags);
   if (flags.native) {
     const given = SIM_ONLY.filter((f) => flags[camel(f)] !== undefined);
     if (given.length > 0 || flags.scenario !== undefined) throw new UsageError(`capture --native: ${given[0] ?? '--scenario'} applies to --sim only`);
     const { runNativeCaptureCommand } = await import('./capture-native.js');
-    return runNativeCaptureCommand(flags, format);
+    await runNativeCaptureCommand(flags, format, flags);
+    await status.wrote(flags.output as string);
+    status.done();
+    return;
   }
+  if (vcpuOptionsGiven(flags) || flags.all) throw new UsageError('capture --sim: --cpu, --tid, --sort, --top and --all apply to --native only (--sim prints no per-vCPU table)');
   if (!flags.sim) throw new UsageError('capture: give --sim (simulate) or --native (userfaultfd on this machine)');
   if (flags.resolvers !== undefined) throw new UsageError('capture --sim: --resolvers applies to --native only');
   const output = flags.output;
@@ -178,7 +187,9 @@ async function capture(flags: Flags): Promise<void> {
   }
   const out = output === '-' ? process.stderr : process.stdout;
   if (flags.json) out.write(JSON.stringify({ output, ...summary }) + '\n');
-  else out.write(describeSummary(output, summary));
+  else out.write(describeSummary(summary));
+  await status.wrote(output);
+  status.done();
 }
 
 /** Where commander keeps a flag's value: `--late-resolve` -> `lateResolve`. */
@@ -204,10 +215,9 @@ export function simRequestFromFlags(flags: Record<string, unknown>): SimRequest 
   return scenario ? { options: o, scenario: scenario.name } : { options: o };
 }
 
-function describeSummary(output: string, s: SimCaptureSummary): string {
-  const n = (x: number): string => x.toLocaleString('en-US');
+function describeSummary(s: SimCaptureSummary): string {
+  const n = formatCount;
   const st = s.stats;
-  const where = output === '-' ? 'stdout' : output;
   const parts = [
     `${n(st.vcpuFaults)} vCPU faults`,
     `${n(st.nonVcpuFaults)} non-vCPU`,
@@ -218,7 +228,7 @@ function describeSummary(output: string, s: SimCaptureSummary): string {
     `${n(st.backgroundPlacements)} background placements`,
   ];
   return (
-    `wrote ${where}: ${n(st.rows)} rows, ${s.options.vcpus} vCPUs, ${formatDurationCompact(st.endNs)} simulated` +
+    `captured ${n(st.rows)} rows, ${n(s.options.vcpus)} vCPUs, ${formatDuration(st.endNs)} simulated` +
     `${s.scenario ? `, scenario ${s.scenario}` : ''}, seed ${s.options.seed}\n  ${parts.join(', ')}\n`
   );
 }

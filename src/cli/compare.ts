@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
-import { renderComparison } from './terminal/comparison.js';
+import { comparisonKeys, renderComparison } from './terminal/comparison.js';
+import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
+import { shownInJson } from '../report/vcpu-selection.js';
 import { styleFor } from './terminal/style.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
-import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, type TraceOptionValues } from './options/trace-options.js';
 import { withExamples } from './help-examples.js';
 
-interface CompareOptions extends TraceOptionValues, WindowOptionValues {
+interface CompareOptions extends TraceOptionValues, WindowOptionValues, VcpuOptionValues {
   explain?: number;
   json?: boolean;
-  all?: boolean;
-  top: number;
 }
 
 export function register(program: Command): void {
@@ -25,14 +25,13 @@ export function register(program: Command): void {
   addWindowOptions(addTraceOptions(cmd))
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
     .option('--json', 'print everything as one JSON object on stdout')
-    .option('--all', 'list every vCPU (large VMs otherwise show the vCPUs that differ most and a summary row)')
-    .option('--top <n>', 'vCPUs listed when the table is cut', (v) => parsePositiveInt('--top', v), 16)
     .addHelpText(
       'after',
       `${WINDOW_HELP}
 In a window, the explanation's counters are what they grew by inside it; its
 identities (design - exact) hold for the whole trace only.`,
-    )
+    );
+  addVcpuOptions(cmd, 'the per-vCPU table', 'the largest difference from exact')
     .action((trace: string, opts: CompareOptions) => compare(trace, opts));
   withExamples(cmd, [
     'blocktime compare trace.arrow',
@@ -49,14 +48,22 @@ async function compare(file: string, opts: CompareOptions): Promise<void> {
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
   const { compareTrace } = await import('../compare/compare.js');
   const window = windowOf(opts);
+  const { comparisonForVcpus } = await import('../compare/vcpu-subset.js');
+  const { noteVcpuThreads } = await import('../trace/vcpu-threads.js');
   const progress = createTraceProgress('compare', 'bytes and rows');
   try {
-    const result = await replayTraceFile(file, opts, progress, (source, options) => compareTrace(source, { explain: opts.explain ?? 0, ...options, ...(window ? { window } : {}) }));
+    let tidOf: ((cpu: number) => number | undefined) | undefined;
+    const result = await replayTraceFile(file, opts, progress, (source, options) => {
+      const threads = noteVcpuThreads(source);
+      tidOf = threads.tidOf;
+      return compareTrace(threads.source, { explain: opts.explain ?? 0, ...options, ...(window ? { window } : {}) });
+    });
     progress.done();
     if (opts.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      const shown = shownInJson(result.vcpus, opts, comparisonKeys(result, tidOf));
+      process.stdout.write(JSON.stringify(shown ? comparisonForVcpus(result, shown) : result) + '\n');
     } else {
-      process.stdout.write(renderComparison(result, { file, all: opts.all ?? false, top: opts.top }, styleFor(process.stdout)));
+      process.stdout.write(renderComparison(result, { ...opts, file, ...(tidOf ? { tidOf } : {}) }, styleFor(process.stdout)));
     }
   } finally {
     progress.done();

@@ -4,9 +4,11 @@ import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { OUTPUT_TRACE, TRACE_ARGUMENT, addOutputFormatOption, addTraceOptions, openOptions, outputFormatOf } from './options/trace-options.js';
 import type { TraceOptionValues } from './options/trace-options.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
 import { withExamples } from './help-examples.js';
 
-interface ConvertCliOptions extends TraceOptionValues {
+interface ConvertCliOptions extends TraceOptionValues, StatusOptionValues {
   outputFormat?: WritableFormat;
   /** The older spelling of --output-format. */
   to?: WritableFormat;
@@ -18,7 +20,7 @@ export function register(program: Command): void {
     .description('Convert a trace between Arrow (file or stream), CSV and NDJSON, streaming; QEMU trace logs and Parquet are read too.')
     .argument('<in>', `input ${TRACE_ARGUMENT}`)
     .argument('<out>', `output trace: ${OUTPUT_TRACE}; '-' writes to stdout (an Arrow stream unless --output-format says otherwise)`);
-  addOutputFormatOption(addTraceOptions(cmd), '--to')
+  addStatusOptions(addOutputFormatOption(addTraceOptions(cmd), '--to'))
     .addHelpText(
       'after',
       `
@@ -36,6 +38,7 @@ blocktime.* keys. --page-size and --vcpus override it, for files written without
 
 async function convert(input: string, output: string, opts: ConvertCliOptions): Promise<void> {
   const to = outputFormatOf(opts.outputFormat, '--to', opts.to);
+  const status = createStatus('convert', opts);
   const progress = createTraceProgress('convert', 'bytes');
   try {
     await convertTrace(input, output, {
@@ -47,4 +50,6 @@ async function convert(input: string, output: string, opts: ConvertCliOptions): 
   } finally {
     progress.done();
   }
+  await status.wrote(output);
+  status.done();
 }

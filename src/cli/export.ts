@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { exportTrace } from '../sql/export.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, type TraceOptionValues } from './options/trace-options.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
 import { withExamples } from './help-examples.js';
 
-interface ExportOptions extends TraceOptionValues {
+interface ExportOptions extends TraceOptionValues, StatusOptionValues {
   faults?: boolean;
 }
 
@@ -14,7 +16,7 @@ export function register(program: Command): void {
     .description('Write a trace as Parquet (DuckDB, Spark, Trino read it as it is), optionally with its faults table.')
     .argument('<trace>', TRACE_ARGUMENT)
     .argument('<out.parquet>', 'the events: seq, t_ns, kind, tid, addr, cpu; the trace metadata in the Parquet key-value metadata');
-  addTraceOptions(cmd)
+  addStatusOptions(addTraceOptions(cmd))
     .option('--faults', 'also write the faults table (one row per fault, closed as the exact variant does) to OUT.faults.parquet')
     .action((trace: string, out: string, opts: ExportOptions) => runExport(trace, out, opts));
   withExamples(cmd, [
@@ -25,6 +27,7 @@ export function register(program: Command): void {
 }
 
 async function runExport(trace: string, out: string, opts: ExportOptions): Promise<void> {
+  const status = createStatus('export', opts);
   const progress = createTraceProgress('export', 'rows');
   try {
     const summary = await exportTrace(trace, out, {
@@ -36,10 +39,9 @@ async function runExport(trace: string, out: string, opts: ExportOptions): Promi
       onProgress: progress.onRows,
     });
     progress.done();
-    if (process.stderr.isTTY) {
-      const faults = summary.faults ? `, ${summary.faults.rows} faults to ${summary.faults.path}` : '';
-      process.stderr.write(`wrote ${summary.events.rows} events to ${summary.events.path}${faults}\n`);
-    }
+    await status.wrote(summary.events.path);
+    if (summary.faults) await status.wrote(summary.faults.path);
+    status.done();
   } finally {
     progress.done();
   }

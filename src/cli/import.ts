@@ -3,9 +3,12 @@ import { importQemuLog, type ImportReport } from '../formats/import-log.js';
 import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from './options/trace-options.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
+import { formatCount } from '../units.js';
 import { withExamples } from './help-examples.js';
 
-interface ImportOptions {
+interface ImportOptions extends StatusOptionValues {
   output: string;
   qemuVersion?: string;
   vcpus?: number;
@@ -29,7 +32,8 @@ export function register(program: Command): void {
     .option('--page-size <bytes>', 'page size of the trace (default 4096)', parsePageSize)
     .option('--lenient', 'count malformed lines of known events instead of stopping at the first')
     .addOption(new Option('--no-accounting', 'do not write the <trace>.qemu.arrow side table'))
-    .option('--json', 'print the import report as one JSON object on stdout')
+    .option('--json', 'print the import report as one JSON object on stdout');
+  addStatusOptions(sub)
     .action((log: string, opts: ImportOptions) => run(log, opts));
   withExamples(sub, [
     'blocktime import qemu-log dst-trace.log -o trace.arrow',
@@ -40,6 +44,7 @@ export function register(program: Command): void {
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {
+  const status = createStatus('import', opts);
   const progress = createTraceProgress('import', 'bytes');
   let report: ImportReport;
   try {
@@ -59,6 +64,9 @@ async function run(log: string, opts: ImportOptions): Promise<void> {
   // `-o -` streams the trace itself on stdout: the report goes to stderr then.
   const out = opts.output === '-' ? process.stderr : process.stdout;
   out.write(opts.json ? JSON.stringify(report) + '\n' : renderImport(log, report));
+  await status.wrote(report.output);
+  if (report.accounting) await status.wrote(report.accounting);
+  status.done();
 }
 
 function renderImport(log: string, r: ImportReport): string {
@@ -74,14 +82,15 @@ function renderImport(log: string, r: ImportReport): string {
   };
   const m = r.mapping;
   const out: string[] = [];
-  out.push(`${log}: QEMU ${s.qemu} (from ${s.detected_from}), prefix ${s.prefix}, ${s.lines} lines`);
-  for (const [name, n] of Object.entries(s.events)) out.push(`  ${String(n).padStart(10)}  ${name}`);
-  const skipped = [`${s.skipped.not_events} not postcopy events`];
-  if (s.skipped.other_generation > 0) skipped.push(`${s.skipped.other_generation} of the other QEMU generation`);
-  if (s.skipped.malformed > 0) skipped.push(`${s.skipped.malformed} malformed (--lenient)`);
+  const n = formatCount;
+  out.push(`${log}: QEMU ${s.qemu} (from ${s.detected_from}), prefix ${s.prefix}, ${n(s.lines)} lines`);
+  for (const [name, k] of Object.entries(s.events)) out.push(`  ${n(k).padStart(10)}  ${name}`);
+  const skipped = [`${n(s.skipped.not_events)} not postcopy events`];
+  if (s.skipped.other_generation > 0) skipped.push(`${n(s.skipped.other_generation)} of the other QEMU generation`);
+  if (s.skipped.malformed > 0) skipped.push(`${n(s.skipped.malformed)} malformed (--lenient)`);
   out.push(`  skipped: ${skipped.join(', ')}`);
   out.push(
-    `wrote ${r.output}: ${m.rows.vcpu} vcpu, ${m.rows.fault} fault, ${m.rows.resolve} resolve${m.rows.erase > 0 ? `, ${m.rows.erase} erase` : ''} rows; N = ${r.vcpus ?? 'highest cpu + 1'} (${s.vcpus_from})` +
+    `trace ${r.output}: ${n(m.rows.vcpu)} vcpu, ${n(m.rows.fault)} fault, ${n(m.rows.resolve)} resolve${m.rows.erase > 0 ? `, ${n(m.rows.erase)} erase` : ''} rows; N = ${r.vcpus ?? 'highest cpu + 1'} (${s.vcpus_from})` +
       (r.start_ns !== undefined ? `, start_ns ${r.start_ns}` : ''),
   );
   const c = s.qemu_clock;
@@ -92,18 +101,18 @@ function renderImport(log: string, r: ImportReport): string {
     );
   }
   const rules: string[] = [];
-  if (m.faults_retimed) rules.push(`${m.faults_retimed} faults moved into their begin line's millisecond`);
-  if (m.resolves_moved) rules.push(`${m.resolves_moved} resolves moved before a fault QEMU saw as already received`);
-  if (m.resolves_not_found) rules.push(`${m.resolves_not_found} already-received faults without a later resolve`);
-  if (m.resolves_before_inject) rules.push(`${m.resolves_before_inject} resolves moved before a fault QEMU injected after accounting them`);
-  if (m.races) rules.push(`${m.races} end lines that ran between a fault's inject and its erase (erase rows added)`);
-  if (m.races_undecided) rules.push(`${m.races_undecided} of them undecided (racing faults on one page)`);
-  if (m.ends_unexplained) rules.push(`${m.ends_unexplained} end lines whose affected_cpu the log's faults do not explain`);
-  if (m.place_resolves) rules.push(`${m.place_resolves} place-only resolves`);
-  if (m.place_resolves_dropped) rules.push(`${m.place_resolves_dropped} of them dropped (a begin line followed)`);
-  if (m.begins_without_request) rules.push(`${m.begins_without_request} begin lines without a request line`);
-  if (m.begins_unknown_cpu) rules.push(`${m.begins_unknown_cpu} begin lines naming an undeclared cpu`);
+  if (m.faults_retimed) rules.push(`${n(m.faults_retimed)} faults moved into their begin line's millisecond`);
+  if (m.resolves_moved) rules.push(`${n(m.resolves_moved)} resolves moved before a fault QEMU saw as already received`);
+  if (m.resolves_not_found) rules.push(`${n(m.resolves_not_found)} already-received faults without a later resolve`);
+  if (m.resolves_before_inject) rules.push(`${n(m.resolves_before_inject)} resolves moved before a fault QEMU injected after accounting them`);
+  if (m.races) rules.push(`${n(m.races)} end lines that ran between a fault's inject and its erase (erase rows added)`);
+  if (m.races_undecided) rules.push(`${n(m.races_undecided)} of them undecided (racing faults on one page)`);
+  if (m.ends_unexplained) rules.push(`${n(m.ends_unexplained)} end lines whose affected_cpu the log's faults do not explain`);
+  if (m.place_resolves) rules.push(`${n(m.place_resolves)} place-only resolves`);
+  if (m.place_resolves_dropped) rules.push(`${n(m.place_resolves_dropped)} of them dropped (a begin line followed)`);
+  if (m.begins_without_request) rules.push(`${n(m.begins_without_request)} begin lines without a request line`);
+  if (m.begins_unknown_cpu) rules.push(`${n(m.begins_unknown_cpu)} begin lines naming an undeclared cpu`);
   if (rules.length > 0) out.push(`  mapping: ${rules.join('; ')}`);
-  if (r.accounting) out.push(`wrote ${r.accounting}: QEMU's accounting lines, one record per trace row`);
+  if (r.accounting) out.push(`accounting ${r.accounting}: QEMU's accounting lines, one record per trace row`);
   return out.join('\n') + '\n';
 }

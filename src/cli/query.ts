@@ -15,8 +15,10 @@ import { openTrace, type OpenOptions } from '../formats/open.js';
 import { withExamples } from './help-examples.js';
 import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './options/trace-options.js';
 import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
 
-interface QueryOptions extends WindowOptionValues {
+interface QueryOptions extends WindowOptionValues, StatusOptionValues {
   file?: string;
   format?: OutputFormat;
   output?: string;
@@ -48,7 +50,7 @@ export function register(program: Command): void {
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
     .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize);
   // Here --format is what is printed: the trace's format has only its own name.
-  addWindowOptions(addInputFormatOption(cmd))
+  addStatusOptions(addWindowOptions(addInputFormatOption(cmd)))
     .addHelpText(
       'after',
       `
@@ -99,6 +101,7 @@ async function query(first: string | undefined, second: string | undefined, opts
   const text = opts.file !== undefined ? await readFile(opts.file, 'utf8') : sql;
   if (text === undefined && opts.output !== undefined) throw new UsageError('-o needs a statement, as an argument or with -f');
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'csv');
+  const status = createStatus('query', opts);
 
   const statements = text === undefined ? [] : statementsOf(text);
   const progress = createTraceProgress('query', 'rows');
@@ -141,6 +144,7 @@ async function query(first: string | undefined, second: string | undefined, opts
       try {
         if (opts.output !== undefined && i === statements.length - 1) {
           await copyToFile(database.connection, statement.sql, opts.output);
+          await status.wrote(opts.output);
           break;
         }
         const result = await runStatement(database.connection, statement.sql);
@@ -150,6 +154,7 @@ async function query(first: string | undefined, second: string | undefined, opts
         throw inScript(err, opts.file, statement);
       }
     }
+    status.done();
   } finally {
     database.close();
   }

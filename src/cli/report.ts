@@ -3,12 +3,14 @@ import { buildHtmlReport } from '../report/html/build.js';
 import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
 import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
-import { formatBytes } from '../units.js';
 import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
 import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, type TraceOptionValues } from './options/trace-options.js';
+import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
+import { addStatusOptions, type StatusOptionValues } from './options/status-options.js';
+import { createStatus } from './terminal/status.js';
 import { withExamples } from './help-examples.js';
 
-interface ReportOptions extends TraceOptionValues, WindowOptionValues {
+interface ReportOptions extends TraceOptionValues, WindowOptionValues, VcpuOptionValues, StatusOptionValues {
   output: string;
   timelineBars: number;
 }
@@ -24,7 +26,8 @@ export function register(program: Command): void {
       new Option('--timeline-bars <n>', 'bars the timeline draws at most (about); past it, each vCPU is drawn in equal time bins')
         .default(TIMELINE_BAR_BUDGET)
         .argParser((v) => parsePositiveInt('--timeline-bars', v)),
-    )
+    );
+  addStatusOptions(addVcpuOptions(cmd, "the report's per-vCPU table"))
     .addHelpText(
       'after',
       `
@@ -39,12 +42,14 @@ timeline is clipped to it (times still from the trace's first row).`,
 
 async function report(file: string, opts: ReportOptions): Promise<void> {
   const window = windowOf(opts);
+  const status = createStatus('report', opts);
   const progress = createTraceProgress('report', 'rows');
   let built;
   try {
     built = await buildHtmlReport(file, {
       ...openOptions(opts),
       timelineBars: opts.timelineBars,
+      view: opts,
       onWarning: progress.onWarning,
       onRows: progress.onRows,
       ...(window ? { window } : {}),
@@ -53,5 +58,6 @@ async function report(file: string, opts: ReportOptions): Promise<void> {
     progress.done();
   }
   await writeOutputFile(opts.output, built.html);
-  process.stderr.write(`wrote ${opts.output} (${formatBytes(Buffer.byteLength(built.html))})\n`);
+  await status.wrote(opts.output);
+  status.done();
 }

@@ -9,6 +9,7 @@
  * tests check that this ledger adds up to their differences.
  */
 import type { ReplayContext } from '../replay/context.js';
+import { formatDuration } from '../units.js';
 import { MsClock } from '../replay/ms-clock.js';
 import { ABSENT, PageMap, U32Map, pageHex, pageHi, pageLo } from '../replay/page-table.js';
 import { ReplayScaffold } from '../replay/scaffold.js';
@@ -35,10 +36,6 @@ class FaultPool extends FlaggedSlotPool {
 
 const counter = (): CountNs => ({ count: 0, ns: 0 });
 
-/** "12 ms", "0.25 ms": durations in explanations. */
-function ms(ns: number): string {
-  return `${+(ns / 1e6).toFixed(6)} ms`;
-}
 
 export class DivergenceObserver extends ReplayScaffold {
   private readonly clock: MsClock;
@@ -180,7 +177,7 @@ export class DivergenceObserver extends ReplayScaffold {
     if (cpu < 0) {
       mutex = received ? 'ignored: page received' : 'counted as a non-vCPU fault';
       atomic = 'ignored: not a vCPU';
-      exact = prev >= 0 ? `closed thread ${tid}'s wait (${ms(prevLen)})` : '';
+      exact = prev >= 0 ? `closed thread ${tid}'s wait (${formatDuration(prevLen)})` : '';
       exact += received ? (exact ? '; page received' : 'ignored: page received') : `${exact ? '; ' : ''}opened a non-vCPU wait`;
     } else {
       const outstanding = this.current[cpu]!;
@@ -188,7 +185,7 @@ export class DivergenceObserver extends ReplayScaffold {
       if (!received && outstanding === 1) mutex = 'opened the only outstanding fault';
       atomic = wasEmpty ? 'took the empty slot' : 'overwrote the slot: earlier wait lost';
       if (received) atomic += wasEmpty ? ', erased (last_begin moved)' : ', erased: vCPU dropped from down while blocked';
-      exact = prev >= 0 ? `closed the previous wait (${ms(prevLen)})` : '';
+      exact = prev >= 0 ? `closed the previous wait (${formatDuration(prevLen)})` : '';
       exact += received ? `${exact ? '; ' : ''}page received, nothing opened` : `${exact ? '; ' : ''}opened a wait`;
     }
     this.record(b, i, t, 'fault', cpu >= 0 ? cpu : -1, page, mutex, atomic, exact);
@@ -244,9 +241,9 @@ export class DivergenceObserver extends ReplayScaffold {
         }
         if (mutexNow !== exactNow || (atomicNow >= 0) !== openInExact) diverges = true;
         if (wantText) {
-          mutexText.push(mutexNow > 0 || this.current[cpu] === 0 ? `cpu ${cpu} +${ms(mutexNow)}` : `cpu ${cpu}: nothing, ${this.current[cpu]} still outstanding`);
-          atomicText.push(atomicNow >= 0 ? `cpu ${cpu} +${ms(atomicNow)}` : `cpu ${cpu}: nothing, slot no longer holds this page`);
-          exactText.push(openInExact ? `cpu ${cpu} +${ms(d)}` : `cpu ${cpu}: nothing, its wait ended at the next fault`);
+          mutexText.push(mutexNow > 0 || this.current[cpu] === 0 ? `cpu ${cpu} +${formatDuration(mutexNow)}` : `cpu ${cpu}: nothing, ${this.current[cpu]} still outstanding`);
+          atomicText.push(atomicNow >= 0 ? `cpu ${cpu} +${formatDuration(atomicNow)}` : `cpu ${cpu}: nothing, slot no longer holds this page`);
+          exactText.push(openInExact ? `cpu ${cpu} +${formatDuration(d)}` : `cpu ${cpu}: nothing, its wait ended at the next fault`);
         }
       }
       pool.release(e);
@@ -272,9 +269,9 @@ export class DivergenceObserver extends ReplayScaffold {
     if (mutexWindow !== exactWindow || (atomicWindow > 0) !== (exactWindow > 0)) diverges = true;
 
     if (!diverges || !wantText) return;
-    if (mutexWindow > 0) mutexText.push(`total +${ms(mutexWindow)}`);
-    if (atomicWindow > 0) atomicText.push(`total +${ms(atomicWindow)}`);
-    if (exactWindow > 0) exactText.push(`total +${ms(exactWindow)}`);
+    if (mutexWindow > 0) mutexText.push(`total +${formatDuration(mutexWindow)}`);
+    if (atomicWindow > 0) atomicText.push(`total +${formatDuration(atomicWindow)}`);
+    if (exactWindow > 0) exactText.push(`total +${formatDuration(exactWindow)}`);
     const none = 'nothing credited';
     this.record(
       b,

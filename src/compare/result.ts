@@ -106,6 +106,8 @@ export interface CompareResult {
   faults: AnalysisResult['faults'];
   total: SideBySide;
   vcpu: CompareVcpuRow[];
+  /** As in `AnalysisResult`: present when the user asked for some vCPUs, which `vcpu` and each of `results` then hold only. */
+  vcpus_shown?: number[];
   /** Sum over vCPUs of the per-vCPU blocktime. */
   vcpu_sum: SideBySide;
   non_vcpu_faults: number;

@@ -86,15 +86,16 @@ export class LatencyHistogram {
 
   stats(): LatencyStats {
     const count = this.count;
-    if (count === 0) return { count: 0, mean_ns: 0, p50_ns: 0, p90_ns: 0, p99_ns: 0, max_ns: 0 };
-    const ranks = [rankOf(count, 50), rankOf(count, 90), rankOf(count, 99)];
-    const [p50, p90, p99] = count <= KEEP ? this.keptRanks(ranks) : this.bucketRanks(ranks);
+    if (count === 0) return { count: 0, mean_ns: 0, p50_ns: 0, p90_ns: 0, p99_ns: 0, p999_ns: 0, max_ns: 0 };
+    const ranks = [rankOf(count, 500), rankOf(count, 900), rankOf(count, 990), rankOf(count, 999)];
+    const [p50, p90, p99, p999] = count <= KEEP ? this.keptRanks(ranks) : this.bucketRanks(ranks);
     return {
       count,
       mean_ns: Number((BigInt(this.sum) + this.bigSum) / BigInt(count)),
       p50_ns: p50!,
       p90_ns: p90!,
       p99_ns: p99!,
+      p999_ns: p999!,
       max_ns: this.max,
     };
   }
@@ -136,7 +137,12 @@ export class LatencyHistogram {
   }
 }
 
-/** Rank of the p-th percentile among `count` values: the smallest value with at least p % of the values at or below it. */
-function rankOf(count: number, p: number): number {
-  return Math.max(1, Math.ceil((count * p) / 100));
+/**
+ * Rank of the percentile of `perMille` thousandths among `count` values: the
+ * smallest value with at least that share of the values at or below it.
+ * Per mille, so that p99.9 is a whole number and the product stays exact
+ * (count * 999 < 2^53 for any count a trace can hold).
+ */
+function rankOf(count: number, perMille: number): number {
+  return Math.max(1, Math.ceil((count * perMille) / 1000));
 }

@@ -18,6 +18,8 @@ export interface LatencyStats {
   p50_ns: number;
   p90_ns: number;
   p99_ns: number;
+  /** p99.9: QEMU engineers look at the tail first. */
+  p999_ns: number;
   max_ns: number;
 }
 
@@ -68,6 +70,12 @@ export interface AnalysisResult {
   open_at_end?: { count: number; max_age_ns: number };
   /** A windowed replay (`--since`, `--until`): the window every figure above covers (src/replay/window.ts). */
   window?: WindowReport;
+  /**
+   * Only when the user asked for some vCPUs (`--cpu`, `--tid`, `--sort`,
+   * `--top`): the vCPU index of each entry of every per-vCPU array, which
+   * then hold those vCPUs only, in this order.
+   */
+  vcpus_shown?: number[];
   /** `atomic` only. */
   diagnostics?: {
     overwritten: number;

@@ -144,7 +144,7 @@ describe('issue 11 case 11: --safe, for SQL one did not write', () => {
   it('query example1.csv --safe --db t.duckdb "SELECT ..." -o totals.csv: the trace, --db and -o still work, twice', async () => {
     for (let run = 0; run < 2; run++) {
       const r = await blocktime(['query', EX1, '--safe', '--db', 't.duckdb', 'SELECT variant, blocktime_ns FROM results WHERE cpu IS NULL ORDER BY variant', '-o', 'totals.csv'], { cwd: dir });
-      expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'wrote totals.csv (67 B)\n' });
     }
     expect(readdirSync(dir).sort()).toEqual(['t.duckdb', 'totals.csv']);
     const back = await blocktime(['query', EX1, `SELECT * FROM read_csv('${join(dir, 'totals.csv')}')`]);

@@ -60,7 +60,7 @@ describe.skipIf(nativeSkipReason !== undefined)('capture --native, stopped by a 
       await new Promise((r) => setTimeout(r, 400));
       child.kill(signal);
       const code = await exited;
-      expect(stderr).toBe('');
+      expect(stderr).toMatch(new RegExp(`^wrote \\S+${signal}\\.arrow \\(.*\\)\\n$`));
       expect(code).toBe(0);
       const report = JSON.parse(stdout) as {
         rows: number;
@@ -84,4 +84,26 @@ describe.skipIf(nativeSkipReason !== undefined)('capture --native, stopped by a 
       expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     });
   }
+});
+
+describe.skipIf(nativeSkipReason !== undefined)('capture --native: its per-vCPU table', () => {
+  it('shows the vCPUs --cpu, --sort and --top choose, with sum and total rows; --json names them in vcpus_shown', async () => {
+    const base = ['capture', '--native', '--vcpus', '3', '--memory', '4M', '--duration', '200ms', '--latency', '50us', '-q'];
+    const human = await blocktime([...base, '-o', join(dir, 'table.arrow'), '--sort', 'cpu', '--top', '2']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toBe('');
+    const rows = human.stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\s/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(rows).toEqual([0, 1]);
+    expect(human.stdout).toMatch(/\n\s+1 more\s+[\d,]+\s/);
+    expect(human.stdout).toMatch(/\n\s+sum\s+[\d,]+\s/);
+    expect(human.stdout).toMatch(/\n\s+total\s+[\d,.]+ (ns|us|ms|s)\s/);
+    const json = await blocktime([...base, '-o', join(dir, 'json.arrow'), '--cpu', '2', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const j = JSON.parse(json.stdout) as { vcpus_shown: number[]; per_vcpu: Array<{ cpu: number }>; replay: { exact: { vcpu_blocktime_ns: number[]; vcpus_shown: number[] } }; atomic_live_minus_replay: { vcpu_ns: number[] } };
+    expect(j.vcpus_shown).toEqual([2]);
+    expect(j.per_vcpu.map((v) => v.cpu)).toEqual([2]);
+    expect(j.atomic_live_minus_replay.vcpu_ns).toHaveLength(1);
+    expect(j.replay.exact.vcpus_shown).toEqual([2]);
+    expect(j.replay.exact.vcpu_blocktime_ns).toHaveLength(1);
+  });
 });

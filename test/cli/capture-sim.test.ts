@@ -31,8 +31,8 @@ describe('blocktime capture --sim', () => {
     const [a, b] = await Promise.all([run([...SMALL, '-o', join(dir, 'a.arrow')]), run([...SMALL, '-o', join(dir, 'b.arrow')])]);
     for (const r of [a, b]) expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'a.arrow')).equals(readFileSync(join(dir, 'b.arrow')))).toBe(true);
-    expect(a.stdout.toString()).toMatch(/^wrote .*a\.arrow: [\d,]+ rows, 3 vCPUs/);
-    expect(a.stderr).toBe('');
+    expect(a.stdout.toString()).toMatch(/^captured [\d,]+ rows, 3 vCPUs/);
+    expect(a.stderr).toMatch(/^wrote \S+a\.arrow \(\d+(\.\d)? KiB\)\n$/);
   });
 
   it('-o - streams the Arrow stream format to stdout, byte for byte what -o FILE.arrows writes', async () => {
@@ -41,7 +41,8 @@ describe('blocktime capture --sim', () => {
     expect(file.code, file.stderr).toBe(0);
     expect(piped.stdout.equals(readFileSync(join(dir, 's.arrows')))).toBe(true);
     // The summary goes to stderr when stdout carries the trace.
-    expect(piped.stderr).toMatch(/^wrote stdout:/);
+    expect(piped.stderr).toMatch(/^captured [\d,]+ rows/);
+    expect(piped.stderr).not.toContain('wrote');
   });
 
   it('--json: the options used (scenario under explicit flags) and what was produced', async () => {
@@ -52,6 +53,19 @@ describe('blocktime capture --sim', () => {
     expect(j.options).toMatchObject({ reentrant: 0.2, duplicate: 0, memoryBytes: 1000 * 4096, faults: 300 });
     expect(j.stats.vcpuFaults + j.stats.nonVcpuFaults + j.stats.tid0Faults).toBe(300);
     expect(readFileSync(join(dir, 'j.csv'), 'utf8').split('\n').find((l) => !l.startsWith('#'))).toBe('t_ns,kind,tid,addr,cpu');
+  });
+
+  it('--cpu, --sort and --top are for --native\'s table: with --sim, exit 2 and one line', async () => {
+    const r = await run([...SMALL, '--cpu', '0', '-o', join(dir, 'cpu.arrow')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('blocktime: capture --sim: --cpu, --tid, --sort, --top and --all apply to --native only (--sim prints no per-vCPU table)\n');
+  });
+
+  it('-q leaves stderr empty; the summary stays on stdout', async () => {
+    const r = await run([...SMALL, '-q', '-o', join(dir, 'q.arrow')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.toString()).toMatch(/^captured [\d,]+ rows, 3 vCPUs, [\d,.]+ (us|ms|s) simulated, seed 1\n/);
   });
 
   it('a bad value: exit 2 and one line naming the option and the expected form, no file left', async () => {

@@ -56,7 +56,7 @@ describe('compare --explain', () => {
     const human = await blocktime(['compare', 'fixtures/examples/example3.csv', '--explain', '2']);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('First 2 divergences');
-    expect(human.stdout).toMatch(/row 4\s+\+10\.000 ms\s+t_ns 10000000\s+fault\s+vCPU 0\s+page 0x3000\n\s+mutex\s+\S.*\n\s+atomic\s+\S.*\n\s+exact\s+\S/);
+    expect(human.stdout).toMatch(/row 4\s+\+10 ms\s+t_ns 10000000\s+fault\s+vCPU 0\s+page 0x3000\n\s+mutex\s+\S.*\n\s+atomic\s+\S.*\n\s+exact\s+\S/);
   });
 });
 
@@ -66,9 +66,10 @@ describe('compare on the bundled sample trace', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(hasEscapes(r.stdout)).toBe(false);
     expect(r.stdout).toMatch(/vCPU\s+faults\s+exact\s+mutex\s+Δ mutex\s+%\s+atomic\s+Δ atomic\s+%\s+atomic faults/);
-    expect(r.stdout).toMatch(/\n\s+total\s+\d+\.\d{3}\s+\d+\.\d{3}\s+[+-]?\d+\.\d{3}\s+[+-]?\d+\.\d%/);
+    const d = '[\\d,]+(?:\\.\\d{1,3})? (?:ns|us|ms|s)';
+    expect(r.stdout).toMatch(new RegExp(`\\n\\s+total\\s+${d}\\s+${d}\\s+[+-]?${d}\\s+[+-]?\\d+\\.\\d%`));
     expect(r.stdout).toContain('What explains the differences');
-    expect(r.stdout).toMatch(/mutex - exact\s+[+-]?\d+\.\d{3} ms = /);
+    expect(r.stdout).toMatch(new RegExp(`mutex - exact\\s+[+-]?${d} = `));
     const forced = await blocktime(['compare', 'fixtures/sample.arrow'], { env: { FORCE_COLOR: '1' } });
     expect(hasEscapes(forced.stdout)).toBe(true);
   });
@@ -84,5 +85,32 @@ describe('compare on the bundled sample trace', () => {
       expect(c.vcpu_sum.mutex.diff_ns).toBe(x.mutex_inflated.ns - x.mutex_dropped.ns);
       expect(c.vcpu_sum.atomic.diff_ns).toBe(-(x.overwritten.ns + x.ms_truncation_lost_ns));
     }
+  });
+});
+
+describe('compare: --cpu, --tid, --sort, --top', () => {
+  it('--json shows the chosen vCPUs in vcpu and in each result, totals and sums unchanged', async () => {
+    const whole = JSON.parse((await blocktime(['compare', 'fixtures/examples/example3.csv', '--json'])).stdout) as Record<string, unknown> & {
+      vcpu: Array<{ cpu: number }>;
+      results: Record<string, { vcpu_blocktime_ns: number[]; total_blocktime_ns: number; vcpus_shown?: number[] }>;
+    };
+    const r = await blocktime(['compare', 'fixtures/examples/example3.csv', '--json', '--cpu', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const part = JSON.parse(r.stdout) as typeof whole;
+    expect(part.vcpus_shown).toEqual([1]);
+    expect(part.vcpu).toEqual([whole.vcpu[1]]);
+    for (const k of ['total', 'vcpu_sum', 'explanation', 'faults', 'events']) expect(part[k], k).toEqual(whole[k]);
+    for (const d of ['exact', 'mutex', 'atomic']) {
+      expect(part.results[d]!.vcpus_shown).toEqual([1]);
+      expect(part.results[d]!.vcpu_blocktime_ns).toEqual([whole.results[d]!.vcpu_blocktime_ns[1]]);
+      expect(part.results[d]!.total_blocktime_ns).toBe(whole.results[d]!.total_blocktime_ns);
+    }
+  });
+
+  it('the table sorts and cuts, the rest in one row', async () => {
+    const r = await blocktime(['compare', 'fixtures/sample.arrow', '--sort', 'faults', '--top', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\n\s+6 more\s+[\d,]+\s/);
+    expect(r.stdout).toContain('the 2 vCPUs with the most faults; 6 more in one row (--all lists every vCPU)');
   });
 });

@@ -54,7 +54,7 @@ describe('blocktime completion bash', () => {
 
   it("completes a command's options, after other words and options", () => {
     expect(complete(['blocktime', 'analyze', '--v'])).toEqual(['--variant', '--vcpus']);
-    expect(complete(['blocktime', 'analyze', 'trace.arrow', '--json', '--ti'])).toEqual(['--timing']);
+    expect(complete(['blocktime', 'analyze', 'trace.arrow', '--json', '--ti'])).toEqual(['--tid', '--timing']);
     expect(complete(['blocktime', 'import', 'qemu-log', '--no'])).toEqual(['--no-accounting']);
     // The older spellings --help hides are not offered either.
     expect(complete(['blocktime', 'convert', '--'])).not.toContain('--to');
@@ -66,6 +66,7 @@ describe('blocktime completion bash', () => {
     expect(complete(['blocktime', 'capture', '--scenario', 're'])).toEqual(['received-race', 'reentrant']);
     expect(complete(['blocktime', 'compare', '--input-format', '=', ''])).toEqual(['arrow', 'arrows', 'csv', 'ndjson', 'parquet', 'qemu-log']);
     expect(complete(['blocktime', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+    expect(complete(['blocktime', 'compare', '--sort', ''])).toEqual(['blocktime', 'cpu', 'faults', 'latency']);
     // A value that is neither a choice nor a file: nothing to offer.
     expect(complete(['blocktime', 'analyze', '--vcpus', ''])).toEqual([]);
   });

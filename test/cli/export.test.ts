@@ -11,10 +11,12 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('blocktime export', () => {
-  it('writes the events, and with --faults the faults beside them, quietly when stderr is not a terminal', async () => {
+  it('writes the events, and with --faults the faults beside them, each named on stderr (-q: nothing)', async () => {
     const out = join(dir, 'ex4.parquet');
     const r = await blocktime(['export', 'fixtures/examples/example4.csv', out, '--faults']);
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toMatch(/^wrote \S+ex4\.parquet \(\d+(\.\d)? (B|KiB)\)\nwrote \S+ex4\.faults\.parquet \(\d+(\.\d)? (B|KiB)\)\n$/);
+    expect(await blocktime(['export', 'fixtures/examples/example4.csv', out, '--faults', '-q'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const back = await blocktime(['query', 'fixtures/examples/example4.csv',
       `SELECT (SELECT count(*) FROM read_parquet('${out}')) AS events, status, count(*) AS n FROM read_parquet('${join(dir, 'ex4.faults.parquet')}') GROUP BY status ORDER BY status`]);
     expect(back.stdout).toBe('events,status,n\n8,already_received,1\n8,counted,2\n');

@@ -55,6 +55,7 @@ describe('blocktime query TRACE SQL', () => {
     const out = join(dir, 'faults.parquet');
     const r = await blocktime(['query', EX1, 'SELECT * FROM faults ORDER BY seq', '-o', out]);
     expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toMatch(/^wrote \S+faults\.parquet \(\d+(\.\d)? (B|KiB)\)\n$/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const back = await blocktime(['query', EX1, `SELECT count(*), sum(latency_ns) FROM read_parquet('${out}')`]);
     expect(back.stdout).toBe('count_star(),sum(latency_ns)\n4,120000000\n');

@@ -30,4 +30,27 @@ describe('blocktime report', () => {
     expect(opt.code).toBe(2);
     expect(opt.stderr).toContain('--timeline-bars');
   });
+
+  it('-q says nothing; -v adds the timing line; both at once is a usage error', async () => {
+    const dir = testDir('blocktime-report-cli-');
+    const out = join(dir, 'r.html');
+    expect(await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out, '-q'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const v = await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out, '--verbose']);
+    expect(v.code).toBe(0);
+    expect(v.stderr).toMatch(/^wrote \S+r\.html \(\d+(\.\d)? KiB\)\nreport: [\d,.]+ (ms|s) \(CPU [\d,.]+ (ms|s), peak memory [\d.]+ MiB\)\n$/);
+    const both = await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out, '-q', '-v']);
+    expect(both).toMatchObject({ code: 2, stderr: 'blocktime: give -q (--quiet) or -v (--verbose), not both\n' });
+  });
+
+  it('--cpu and --sort choose the rows of the per-vCPU table', async () => {
+    const dir = testDir('blocktime-report-cli-');
+    const out = join(dir, 'some.html');
+    const r = await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out, '--cpu', '0,2', '--sort', 'latency', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const html = await readFile(out, 'utf8');
+    const rows = [.../<summary>Per vCPU \(2 of 3\)<\/summary><table>.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1]!.matchAll(/<tr><td>([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(rows).toEqual(['2', '0', 'sum']);
+    const bad = await blocktime(['report', 'fixtures/examples/example1.csv', '-o', out, '--cpu', '7']);
+    expect(bad).toMatchObject({ code: 2, stderr: 'blocktime: --cpu: vCPU 7 is not in this trace; expected vCPUs from 0 to 2\n' });
+  });
 });

@@ -40,13 +40,14 @@ describe('import qemu-log', () => {
     const r = await blocktime(['import', 'qemu-log', 'fixtures/qemu/example3-11.1.log', '-o', join(dir, 't.arrow')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('QEMU >= 10.1 (from events), prefix iso, 31 lines');
-    expect(r.stdout).toMatch(/wrote .*t\.arrow: 2 vcpu, 6 fault, 6 resolve rows; N = 2 \(log\)/);
+    expect(r.stdout).toMatch(/trace .*t\.arrow: 2 vcpu, 6 fault, 6 resolve rows; N = 2 \(log\)/);
+    expect(r.stderr).toMatch(/^wrote \S+t\.arrow \(.*\)\nwrote \S+t\.qemu\.arrow \(.*\)\n$/);
     expect(r.stdout).toContain('1 of them dropped (a begin line followed)');
   });
 
   it('blocktime import qemu-log --json --no-accounting: the report as JSON, no side table', async () => {
     const dir = testDir('blocktime-import-');
-    const j = await blocktime(['import', 'qemu-log', 'fixtures/qemu/example1-7.2.log', '-o', join(dir, 'u.csv'), '--vcpus', '4', '--no-accounting', '--json']);
+    const j = await blocktime(['import', 'qemu-log', 'fixtures/qemu/example1-7.2.log', '-o', join(dir, 'u.csv'), '--vcpus', '4', '--no-accounting', '--json', '-q']);
     expect(j.code).toBe(0);
     expect(j.stderr).toBe('');
     const report = JSON.parse(j.stdout) as { vcpus: number; accounting?: string; start_ns: string };

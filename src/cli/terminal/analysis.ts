@@ -1,9 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { AnalysisResult, VariantName } from '../../replay/result.js';
 import { renderTable, type Column } from './table.js';
-import { formatCount, formatDuration, formatMs, formatPercent } from '../../units.js';
+import { formatCount, formatDuration, formatPercent } from '../../units.js';
 import { renderHistogram } from './histogram.js';
-import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
+import { selectVcpus, selectionNotes, type VcpuKeys, type VcpuReportOptions } from '../../report/vcpu-selection.js';
 import { describeWindow } from '../../replay/window.js';
 
 export const VARIANT_TITLES: Record<VariantName, string> = {
@@ -12,8 +12,10 @@ export const VARIANT_TITLES: Record<VariantName, string> = {
   exact: 'exact: the union of every wait the trace shows',
 };
 
-/** Cut to the `top` vCPUs by blocktime. */
-export type AnalysisReportOptions = VcpuReportOptions;
+/** The vCPUs shown (cut by default to the `top` vCPUs by blocktime); `tidOf` names each vCPU's thread, for --tid. */
+export interface AnalysisReportOptions extends VcpuReportOptions {
+  tidOf?: (cpu: number) => number | undefined;
+}
 
 /** The human report of `analyze`: every figure of the JSON contract, laid out for reading. */
 export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInstance): string {
@@ -26,7 +28,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   if (r.window) out.push(describeWindow(r.window));
   out.push(
     `  ${c.dim('variant')}    ${VARIANT_TITLES[r.variant]}`,
-    `  ${c.dim('vCPUs')}      ${r.vcpus}   ${c.dim('page size')} ${r.page_size}`,
+    `  ${c.dim('vCPUs')}      ${formatCount(r.vcpus)}   ${c.dim('page size')} ${formatCount(r.page_size)}`,
     `  ${c.dim('events')}     ${formatCount(events)}  ${c.dim(
       `(${formatCount(r.events.vcpu)} vcpu, ${formatCount(r.events.fault)} fault, ${formatCount(r.events.resolve)} resolve)`,
     )}`,
@@ -37,7 +39,7 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
 
   out.push('');
   out.push(
-    `  ${c.bold('Total blocktime')} ${c.dim('(all vCPUs blocked at once)')}  ${c.bold.yellow(`${formatMs(r.total_blocktime_ns)} ms`)}`,
+    `  ${c.bold('Total blocktime')} ${c.dim('(all vCPUs blocked at once)')}  ${c.bold.yellow(formatDuration(r.total_blocktime_ns))}`,
   );
   const nonVcpu = r.variant === 'atomic' ? 'not tracked by this design' : nonVcpuLine(r);
   out.push(`  ${c.bold('Non-vCPU faults')}  ${nonVcpu}`);
@@ -52,9 +54,9 @@ export function renderAnalysis(r: AnalysisResult, opts: AnalysisReportOptions, c
   if (r.latency) {
     const o = r.latency.overall;
     out.push(
-      `  ${c.dim('all faults')}  count ${formatCount(o.count)}  mean ${formatDuration(o.mean_ns)}  p50 ${formatDuration(o.p50_ns)}  p90 ${formatDuration(
+      `  ${c.dim('overall')}  count ${formatCount(o.count)}  mean ${formatDuration(o.mean_ns)}  p50 ${formatDuration(o.p50_ns)}  p90 ${formatDuration(
         o.p90_ns,
-      )}  p99 ${formatDuration(o.p99_ns)}  max ${formatDuration(o.max_ns)}`,
+      )}  p99 ${formatDuration(o.p99_ns)}  p99.9 ${formatDuration(o.p999_ns)}  max ${formatDuration(o.max_ns)}`,
     );
   }
 
@@ -93,61 +95,69 @@ function vcpuTable(r: AnalysisResult, opts: AnalysisReportOptions, c: ChalkInsta
   const columns: Column[] = [
     { header: 'vCPU', align: 'right' },
     { header: 'faults', align: 'right' },
-    { header: 'blocktime ms', align: 'right' },
+    { header: 'blocktime', align: 'right' },
     { header: 'share', align: 'right' },
-    { header: exact ? 'mean ms' : 'ms/fault', align: 'right' },
+    { header: exact ? 'mean' : 'per fault', align: 'right' },
   ];
-  if (exact) columns.push({ header: 'p50 ms', align: 'right' }, { header: 'p99 ms', align: 'right' }, { header: 'max ms', align: 'right' });
+  if (exact) columns.push({ header: 'p50', align: 'right' }, { header: 'p99', align: 'right' }, { header: 'p99.9', align: 'right' }, { header: 'max', align: 'right' });
   const sumBlocked = r.vcpu_blocktime_ns.reduce((a, b) => a + b, 0);
   const row = (i: number): string[] => {
-    const cells = [String(i), formatCount(r.vcpu_faults[i] ?? 0), formatMs(r.vcpu_blocktime_ns[i] ?? 0), formatPercent(r.vcpu_blocktime_ns[i] ?? 0, sumBlocked)];
+    const cells = [String(i), formatCount(r.vcpu_faults[i] ?? 0), formatDuration(r.vcpu_blocktime_ns[i] ?? 0), formatPercent(r.vcpu_blocktime_ns[i] ?? 0, sumBlocked)];
     if (exact) {
       const s = exact[i]!;
-      cells.push(formatMs(s.mean_ns), formatMs(s.p50_ns), formatMs(s.p99_ns), formatMs(s.max_ns));
+      cells.push(formatDuration(s.mean_ns), formatDuration(s.p50_ns), formatDuration(s.p99_ns), formatDuration(s.p999_ns), formatDuration(s.max_ns));
     } else {
-      cells.push(formatMs(perFault(r, i)));
+      cells.push(formatDuration(perFault(r, i)));
     }
     return cells;
   };
-  const n = r.vcpus;
-  const order = Array.from({ length: n }, (_, i) => i);
-  const { shown, rest } = cutVcpuRows(order, opts, (a, b) => (r.vcpu_blocktime_ns[b] ?? 0) - (r.vcpu_blocktime_ns[a] ?? 0) || a - b);
-  const rows = shown.map(row);
+  const sel = selectVcpus(r.vcpus, opts, analysisKeys(r, opts.tidOf));
+  const rows = sel.shown.map(row);
   const separatorBefore: number[] = [];
-  if (rest) {
+  if (sel.rest) {
     let faults = 0;
     let blocked = 0;
-    for (const i of rest) {
+    for (const i of sel.rest) {
       faults += r.vcpu_faults[i] ?? 0;
       blocked += r.vcpu_blocktime_ns[i] ?? 0;
     }
     separatorBefore.push(rows.length);
-    rows.push([`${rest.length} more`, formatCount(faults), formatMs(blocked), formatPercent(blocked, sumBlocked), '']);
+    rows.push([`${formatCount(sel.rest.length)} more`, formatCount(faults), formatDuration(blocked), formatPercent(blocked, sumBlocked), '']);
   }
-  const faultsAll = r.vcpu_faults.reduce((a, b) => a + b, 0);
-  const sumRow = ['all', formatCount(faultsAll), formatMs(sumBlocked), sumBlocked > 0 ? '100.0%' : '0.0%'];
-  if (!exact) sumRow.push(formatMs(faultsAll > 0 ? Math.floor(sumBlocked / faultsAll) : 0));
+  const faultsSum = r.vcpu_faults.reduce((a, b) => a + b, 0);
+  const sumRow = ['sum', formatCount(faultsSum), formatDuration(sumBlocked), sumBlocked > 0 ? '100.0%' : '0.0%'];
+  if (!exact) sumRow.push(formatDuration(faultsSum > 0 ? Math.floor(sumBlocked / faultsSum) : 0));
   separatorBefore.push(rows.length);
   rows.push(sumRow);
   const lines = renderTable(columns, rows, { separatorBefore, styleHeader: (s) => c.dim(s) });
-  if (rest) {
-    lines.push(c.dim(`  the ${shown.length} vCPUs with the most blocktime; ${rest.length} more in the row below them (--all lists every vCPU)`));
-    lines.push(spreadLine(r, c));
-  }
-  if (r.variant === 'mutex') lines.push(c.dim('  ms/fault: blocktime divided by faults, as QEMU reports its vCPU latency'));
-  if (r.variant === 'atomic') lines.push(c.dim('  ms/fault: blocktime divided by faults (this design reported no latency)'));
+  for (const note of selectionNotes(sel, r.vcpus)) lines.push(c.dim(note));
+  if (sel.rest) lines.push(spreadLine(r, sel.kept, c));
+  lines.push(c.dim('  sum: the per-vCPU figures added up over every vCPU'));
+  if (r.variant === 'mutex') lines.push(c.dim('  per fault: blocktime divided by faults, as QEMU reports its vCPU latency'));
+  if (r.variant === 'atomic') lines.push(c.dim('  per fault: blocktime divided by faults (this design reported no latency)'));
   return lines;
 }
 
-/** Min, median and max of the per-vCPU blocktimes: the shape of a large VM at a glance. */
-function spreadLine(r: AnalysisResult, c: ChalkInstance): string {
+/** What --sort and --top rank an analyze table by. */
+export function analysisKeys(r: AnalysisResult, tidOf?: (cpu: number) => number | undefined): VcpuKeys {
+  return {
+    blocktime: (i) => r.vcpu_blocktime_ns[i] ?? 0,
+    faults: (i) => r.vcpu_faults[i] ?? 0,
+    latency: (i) => r.latency?.vcpu[i]?.mean_ns ?? perFault(r, i),
+    ...(tidOf ? { tidOf } : {}),
+  };
+}
+
+/** Min, median and max of the blocktimes of the vCPUs in the table (`kept`, or all): the shape of a large VM at a glance. */
+function spreadLine(r: AnalysisResult, kept: readonly number[] | undefined, c: ChalkInstance): string {
   const b = r.vcpu_blocktime_ns;
-  const sorted = [...b].sort((x, y) => x - y);
-  // Ties name the lowest vCPU index.
-  const lo = b.indexOf(sorted[0]!);
-  const hi = b.indexOf(sorted[sorted.length - 1]!);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return `  ${c.dim('per vCPU')}  min ${formatMs(b[lo]!)} ms (vCPU ${lo})  median ${formatMs(median)} ms  max ${formatMs(b[hi]!)} ms (vCPU ${hi})`;
+  const cpus = kept ?? b.map((_, i) => i);
+  // Ties name the lowest vCPU index (the sort is stable and `cpus` ascending).
+  const sorted = [...cpus].sort((x, y) => b[x]! - b[y]!);
+  const lo = sorted[0]!;
+  const hi = sorted.filter((i) => b[i] === b[sorted[sorted.length - 1]!])[0]!;
+  const median = b[sorted[Math.floor((sorted.length - 1) / 2)]!]!;
+  return `  ${c.dim('per vCPU')}  min ${formatDuration(b[lo]!)} (vCPU ${lo})  median ${formatDuration(median)}  max ${formatDuration(b[hi]!)} (vCPU ${hi})`;
 }
 
 function perFault(r: AnalysisResult, i: number): number {
@@ -160,7 +170,7 @@ function perFault(r: AnalysisResult, i: number): number {
 function nonVcpuLine(r: AnalysisResult): string {
   if (r.non_vcpu_faults === 0) return 'none';
   const mean = r.latency ? r.latency.non_vcpu.mean_ns : Math.floor(r.non_vcpu_blocktime_ns / r.non_vcpu_faults);
-  return `${formatCount(r.non_vcpu_faults)} faults, ${formatMs(r.non_vcpu_blocktime_ns)} ms waited, mean ${formatDuration(mean)}`;
+  return `${formatCount(r.non_vcpu_faults)} faults, ${formatDuration(r.non_vcpu_blocktime_ns)} waited, mean ${formatDuration(mean)}`;
 }
 
 function faultsLine(r: AnalysisResult): string {

@@ -1,13 +1,15 @@
 import type { ChalkInstance } from 'chalk';
 import type { CompareResult, CompareVcpuRow, DesignFigure, DivergenceEvent, SideBySide } from '../../compare/result.js';
 import { renderTable, type Column } from './table.js';
-import { formatCount, formatMs, formatMsDelta } from '../../units.js';
-import { cutVcpuRows, type VcpuReportOptions } from './vcpu-cut.js';
+import { formatCount, formatDuration, formatDurationDelta } from '../../units.js';
+import { selectVcpus, selectionNotes, type VcpuKeys, type VcpuReportOptions } from '../../report/vcpu-selection.js';
 import { anomalyLines } from './analysis.js';
 import { describeWindow } from '../../replay/window.js';
 
-/** Cut to the `top` vCPUs with the largest differences. */
-export type ComparisonReportOptions = VcpuReportOptions;
+/** The vCPUs shown (cut by default to the `top` vCPUs with the largest differences); `tidOf` names each vCPU's thread, for --tid. */
+export interface ComparisonReportOptions extends VcpuReportOptions {
+  tidOf?: (cpu: number) => number | undefined;
+}
 
 /** The human report of `compare`: the three designs side by side, then what explains each difference. */
 export function renderComparison(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInstance): string {
@@ -16,7 +18,7 @@ export function renderComparison(r: CompareResult, opts: ComparisonReportOptions
   out.push(c.bold(`blocktime compare  ${opts.file}`));
   if (r.window) out.push(describeWindow(r.window));
   out.push(
-    `  ${c.dim('vCPUs')}  ${r.vcpus}   ${c.dim('page size')} ${r.page_size}   ${c.dim('events')} ${formatCount(events)} ${c.dim(
+    `  ${c.dim('vCPUs')}  ${formatCount(r.vcpus)}   ${c.dim('page size')} ${formatCount(r.page_size)}   ${c.dim('events')} ${formatCount(events)} ${c.dim(
       `(${formatCount(r.events.vcpu)} vcpu, ${formatCount(r.events.fault)} fault, ${formatCount(r.events.resolve)} resolve)`,
     )}`,
     `  ${c.dim('exact')}   the union of every wait the trace shows (the reference)`,
@@ -24,7 +26,7 @@ export function renderComparison(r: CompareResult, opts: ComparisonReportOptions
     `  ${c.dim('atomic')}  QEMU 2.12-10.0: one slot per vCPU, millisecond clock, no lock`,
   );
 
-  out.push('', c.bold('Blocktime, ms') + c.dim('  (difference from exact: negative = time the design did not report)'));
+  out.push('', c.bold('Blocktime') + c.dim('  (difference from exact: negative = time the design did not report)'));
   for (const line of vcpuTable(r, opts, c)) out.push(line);
 
   out.push('', c.bold('What explains the differences'));
@@ -58,15 +60,16 @@ function vcpuTable(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInst
   const cells = (label: string, faults: string, s: SideBySide, atomicFaults: string): string[] => [
     label,
     faults,
-    formatMs(s.exact_ns),
+    formatDuration(s.exact_ns),
     ...design(s.mutex, c),
     ...design(s.atomic, c),
     atomicFaults,
   ];
   const row = (v: CompareVcpuRow): string[] => cells(String(v.cpu), formatCount(v.faults), v, formatCount(v.atomic_faults));
 
-  const { shown, rest } = cutVcpuRows(r.vcpu, opts, (a, b) => divergence(b) - divergence(a) || a.cpu - b.cpu);
-  const rows = shown.map(row);
+  const sel = selectVcpus(r.vcpus, opts, comparisonKeys(r, opts.tidOf));
+  const rest = sel.rest?.map((i) => r.vcpu[i]!);
+  const rows = sel.shown.map((i) => row(r.vcpu[i]!));
   const separatorBefore = [rows.length];
   if (rest) {
     const sum = (f: (v: CompareVcpuRow) => number): number => rest.reduce((a, v) => a + f(v), 0);
@@ -74,7 +77,7 @@ function vcpuTable(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInst
     const figure = (ns: number): DesignFigure => ({ ns, diff_ns: ns - exact, diff_pct: exact === 0 ? (ns === 0 ? 0 : null) : ((ns - exact) / exact) * 100 });
     rows.push(
       cells(
-        `${rest.length} more`,
+        `${formatCount(rest.length)} more`,
         formatCount(sum((v) => v.faults)),
         { exact_ns: exact, mutex: figure(sum((v) => v.mutex.ns)), atomic: figure(sum((v) => v.atomic.ns)) },
         formatCount(sum((v) => v.atomic_faults)),
@@ -87,20 +90,28 @@ function vcpuTable(r: CompareResult, opts: ComparisonReportOptions, c: ChalkInst
   rows.push(cells('sum', formatCount(faults), r.vcpu_sum, formatCount(atomicFaults)));
   rows.push(cells('total', '', r.total, '').map((s, i) => (i === 0 ? s : c.bold(s))));
   const lines = renderTable(columns, rows, { separatorBefore, styleHeader: (s) => c.dim(s) });
-  lines.push(c.dim('  sum: the per-vCPU blocktimes added up; total: the time during which every vCPU was blocked at once'));
-  if (rest) lines.push(c.dim(`  the ${shown.length} vCPUs whose designs differ most from exact; ${rest.length} more in one row (--all lists every vCPU)`));
+  for (const note of selectionNotes(sel, r.vcpus)) lines.push(c.dim(note));
+  lines.push(c.dim('  sum: the per-vCPU blocktimes added up over every vCPU; total: the time during which every vCPU was blocked at once'));
   return lines;
 }
 
-/** How far a vCPU's QEMU figures are from exact, for choosing which rows to show. */
-function divergence(v: CompareVcpuRow): number {
-  return Math.max(Math.abs(v.mutex.diff_ns), Math.abs(v.atomic.diff_ns));
+/** What --sort and --top rank a compare table by; cut without --sort, the vCPUs whose designs differ most from exact come first. */
+export function comparisonKeys(r: CompareResult, tidOf?: (cpu: number) => number | undefined): VcpuKeys {
+  const divergence = (i: number): number => Math.max(Math.abs(r.vcpu[i]!.mutex.diff_ns), Math.abs(r.vcpu[i]!.atomic.diff_ns));
+  const exactLatency = r.results.exact.latency?.vcpu;
+  return {
+    blocktime: (i) => r.vcpu[i]!.exact_ns,
+    faults: (i) => r.vcpu[i]!.faults,
+    latency: (i) => exactLatency?.[i]?.mean_ns ?? 0,
+    rank: { compare: (a, b) => divergence(b) - divergence(a) || a - b, what: 'whose designs differ most from exact' },
+    ...(tidOf ? { tidOf } : {}),
+  };
 }
 
 function design(d: DesignFigure, c: ChalkInstance): [string, string, string] {
   const tint = d.diff_ns < 0 ? c.red : d.diff_ns > 0 ? c.yellow : c.dim;
   const pct = d.diff_pct === null ? 'n/a' : `${d.diff_pct > 0 ? '+' : ''}${d.diff_pct.toFixed(1)}%`;
-  return [formatMs(d.ns), tint(formatMsDelta(d.diff_ns)), tint(pct)];
+  return [formatDuration(d.ns), tint(formatDurationDelta(d.diff_ns)), tint(pct)];
 }
 
 /** The race the trace's `erase` rows show (QEMU <= 10.0 logs): where QEMU's count of blocked vCPUs drifted, and the total it cost. */
@@ -121,29 +132,28 @@ function explanationLines(r: CompareResult, c: ChalkInstance): string[] {
     const count = formatCount(n).padStart(10);
     return `  ${n > 0 ? c.yellow(count) : c.dim(count)}  ${n > 0 ? text : c.dim(text)}`;
   };
-  const ms = (ns: number): string => `${formatMs(ns)} ms`;
   const out = [
     c.dim('  both QEMU designs'),
     line(
       x.reentrant.count,
-      `vCPU faults ended by the vCPU faulting again before the page's resolve was accounted${share(x.reentrant.count)}: ${ms(
+      `vCPU faults ended by the vCPU faulting again before the page's resolve was accounted${share(x.reentrant.count)}: ${formatDuration(
         x.reentrant.ns,
       )} of waits that both designs drop or misplace`,
     ),
     c.dim('  mutex'),
-    line(x.mutex_dropped.count, `faults resolved while their vCPU had others outstanding: their ${ms(x.mutex_dropped.ns)} were never added`),
-    line(x.mutex_inflated.count, `faults added in full although their vCPU had faulted again first: ${ms(x.mutex_inflated.ns)} too much`),
+    line(x.mutex_dropped.count, `faults resolved while their vCPU had others outstanding: their ${formatDuration(x.mutex_dropped.ns)} were never added`),
+    line(x.mutex_inflated.count, `faults added in full although their vCPU had faulted again first: ${formatDuration(x.mutex_inflated.ns)} too much`),
     c.dim('  atomic'),
-    line(x.overwritten.count, `faults overwritten in their vCPU's slot by a later fault: ${ms(x.overwritten.ns)} lost`),
+    line(x.overwritten.count, `faults overwritten in their vCPU's slot by a later fault: ${formatDuration(x.overwritten.ns)} lost`),
     line(x.erased, 'faults on already-received pages, injected then erased'),
     line(x.lost_blocked_vcpu, 'of those erases dropped a vCPU that was still blocked on an earlier page'),
     line(x.ignored_non_vcpu, 'faults of non-vCPU threads, which this design does not track'),
     ...raceLines(r, c),
     line(
       x.all_down_shortened.count,
-      `all-vCPUs-down windows started late, because a fault that did not block its vCPU anew moved last_begin: ${ms(x.all_down_shortened.ns)} shorter`,
+      `all-vCPUs-down windows started late, because a fault that did not block its vCPU anew moved last_begin: ${formatDuration(x.all_down_shortened.ns)} shorter`,
     ),
-    `  ${ms(Math.abs(x.ms_truncation_lost_ns)).padStart(10)}  ${
+    `  ${formatDuration(Math.abs(x.ms_truncation_lost_ns)).padStart(10)}  ${
       x.ms_truncation_lost_ns >= 0 ? 'lost' : 'gained'
     } to the millisecond clock (each start and end truncated to the ms)`,
   ];
@@ -163,7 +173,7 @@ function explanationLines(r: CompareResult, c: ChalkInstance): string[] {
       r.vcpu_sum.atomic.diff_ns,
       [
         ['overwritten', -x.overwritten.ns],
-        ['ms clock', -x.ms_truncation_lost_ns],
+        ['clock truncation', -x.ms_truncation_lost_ns],
       ],
       c,
     ),
@@ -174,16 +184,16 @@ function explanationLines(r: CompareResult, c: ChalkInstance): string[] {
 /** `difference = +a (name) - b (name)`, and what is left when the terms do not add up (negative durations). */
 function identity(label: string, diff: number, terms: Array<[string, number]>, c: ChalkInstance): string {
   const explained = terms.reduce((a, [, ns]) => a + ns, 0);
-  const parts = terms.map(([name, ns]) => `${ns < 0 ? '-' : '+'} ${formatMs(Math.abs(ns))} ${name}`).join(' ');
+  const parts = terms.map(([name, ns]) => `${ns < 0 ? '-' : '+'} ${formatDuration(Math.abs(ns))} ${name}`).join(' ');
   const rest = diff - explained;
-  const tail = rest === 0 ? '' : c.yellow(`  (${formatMsDelta(rest)} ms not explained: negative durations in the trace)`);
-  return `  ${label.padEnd(15)} ${formatMsDelta(diff)} ms = ${parts}${tail}`;
+  const tail = rest === 0 ? '' : c.yellow(`  (${formatDurationDelta(rest)} not explained: negative durations in the trace)`);
+  return `  ${label.padEnd(15)} ${formatDurationDelta(diff)} = ${parts}${tail}`;
 }
 
 function divergenceLines(e: DivergenceEvent, c: ChalkInstance): string[] {
   const who = e.vcpu === null ? '' : e.vcpu < 0 ? '  non-vCPU thread' : `  vCPU ${e.vcpu}`;
   return [
-    `  ${c.bold(`row ${e.row}`)}  +${formatMs(e.offset_ns)} ms  ${c.dim(`t_ns ${e.t_ns}`)}  ${e.kind}${who}  page ${e.page}`,
+    `  ${c.bold(`row ${formatCount(e.row)}`)}  +${formatDuration(e.offset_ns)}  ${c.dim(`t_ns ${e.t_ns}`)}  ${e.kind}${who}  page ${e.page}`,
     `      ${c.dim('mutex ')}  ${e.mutex}`,
     `      ${c.dim('atomic')}  ${e.atomic}`,
     `      ${c.dim('exact ')}  ${e.exact}`,

@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import { LAB_MODES, median, type LabCell, type LabResult } from '../../lab/lab.js';
 import { renderTable, type Column } from './table.js';
-import { formatCount, formatDuration, formatMs } from '../../units.js';
+import { formatCount, formatDuration } from '../../units.js';
 import { formatHistPercentile } from './hist-percentile.js';
 
 const COLUMNS: Column[] = [
@@ -31,15 +31,15 @@ function versusReplay(cell: LabCell, mode: (typeof LAB_MODES)[number], repeat: n
   if (mode === 'off') return c.dim('-');
   if (mode === 'locking') return cell.locking_equal === repeat ? c.green(`equal (${repeat}/${repeat})`) : c.red(`differs in ${repeat - cell.locking_equal}/${repeat} runs`);
   const a = cell.atomic_vs_replay;
-  return `|total| ${formatMs(a.total_abs_diff_ns)} ms, sum|vCPU| ${formatMs(a.vcpu_abs_diff_ns)} ms`;
+  return `|total| ${formatDuration(a.total_abs_diff_ns)}, sum|vCPU| ${formatDuration(a.vcpu_abs_diff_ns)}`;
 }
 
 function cellRows(cell: LabCell, repeat: number, c: ChalkInstance): string[][] {
   return LAB_MODES.map((mode, i) => {
     const s = cell.summary[mode];
     return [
-      i === 0 ? String(cell.vcpus) : '',
-      i === 0 ? String(cell.resolvers) : '',
+      i === 0 ? formatCount(cell.vcpus) : '',
+      i === 0 ? formatCount(cell.resolvers) : '',
       i === 0 ? formatDuration(cell.latency_ns) : '',
       mode,
       formatCount(s.faults),
@@ -76,6 +76,6 @@ export function renderLab(r: LabResult, c: ChalkInstance): string {
     `fault-path overhead (median over cells): locking ${signedPct(direct('locking'))} by its call cost, ${signedPct(measured('locking'))} measured; ` +
       `atomic-op ${signedPct(direct('atomic'))} by its call cost, ${signedPct(measured('atomic'))} measured  (goal for locking: < 2%)`,
   );
-  out.push((equal === runs ? c.green : c.red)(`locking design live = replay in ${equal} of ${runs} runs`) + c.dim(`  (${r.elapsed_s.toFixed(1)} s)`));
+  out.push((equal === runs ? c.green : c.red)(`locking design live = replay in ${formatCount(equal)} of ${formatCount(runs)} runs`) + c.dim(`  (${formatDuration(Math.round(r.elapsed_s * 1e9))})`));
   return out.join('\n') + '\n';
 }

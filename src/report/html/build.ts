@@ -17,9 +17,10 @@ import { queryLatencyCdf } from './latency-cdf-query.js';
 import { renderPage } from './page.js';
 import type { ReportData } from './report-data.js';
 import { queryTimeline, TIMELINE_BAR_BUDGET } from './timeline-query.js';
+import type { VcpuOptionValues } from '../vcpu-selection.js';
 
 /** What the report reads. */
-const REPORT_RELATIONS: readonly Relation[] = ['trace_meta', 'analysis', 'faults', 'blocked_intervals', 'all_down_intervals'];
+const REPORT_RELATIONS: readonly Relation[] = ['trace_meta', 'vcpus', 'analysis', 'faults', 'blocked_intervals', 'all_down_intervals'];
 
 export interface HtmlReportOptions extends OpenOptions {
   /** Bars the timeline draws at most (about); more intervals are merged (see timeline-query.ts). */
@@ -28,6 +29,8 @@ export interface HtmlReportOptions extends OpenOptions {
   onRows?(rows: number): void;
   /** Figures and charts for this window only; the timeline is clipped to it (src/sql/trace-window.ts). */
   window?: TraceWindow;
+  /** The vCPUs the per-vCPU table shows (all by default). */
+  view?: VcpuOptionValues;
 }
 
 export interface HtmlReport {
@@ -37,7 +40,7 @@ export interface HtmlReport {
 
 /** The report of a trace file, or of an open source (read once; the caller closes it). */
 export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlReportOptions = {}): Promise<HtmlReport> {
-  const { timelineBars, onRows, window, ...open } = opts;
+  const { timelineBars, onRows, window, view, ...open } = opts;
   // Not `events`: copying every row into DuckDB would cost more than the rest of the report.
   const db = await openTraceDatabase(trace, {
     open,
@@ -46,13 +49,13 @@ export async function buildHtmlReport(trace: string | TraceSource, opts: HtmlRep
     ...(window ? { window } : {}),
   });
   try {
-    return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET);
+    return await reportFromDatabase(db.connection, timelineBars ?? TIMELINE_BAR_BUDGET, view ?? {});
   } finally {
     db.close();
   }
 }
 
-async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number): Promise<HtmlReport> {
+async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number, view: VcpuOptionValues): Promise<HtmlReport> {
   const results = await readResults(conn);
   const vcpus = results.exact.vcpus;
   const meta = await traceMeta(conn);
@@ -67,12 +70,21 @@ async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number):
       rows: meta.rows,
       span_ns: span.spanNs,
       ...(meta.source ? { source: meta.source } : {}),
+      vcpu_tids: await vcpuTids(conn, vcpus),
     },
     results: { exact: results.exact, mutex: results.mutex, atomic: results.atomic },
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
     latency_cdf: await queryLatencyCdf(conn, vcpus, results.exact.window),
   };
-  return { html: await renderPage(data, await buildCharts(data)), data };
+  return { html: await renderPage(data, await buildCharts(data), view), data };
+}
+
+/** The `vcpus` view as one thread id per vCPU index, -1 where none was declared. */
+async function vcpuTids(conn: DuckDBConnection, vcpus: number): Promise<number[]> {
+  const tids = new Array<number>(vcpus).fill(-1);
+  const rows = (await conn.runAndReadAll('SELECT cpu, tid FROM vcpus')).getRowObjectsJS() as Array<{ cpu: number | bigint; tid: number | bigint }>;
+  for (const r of rows) if (Number(r.cpu) < vcpus) tids[Number(r.cpu)] = Number(r.tid);
+  return tids;
 }
 
 /** What the load recorded about the trace: its path as named, format, rows, and `blocktime.source`. */

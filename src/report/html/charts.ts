@@ -70,9 +70,9 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
           opacity: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: [0.25, 1] }, legend: null },
           tooltip: [
             { field: 'cpu', title: 'vCPU' },
-            { field: 'start_ms', title: 'from (ms)', format: '.6f' },
-            { field: 'end_ms', title: 'to (ms)', format: '.6f' },
-            { field: 'blocked_ms', title: 'blocked (ms)', format: '.6f' },
+            { field: 'start_ms', title: 'from (ms)', format: ',.6f' },
+            { field: 'end_ms', title: 'to (ms)', format: ',.6f' },
+            { field: 'blocked_ms', title: 'blocked (ms)', format: ',.6f' },
             { field: 'intervals', title: 'intervals' },
           ],
         },
@@ -90,9 +90,9 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
           x2: { field: 'end_ms' },
           opacity: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: [0.08, 0.35] }, legend: null },
           tooltip: [
-            { field: 'start_ms', title: 'all vCPUs down from (ms)', format: '.6f' },
-            { field: 'end_ms', title: 'to (ms)', format: '.6f' },
-            { field: 'blocked_ms', title: 'down (ms)', format: '.6f' },
+            { field: 'start_ms', title: 'all vCPUs down from (ms)', format: ',.6f' },
+            { field: 'end_ms', title: 'to (ms)', format: ',.6f' },
+            { field: 'blocked_ms', title: 'down (ms)', format: ',.6f' },
             { field: 'intervals', title: 'windows' },
           ],
         },
@@ -185,7 +185,7 @@ function comparisonChart(d: ReportData, toVega: ToVega): ChartPayload {
     const exact = ns(d.results.exact);
     for (const v of VARIANTS) rows.push({ order, group, design: v, ms: ns(d.results[v]) / 1e6, diff_ms: (ns(d.results[v]) - exact) / 1e6 });
   };
-  add(-1, 'all vCPUs down', (r) => r.total_blocktime_ns);
+  add(-1, 'total (all vCPUs down)', (r) => r.total_blocktime_ns);
   for (let c = 0; c < d.trace.vcpus; c++) add(c, `vCPU ${c}`, (r) => r.vcpu_blocktime_ns[c] ?? 0);
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

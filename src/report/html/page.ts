@@ -6,7 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { VARIANTS, type AnalysisResult, type LatencyStats, type VariantName } from '../../replay/result.js';
-import { formatCount, formatDuration, formatMs, formatPercent } from '../../units.js';
+import { formatCount, formatDuration, formatPercent } from '../../units.js';
+import { describeSource } from '../source-summary.js';
+import { selectVcpus, selectionNotes, type VcpuKeys, type VcpuOptionValues } from '../vcpu-selection.js';
 import type { ChartPayload } from './charts.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import type { ReportData } from './report-data.js';
@@ -18,7 +20,9 @@ async function vegaRuntime(): Promise<string> {
   return readFile(new URL('vega.min.js', import.meta.resolve('vega')), 'utf8');
 }
 
-export async function renderPage(d: ReportData, charts: ChartPayload[]): Promise<string> {
+/** `view`: the vCPUs the per-vCPU table shows (--cpu, --tid, --sort, --top; all of them by default). */
+export async function renderPage(d: ReportData, charts: ChartPayload[], view: VcpuOptionValues = {}): Promise<string> {
+  const noFaults = d.results.exact.events.fault === 0;
   const title = `blocktime report: ${d.trace.path}`;
   return `<!doctype html>
 <html lang="en">
@@ -36,7 +40,26 @@ export async function renderPage(d: ReportData, charts: ChartPayload[]): Promise
 ${d.results.exact.window ? `<p class="sub">${esc(describeWindow(d.results.exact.window))}; the timeline is clipped to it</p>\n` : ''}</header>
 <main>
 ${cards(d)}
+${noFaults ? noFaultSection(d) : chartSections(d, view)}
 <section>
+<h2>Anomalies and diagnostics</h2>
+${anomalyTable(d)}
+${faultTable(d)}
+${diagnostics(d)}
+</section>
+</main>
+<footer>Built by blocktime ${esc(d.generator)}. Times are offsets from the trace's first row.</footer>
+<script id="blocktime-charts" type="application/json">${scriptJson(noFaults ? [] : charts)}</script>
+<script>${await vegaRuntime()}</script>
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** The timeline, latency and design sections: charts, with the tables that give their figures. */
+function chartSections(d: ReportData, view: VcpuOptionValues): string {
+  return `<section>
 <h2>Timeline</h2>
 <p class="note">Each vCPU's blocked time (the <code>exact</code> intervals: a fault's wait ends at its page's resolve or at its thread's next fault); red bands are the windows when every vCPU was blocked at once. Drag to pan, scroll to zoom, double-click to reset.${timelineNote(d)}</p>
 <div class="chart" id="chart-timeline"></div>
@@ -53,22 +76,20 @@ ${cards(d)}
 <p class="note">Blocktime as each design accounts it: <code>exact</code> (the union of the waits the trace shows), <code>mutex</code> (QEMU 10.1 and later), <code>atomic</code> (QEMU 2.12 to 10.0, milliseconds).</p>
 <div class="chart" id="chart-comparison"></div>
 ${designTable(d)}
-${vcpuTable(d)}
+${vcpuTable(d, view)}
 </section>
-<section>
-<h2>Anomalies and diagnostics</h2>
-${anomalyTable(d)}
-${faultTable(d)}
-${diagnostics(d)}
-</section>
-</main>
-<footer>Built by blocktime ${esc(d.generator)}. Times are offsets from the trace's first row.</footer>
-<script id="blocktime-charts" type="application/json">${scriptJson(charts)}</script>
-<script>${await vegaRuntime()}</script>
-<script>${PAGE_SCRIPT}</script>
-</body>
-</html>
 `;
+}
+
+/** What a trace without a single fault row gets instead of empty charts. */
+function noFaultSection(d: ReportData): string {
+  const t = d.trace;
+  return `<section>
+<h2>No faults</h2>
+<p class="note">This trace has no fault rows: no vCPU waited for a page, so there is no timeline, latency or blocktime to draw (${formatCount(t.rows)} rows: ${formatCount(
+    d.results.exact.events.vcpu,
+  )} vCPU declarations, ${formatCount(d.results.exact.events.resolve)} resolves). Every design reports a total blocktime of 0.</p>
+</section>`;
 }
 
 const CSS = `
@@ -108,10 +129,11 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
+/** The trace's source as a short line; its full JSON in the tooltip. */
 function sourceLine(d: ReportData): string {
   const s = d.trace.source;
   if (!s) return '';
-  return ` &middot; source <code>${esc(JSON.stringify(s))}</code>`;
+  return `<br><span class="source" title="${esc(JSON.stringify(s))}">source: ${esc(describeSource(s))}</span>`;
 }
 
 function timelineNote(d: ReportData): string {
@@ -140,23 +162,27 @@ function cards(d: ReportData): string {
   const background = exact.anomalies.resolve_without_fault ?? 0;
   const list: Card[] = [
     {
-      key: 'all vCPUs down (exact)',
+      key: 'total blocktime (exact)',
       value: formatDuration(exact.total_blocktime_ns),
-      detail: `mutex ${formatDuration(mutex.total_blocktime_ns)}, atomic ${formatDuration(atomic.total_blocktime_ns)}`,
+      detail: `every vCPU blocked at once; mutex ${formatDuration(mutex.total_blocktime_ns)}, atomic ${formatDuration(atomic.total_blocktime_ns)}`,
     },
     {
-      key: 'vCPU blocktime, sum (exact)',
+      key: 'sum of vCPU blocktimes (exact)',
       value: formatDuration(sum(exact.vcpu_blocktime_ns)),
       detail: `mutex ${formatDuration(sum(mutex.vcpu_blocktime_ns))}, atomic ${formatDuration(sum(atomic.vcpu_blocktime_ns))}`,
     },
-    { key: 'vCPUs', value: String(exact.vcpus), detail: `page size ${formatCount(exact.page_size)} bytes` },
+    { key: 'vCPUs', value: formatCount(exact.vcpus), detail: `page size ${formatCount(exact.page_size)} bytes` },
     { key: 'faults counted', value: formatCount(exact.faults.counted), detail: `${formatCount(exact.events.fault)} fault rows, ${formatCount(exact.events.resolve)} resolves` },
-    ...(overall
+    ...(overall && overall.count > 0
       ? [
-          { key: 'fault latency p50 (exact)', value: `${formatDuration(overall.p50_ns)}`, detail: `p99 ${formatDuration(overall.p99_ns)}, mean ${formatDuration(overall.mean_ns)}` },
+          {
+            key: 'fault latency p50 (exact)',
+            value: formatDuration(overall.p50_ns),
+            detail: `p99 ${formatDuration(overall.p99_ns)}, p99.9 ${formatDuration(overall.p999_ns)}, mean ${formatDuration(overall.mean_ns)}`,
+          },
           { key: 'longest wait (exact)', value: formatDuration(overall.max_ns), detail: `of ${formatCount(overall.count)} resolved waits` },
         ]
-      : []),
+      : [{ key: 'fault latency (exact)', value: 'none', detail: exact.events.fault === 0 ? 'the trace has no faults' : 'no wait ended in the trace' }]),
     {
       key: 'open at the end',
       value: formatCount(exact.open_at_end?.count ?? exact.faults.unresolved),
@@ -202,34 +228,44 @@ function designTable(d: ReportData): string {
     const r = d.results[v];
     return [
       v,
-      formatMs(r.total_blocktime_ns),
+      formatDuration(r.total_blocktime_ns),
       formatPercent(r.total_blocktime_ns - exact.total_blocktime_ns, exact.total_blocktime_ns),
-      formatMs(sum(r.vcpu_blocktime_ns)),
+      formatDuration(sum(r.vcpu_blocktime_ns)),
       formatPercent(sum(r.vcpu_blocktime_ns) - sum(exact.vcpu_blocktime_ns), sum(exact.vcpu_blocktime_ns)),
     ].map(esc);
   };
-  return table(['design', 'all down (ms)', 'vs exact', 'vCPU sum (ms)', 'vs exact'], VARIANTS.map(row));
+  return table(['design', 'total', 'vs exact', 'sum over vCPUs', 'vs exact'], VARIANTS.map(row), 'total: every vCPU blocked at once; sum: the per-vCPU blocktimes added up');
 }
 
-function vcpuTable(d: ReportData): string {
-  const rows: string[][] = [];
-  for (let c = 0; c < d.trace.vcpus; c++) {
+/** What --sort and --top rank the report's table by: the exact figures. */
+function reportKeys(d: ReportData): VcpuKeys {
+  const exact = d.results.exact;
+  const tids = d.trace.vcpu_tids;
+  return {
+    blocktime: (i) => exact.vcpu_blocktime_ns[i] ?? 0,
+    faults: (i) => exact.vcpu_faults[i] ?? 0,
+    latency: (i) => exact.latency?.vcpu[i]?.mean_ns ?? 0,
+    ...(tids ? { tidOf: (i: number) => (tids[i]! >= 0 ? tids[i] : undefined) } : {}),
+  };
+}
+
+function vcpuTable(d: ReportData, view: VcpuOptionValues): string {
+  const n = d.trace.vcpus;
+  // Folded away by default, so every vCPU is listed unless --top cuts it.
+  const sel = selectVcpus(n, { ...view, all: view.all === true || view.top === undefined }, reportKeys(d));
+  const blocktimes = (cpus: readonly number[]): string[] => DESIGNS.map((v) => formatDuration(cpus.reduce((a, c) => a + (d.results[v].vcpu_blocktime_ns[c] ?? 0), 0)));
+  const faults = (cpus: readonly number[]): string => formatCount(cpus.reduce((a, c) => a + (d.results.exact.vcpu_faults[c] ?? 0), 0));
+  const rows: string[][] = sel.shown.map((c) => {
     const s = d.results.exact.latency?.vcpu[c];
-    rows.push(
-      [
-        String(c),
-        formatCount(d.results.exact.vcpu_faults[c] ?? 0),
-        ...DESIGNS.map((v) => formatMs(d.results[v].vcpu_blocktime_ns[c] ?? 0)),
-        s ? formatDuration(s.p50_ns) : '-',
-        s ? formatDuration(s.p99_ns) : '-',
-        s ? formatDuration(s.max_ns) : '-',
-      ].map(esc),
-    );
-  }
-  return `<details><summary>Per vCPU (${d.trace.vcpus})</summary>${table(
-    ['vCPU', 'faults', 'exact (ms)', 'mutex (ms)', 'atomic (ms)', 'p50', 'p99', 'max'],
-    rows,
-  )}</details>`;
+    const stat = (ns: number | undefined): string => (s && s.count > 0 && ns !== undefined ? formatDuration(ns) : '-');
+    return [String(c), faults([c]), ...blocktimes([c]), stat(s?.p50_ns), stat(s?.p99_ns), stat(s?.p999_ns), stat(s?.max_ns)].map(esc);
+  });
+  if (sel.rest) rows.push([`${formatCount(sel.rest.length)} more`, faults(sel.rest), ...blocktimes(sel.rest), '', '', '', ''].map(esc));
+  const every = Array.from({ length: n }, (_, i) => i);
+  rows.push(['sum', faults(every), ...blocktimes(every), '', '', '', ''].map(esc));
+  const notes = selectionNotes(sel, n).map((line) => `<p class="note">${esc(line.trim())}</p>`).join('');
+  const count = sel.kept || sel.rest ? `${formatCount(sel.shown.length)} of ${formatCount(n)}` : formatCount(n);
+  return `<details><summary>Per vCPU (${count})</summary>${table(['vCPU', 'faults', 'exact', 'mutex', 'atomic', 'p50', 'p99', 'p99.9', 'max'], rows)}${notes}</details>`;
 }
 
 const DESIGNS: VariantName[] = ['exact', 'mutex', 'atomic'];

@@ -56,6 +56,8 @@ export interface ReportTrace {
   span_ns: number;
   /** The trace's `blocktime.source` (what produced it), when it says. */
   source?: Record<string, unknown>;
+  /** The thread id of each vCPU, -1 where none was declared (for --tid). */
+  vcpu_tids?: number[];
 }
 
 export interface ReportData {

@@ -43,6 +43,7 @@ function stats(values: number[]): LatencyStats {
     p50_ns: pct(0.5),
     p90_ns: pct(0.9),
     p99_ns: pct(0.99),
+    p999_ns: pct(0.999),
     max_ns: s.at(-1) ?? 0,
   };
 }
@@ -69,12 +70,12 @@ describe('renderAnalysis', () => {
   it('lays out example 1 (mutex): header, table, total, histogram, QEMU figures', () => {
     const text = renderAnalysis(example1Mutex, { file: 'ex1.csv' }, plain);
     expect(text).toContain('blocktime analyze  ex1.csv');
-    expect(text).toMatch(/vCPUs\s+3\s+page size 4096/);
+    expect(text).toMatch(/vCPUs\s+3\s+page size 4,096/);
     expect(text).toMatch(/events\s+11\s+\(3 vcpu, 4 fault, 4 resolve\)/);
     const rows = text.split('\n');
-    expect(rows.find((l) => /^\s+0\s/.test(l))).toMatch(/^\s+0\s+2\s+50\.000\s+41\.7%\s+25\.000$/);
-    expect(rows.find((l) => /^\s+all\s/.test(l))).toMatch(/^\s+all\s+4\s+120\.000\s+100\.0%\s+30\.000$/);
-    expect(text).toMatch(/Total blocktime \(all vCPUs blocked at once\)\s+10\.000 ms/);
+    expect(rows.find((l) => /^\s+0\s/.test(l))).toMatch(/^\s+0\s+2\s+50 ms\s+41\.7%\s+25 ms$/);
+    expect(rows.find((l) => /^\s+sum\s/.test(l))).toMatch(/^\s+sum\s+4\s+120 ms\s+100\.0%\s+30 ms$/);
+    expect(text).toMatch(/Total blocktime \(all vCPUs blocked at once\)\s+10 ms/);
     expect(text).toContain('Non-vCPU faults  none');
     expect(text).toMatch(/\[16 ms, 32 ms\)\s+█+\s+3\s+75\.0%/);
     expect(text).toMatch(/\[32 ms, 64 ms\)\s+[█▏▎▍▌▋▊▉]+\s+1\s+25\.0%/);
@@ -85,10 +86,10 @@ describe('renderAnalysis', () => {
 
   it('adds percentiles for exact and the open intervals', () => {
     const text = renderAnalysis(example2Exact, { file: 'ex2.csv' }, plain);
-    expect(text).toMatch(/vCPU\s+faults\s+blocktime ms\s+share\s+mean ms\s+p50 ms\s+p99 ms\s+max ms/);
-    expect(text).toMatch(/\n\s+0\s+2\s+20\.000\s+44\.4%\s+10\.000\s+10\.000\s+10\.000\s+10\.000\n/);
-    expect(text).toMatch(/Total blocktime.*15\.000 ms/);
-    expect(text).toMatch(/all faults\s+count 3\s+mean 15\.000 ms\s+p50 10\.000 ms\s+p90 25\.000 ms/);
+    expect(text).toMatch(/vCPU\s+faults\s+blocktime\s+share\s+mean\s+p50\s+p99\s+p99\.9\s+max/);
+    expect(text).toMatch(/\n\s+0\s+2\s+20 ms\s+44\.4%\s+10 ms\s+10 ms\s+10 ms\s+10 ms\s+10 ms\n/);
+    expect(text).toMatch(/Total blocktime.*15 ms/);
+    expect(text).toMatch(/overall\s+count 3\s+mean 15 ms\s+p50 10 ms\s+p90 25 ms\s+p99 25 ms\s+p99\.9 25 ms\s+max 25 ms/);
     expect(text).toMatch(/Open at end of trace\n\s+none/);
     expect(text).not.toContain('What QEMU would report');
   });
@@ -125,12 +126,39 @@ describe('renderAnalysis', () => {
     };
     const text = renderAnalysis(r, { file: 'big.arrow', top: 5 }, plain);
     const lines = text.split('\n');
-    const table = lines.slice(lines.findIndex((l) => l.includes('blocktime ms')) + 2);
+    const table = lines.slice(lines.findIndex((l) => /vCPU\s+faults\s+blocktime/.test(l)) + 2);
     expect(table.slice(0, 5).map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([96, 193, 290, 387, 484]);
     expect(text).toMatch(/507 more\s+507\s/);
-    expect(text).toMatch(/min 0\.000 ms \(vCPU 0\)\s+median \d+\.000 ms\s+max 96\.000 ms \(vCPU 96\)/);
+    expect(text).toMatch(/min 0 ns \(vCPU 0\)\s+median \d+ ms\s+max 96 ms \(vCPU 96\)/);
     const all = renderAnalysis(r, { file: 'big.arrow', all: true }, plain);
     expect(all.split('\n').filter((l) => /^\s+\d+\s+1\s/.test(l))).toHaveLength(n);
+  });
+
+  it('--cpu and --tid show some vCPUs; the sum row and the total stay the whole VM\'s, and a note says so', () => {
+    const vcpuRows = (text: string): number[] => text.split('\n').filter((l) => /^\s+\d+\s+\d/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    const text = renderAnalysis(example1Mutex, { file: 'ex1.csv', cpu: [0, 2] }, plain);
+    expect(vcpuRows(text)).toEqual([0, 2]);
+    expect(text).toMatch(/\n\s+sum\s+4\s+120 ms\s+100\.0%\s+30 ms\n/);
+    expect(text).toContain("vCPUs 0,2 shown (2 of 3); the sum and total are the whole VM's");
+    expect(text).toMatch(/Total blocktime \(all vCPUs blocked at once\)\s+10 ms/);
+    const tids = [4242, 4243, 4244];
+    const byTid = renderAnalysis(example1Mutex, { file: 'ex1.csv', tid: [4243], tidOf: (cpu) => tids[cpu] }, plain);
+    expect(vcpuRows(byTid)).toEqual([1]);
+    // Both: the vCPUs both name.
+    expect(vcpuRows(renderAnalysis(example1Mutex, { file: 'x', cpu: [1, 2], tid: [4242, 4243], tidOf: (cpu) => tids[cpu] }, plain))).toEqual([1]);
+  });
+
+  it('--sort orders any table, --top cuts even a small one, and the rest is summed in one row', () => {
+    const vcpuRows = (text: string): number[] => text.split('\n').filter((l) => /^\s+\d+\s+\d/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    // Blocktimes 50, 40, 30 ms; faults 2, 1, 1; per fault 25, 40, 30 ms.
+    expect(vcpuRows(renderAnalysis(example1Mutex, { file: 'x', sort: 'blocktime' }, plain))).toEqual([0, 1, 2]);
+    expect(vcpuRows(renderAnalysis(example1Mutex, { file: 'x', sort: 'latency' }, plain))).toEqual([1, 2, 0]);
+    expect(vcpuRows(renderAnalysis(example1Mutex, { file: 'x', sort: 'faults' }, plain))).toEqual([0, 1, 2]);
+    expect(vcpuRows(renderAnalysis(example1Mutex, { file: 'x', sort: 'cpu' }, plain))).toEqual([0, 1, 2]);
+    const top = renderAnalysis(example1Mutex, { file: 'x', sort: 'latency', top: 1 }, plain);
+    expect(vcpuRows(top)).toEqual([1]);
+    expect(top).toMatch(/\n\s+2 more\s+3\s+80 ms\s+66\.7%\s*\n/);
+    expect(top).toContain('the vCPU with the longest mean wait; 2 more in one row (--all lists every vCPU)');
   });
 
   it('colors only when asked', () => {

@@ -57,25 +57,25 @@ describe('renderComparison', () => {
   const lines = text.split('\n');
 
   it('puts the three designs side by side per vCPU, summed and in total, with differences from exact', () => {
-    expect(lines.find((l) => /^\s+0\s/.test(l))).toMatch(/^\s+0\s+2\s+15\.000\s+20\.000\s+\+5\.000\s+\+33\.3%\s+5\.000\s+-10\.000\s+-66\.7%\s+2$/);
-    expect(lines.find((l) => /^\s+1\s/.test(l))).toMatch(/^\s+1\s+1\s+25\.000\s+25\.000\s+0\.000\s+0\.0%\s+25\.000\s+0\.000\s+0\.0%\s+1$/);
-    expect(lines.find((l) => /^\s+sum\s/.test(l))).toMatch(/sum\s+3\s+40\.000\s+45\.000\s+\+5\.000\s+\+12\.5%\s+30\.000\s+-10\.000\s+-25\.0%\s+3$/);
-    expect(lines.find((l) => /^\s+total\s/.test(l))).toMatch(/total\s+10\.000\s+15\.000\s+\+5\.000\s+\+50\.0%\s+5\.000\s+-5\.000\s+-50\.0%$/);
+    expect(lines.find((l) => /^\s+0\s/.test(l))).toMatch(/^\s+0\s+2\s+15 ms\s+20 ms\s+\+5 ms\s+\+33\.3%\s+5 ms\s+-10 ms\s+-66\.7%\s+2$/);
+    expect(lines.find((l) => /^\s+1\s/.test(l))).toMatch(/^\s+1\s+1\s+25 ms\s+25 ms\s+0 ns\s+0\.0%\s+25 ms\s+0 ns\s+0\.0%\s+1$/);
+    expect(lines.find((l) => /^\s+sum\s/.test(l))).toMatch(/sum\s+3\s+40 ms\s+45 ms\s+\+5 ms\s+\+12\.5%\s+30 ms\s+-10 ms\s+-25\.0%\s+3$/);
+    expect(lines.find((l) => /^\s+total\s/.test(l))).toMatch(/total\s+10 ms\s+15 ms\s+\+5 ms\s+\+50\.0%\s+5 ms\s+-5 ms\s+-50\.0%$/);
   });
 
   it('explains the differences in words, and shows that they add up', () => {
-    expect(text).toMatch(/1\s+vCPU faults ended by the vCPU faulting again.*\(33\.3% of 3 counted faults\): 10\.000 ms/);
-    expect(text).toMatch(/1\s+faults resolved while their vCPU had others outstanding: their 5\.000 ms were never added/);
-    expect(text).toMatch(/1\s+faults overwritten in their vCPU's slot by a later fault: 10\.000 ms lost/);
-    expect(text).toMatch(/all-vCPUs-down windows started late.*5\.000 ms shorter/);
-    expect(text).toMatch(/mutex - exact\s+\+5\.000 ms = \+ 10\.000 inflated - 5\.000 dropped\n/);
-    expect(text).toMatch(/atomic - exact\s+-10\.000 ms = - 10\.000 overwritten \+ 0\.000 ms clock\n/);
+    expect(text).toMatch(/1\s+vCPU faults ended by the vCPU faulting again.*\(33\.3% of 3 counted faults\): 10 ms/);
+    expect(text).toMatch(/1\s+faults resolved while their vCPU had others outstanding: their 5 ms were never added/);
+    expect(text).toMatch(/1\s+faults overwritten in their vCPU's slot by a later fault: 10 ms lost/);
+    expect(text).toMatch(/all-vCPUs-down windows started late.*5 ms shorter/);
+    expect(text).toMatch(/mutex - exact\s+\+5 ms = \+ 10 ms inflated - 5 ms dropped\n/);
+    expect(text).toMatch(/atomic - exact\s+-10 ms = - 10 ms overwritten \+ 0 ns clock truncation\n/);
     expect(text).not.toContain('not explained');
   });
 
   it('lists the divergence events with what each design did', () => {
     expect(text).toContain('First 1 divergence');
-    expect(text).toMatch(/row 4\s+\+10\.000 ms\s+t_ns 10000000\s+fault\s+vCPU 0\s+page 0x3000/);
+    expect(text).toMatch(/row 4\s+\+10 ms\s+t_ns 10000000\s+fault\s+vCPU 0\s+page 0x3000/);
     expect(text).toMatch(/atomic\s+overwrote vCPU 0's pending fault on 0x1000/);
   });
 
@@ -87,7 +87,7 @@ describe('renderComparison', () => {
 
   it('names the residual when the identities do not hold', () => {
     const off = { ...example3, vcpu_sum: side(40 * ms, 46 * ms, 30 * ms) };
-    expect(renderComparison(off, { file: 'x' }, plain)).toMatch(/mutex - exact\s+\+6\.000 ms = .*\(\+1\.000 ms not explained/);
+    expect(renderComparison(off, { file: 'x' }, plain)).toMatch(/mutex - exact\s+\+6 ms = .*\(\+1 ms not explained/);
   });
 
   it('cuts a large VM to the vCPUs that differ most, with one row for the rest, unless --all', () => {
@@ -98,9 +98,23 @@ describe('renderComparison', () => {
     const firstRows = cut.slice(cut.findIndex((l) => l.includes('atomic faults')) + 2).slice(0, 3);
     expect(firstRows.map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([39, 38, 37]);
     // The 37 others: exact 370 ms, mutex 370 - (0 + 0.1 + ... + 3.6) = 303.4 ms.
-    expect(cut.find((l) => l.includes('37 more'))).toMatch(/37 more\s+37\s+370\.000\s+303\.400\s+-66\.600\s+-18\.0%\s+370\.000\s+0\.000\s+0\.0%\s+37$/);
+    expect(cut.find((l) => l.includes('37 more'))).toMatch(/37 more\s+37\s+370 ms\s+303\.4 ms\s+-66\.6 ms\s+-18\.0%\s+370 ms\s+0 ns\s+0\.0%\s+37$/);
     const all = renderComparison(big, { file: 'x', all: true }, plain);
     expect(all).not.toContain('more');
     expect(all.split('\n').filter((l) => /^\s+\d+\s+1\s/.test(l))).toHaveLength(n);
+  });
+
+  it('--cpu, --sort and --top choose the rows; sum and total stay the whole VM\'s', () => {
+    const rowsOf = (t: string): number[] => t.split('\n').filter((l) => /^\s+\d+\s+\d/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    const one = renderComparison(example3, { file: 'x', cpu: [1] }, plain);
+    expect(rowsOf(one)).toEqual([1]);
+    expect(one).toMatch(/\n\s+sum\s+3\s+40 ms\s+45 ms/);
+    expect(one).toContain("vCPUs 1 shown (1 of 2); the sum and total are the whole VM's");
+    // exact blocktimes 15 and 25 ms: largest first.
+    expect(rowsOf(renderComparison(example3, { file: 'x', sort: 'blocktime' }, plain))).toEqual([1, 0]);
+    expect(rowsOf(renderComparison(example3, { file: 'x', sort: 'faults' }, plain))).toEqual([0, 1]);
+    const top = renderComparison(example3, { file: 'x', sort: 'blocktime', top: 1 }, plain);
+    expect(rowsOf(top)).toEqual([1]);
+    expect(top).toMatch(/\n\s+1 more\s+2\s+15 ms\s+20 ms/);
   });
 });

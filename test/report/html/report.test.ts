@@ -2,9 +2,19 @@ import { describe, it, expect } from 'vitest';
 import { buildHtmlReport } from '../../../src/report/html/build.js';
 import type { ChartPayload } from '../../../src/report/html/charts.js';
 import type { TimeRuns } from '../../../src/report/html/report-data.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { simTrace } from './sim-trace.js';
+import { testDir } from '../../tmp.js';
 
 const EXAMPLE1 = 'fixtures/examples/example1.csv';
+
+/** The rows of the page's per-vCPU table, cell by cell. */
+function vcpuTableRows(html: string): string[][] {
+  const table = /<summary>Per vCPU[^<]*<\/summary><table>.*?<tbody>(.*?)<\/tbody>/s.exec(html);
+  expect(table).not.toBeNull();
+  return [...table![1]!.matchAll(/<tr>(.*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]!));
+}
 const ms = 1e6;
 
 /** The chart payload embedded in the page, as the page's script reads it. */
@@ -58,9 +68,9 @@ describe('HTML report', () => {
     expect(data.results.exact.vcpu_blocktime_ns).toEqual([50 * ms, 40 * ms, 30 * ms]);
     expect(data.results.atomic.total_blocktime_ns).toBe(10 * ms);
     // Cards and tables carry the figures as text.
-    expect(html.includes('<div class="v">10.000 ms</div>')).toBe(true);
-    expect(html.includes('<div class="v">120.000 ms</div>')).toBe(true);
-    expect(html.includes('<td>120.000</td>')).toBe(true);
+    expect(html.includes('<div class="v">10 ms</div>')).toBe(true);
+    expect(html.includes('<div class="v">120 ms</div>')).toBe(true);
+    expect(html.includes('<td>120 ms</td>')).toBe(true);
     const timeline = payload(html)[0]!;
     expect(timeline.data.blocked!.start_ns).toEqual([10 * ms, 50 * ms, 20 * ms, 40 * ms]);
   });
@@ -105,5 +115,39 @@ describe('HTML report', () => {
       const lat = idx.map((i) => data.latency_cdf.latency_ns[i]!);
       expect(lat).toEqual([...lat].sort((a, b) => a - b));
     }
+  });
+
+  it('heads the page with the trace\'s source as a short line, its JSON only in the tooltip', async () => {
+    const { html } = await buildHtmlReport(await simTrace('source', { vcpus: 2, faults: 200 }));
+    const line = /<span class="source" title="([^"]*)">([^<]*)<\/span>/.exec(html);
+    expect(line).not.toBeNull();
+    expect(line![2]).toMatch(/^source: simulator, seed 7, 2 vCPUs, 200 faults, memory [\d.]+ \w+, pattern \w+, latency [\d.]+ \w+$/);
+    expect(line![1]).toContain('&#34;kind&#34;:&#34;sim&#34;');
+  });
+
+  it('says that a trace without faults has none, instead of empty charts and zero percentiles', async () => {
+    const dir = testDir();
+    const trace = join(dir, 'quiet.csv');
+    writeFileSync(trace, 't_ns,kind,tid,addr,cpu\n0,vcpu,101,0,0\n0,vcpu,102,0,1\n5000,resolve,0,0x1000,\n');
+    const { html } = await buildHtmlReport(trace);
+    expect(html).toContain('<h2>No faults</h2>');
+    expect(html).toContain('This trace has no fault rows');
+    expect(payload(html)).toEqual([]);
+    expect(html).not.toContain('id="chart-timeline"');
+    expect(html).not.toContain('p50 0 ns');
+    expect(html).toContain('<div class="k">fault latency (exact)</div><div class="v">none</div><div class="d">the trace has no faults</div>');
+  });
+
+  it('shows the vCPUs --cpu, --tid, --sort and --top ask for in its per-vCPU table, with p99.9; the sum row is the VM\'s', async () => {
+    const all = vcpuTableRows((await buildHtmlReport(EXAMPLE1)).html);
+    expect(all.map((r) => r[0])).toEqual(['0', '1', '2', 'sum']);
+    expect(all[0]).toEqual(['0', '2', '50 ms', '50 ms', '50 ms', '20 ms', '30 ms', '30 ms', '30 ms']);
+    const { html } = await buildHtmlReport(EXAMPLE1, { view: { tid: [102, 103], sort: 'latency', top: 1 } });
+    const rows = vcpuTableRows(html);
+    // vCPU 1 waited 40 ms once, vCPU 2 30 ms once.
+    expect(rows.map((r) => r[0])).toEqual(['1', '1 more', 'sum']);
+    expect(rows[2]!.slice(0, 3)).toEqual(['sum', '4', '120 ms']);
+    expect(html).toContain('<summary>Per vCPU (1 of 3)</summary>');
+    expect(html).toContain("vCPUs 1-2 shown (2 of 3); the sum and total are the whole VM&#39;s");
   });
 });
