@@ -44,7 +44,7 @@ describe('--since/--until on the command line', () => {
   it('analyze: the header says which window the figures cover; absolute instants work the same', async () => {
     const r = await blocktime(['analyze', EXAMPLE, '--since', '@25000000', '--until', '@55000000']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[1]).toBe('window 25.000 ms to 55.000 ms after the first row (@25000000 to @55000000, 3 rows)');
+    expect(r.stdout.split('\n')[1]).toBe('window 25 ms to 55 ms after the first row (@25000000 to @55000000, 3 rows)');
   });
 
   it('analyze: a window after the trace is all zeros, with a note', async () => {
@@ -65,7 +65,7 @@ describe('--since/--until on the command line', () => {
     // Until 55 ms, exact has cpu 0 [10,30) and [50,55), cpu 1 [20,55), cpu 2 [40,55).
     expect(c.vcpu.map((v) => v.exact_ns)).toEqual([25e6, 35e6, 15e6]);
     const human = await blocktime(['compare', EXAMPLE, '--until', '55ms']);
-    expect(human.stdout.split('\n')[1]).toMatch(/^window 0 ns to 55\.000 ms after the first row/);
+    expect(human.stdout.split('\n')[1]).toMatch(/^window 0 ns to 55 ms after the first row/);
   });
 
   it('query: the relations are the window\'s, main.* the whole trace\'s', async () => {
@@ -84,7 +84,7 @@ describe('--since/--until on the command line', () => {
     const r = await blocktime(['report', EXAMPLE, '--since', '25ms', '-o', out]);
     expect(r.code).toBe(0);
     const header = /<p class="sub">(window [^<]*)/.exec(readFileSync(out, 'utf8'));
-    expect(header?.[1]).toBe('window 25.000 ms to the end after the first row (@25000000 to the end, 6 rows); the timeline is clipped to it');
+    expect(header?.[1]).toBe('window 25 ms to the end after the first row (@25000000 to the end, 6 rows); the timeline is clipped to it');
   });
 
   it('bad values and empty windows are one-line errors, exit 2, in every command', async () => {
