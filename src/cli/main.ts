@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   export: () => import('./export.js'),
   report: () => import('./report.js'),
   lab: () => import('./lab.js'),
+  latency: () => import('./latency.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {
