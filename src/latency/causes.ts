@@ -63,16 +63,17 @@ function rateLimit(served: readonly ServedFault[], windows: readonly bigint[]): 
   // How often a dequeue would land there by chance: the windows' first 2 ms as a share of their span.
   const span = windows.length > 1 ? windows[windows.length - 1]! - windows[0]! : 0n;
   const covered = BigInt(windows.length - 1) * WINDOW_NEAR_NS;
-  const chance = span > 0n ? formatPercent(ns(covered < span ? covered : span), ns(span)) : '-';
+  const near = formatDuration(ns(WINDOW_NEAR_NS));
+  const chance = span > 0n ? formatPercent(ns(covered < span ? covered : span), ns(span)) : undefined;
   return {
     cause: 'rate_limit_window',
     evidence: held,
     of: served.length,
     text:
-      `${held} of ${served.length} served requests arrived before a rate-limit window started (migrate_transferred, ${windows.length} windows) ` +
-      `and were dequeued within ${formatDuration(ns(WINDOW_NEAR_NS))} after it (the windows' first ${formatDuration(ns(WINDOW_NEAR_NS))} cover ${chance} of their span); ` +
+      `${held} of ${served.length} served requests arrived before a rate-limit window started (migrate_transferred; ${windows.length} window starts) ` +
+      `and left the queue within ${near} after it${chance === undefined ? '' : ` (the first ${near} of the windows cover ${chance} of their span)`}; ` +
       `their queue wait is ${formatPercent(ns(heldWait), ns(allWait))} of all served queue wait`,
-    details: { windows: windows.length, queue_wait_ns: ns(heldWait), all_queue_wait_ns: ns(allWait), chance_share: chance },
+    details: { windows: windows.length, queue_wait_ns: ns(heldWait), all_queue_wait_ns: ns(allWait), ...(chance === undefined ? {} : { chance_share: chance }) },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { LatencyReport, LegsStats } from '../../latency/latency.js';
 import type { Log2Bucket, LegStats } from '../../latency/stats.js';
-import { formatCount, formatDuration } from '../../units.js';
+import { formatCount, formatDuration, formatMs } from '../../units.js';
 import { renderTable, type Column } from './table.js';
 
 const LEG_TITLES: Record<string, string> = {
@@ -22,8 +22,8 @@ const CATEGORY_TITLES: Record<string, string> = {
 
 /** The legs present in a report, in path order ("source + transit" in place of the two it merges when they were not split). */
 function legOrder(legs: LegsStats): string[] {
-  const split = legs.source_queue_wait.count > 0 || legs.source_and_transit === undefined;
-  return ['request_transit', ...(split ? ['source_queue_wait', 'page_transit'] : ['source_and_transit']), 'total'];
+  const measured = ['request_transit', 'source_queue_wait', 'source_and_transit', 'page_transit'].filter((leg) => (legs[leg as keyof LegsStats]?.count ?? 0) > 0);
+  return [...measured, 'total'];
 }
 
 function d(v: number | null): string {
@@ -50,7 +50,7 @@ export function renderLatency(r: LatencyReport, files: { destination: string; so
   heading(`Legs of served faults (${formatCount(r.categories.served)})`);
   const cols: Column[] = ['leg', 'count', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h, i) => ({ header: h, align: i === 0 ? 'left' : 'right' }));
   const row = (name: string, s: LegStats): string[] => [LEG_TITLES[name]!, formatCount(s.count), d(s.mean_ns), d(s.p50_ns), d(s.p90_ns), d(s.p99_ns), d(s.p999_ns), d(s.max_ns)];
-  out.push(...renderTable(cols, order.map((leg) => row(leg, r.legs[leg as keyof LegsStats]!)), { separatorBefore: [order.length - 1] }));
+  out.push(...renderTable(cols, order.map((leg) => row(leg, r.legs[leg as keyof LegsStats]!)), order.length > 1 ? { separatorBefore: [order.length - 1] } : {}));
 
   const groupCols: Column[] = [{ header: '', align: 'left' }, { header: 'served', align: 'right' }, ...order.map((leg) => ({ header: `${LEG_TITLES[leg]} p50 / p99`, align: 'right' as const }))];
   const groupRow = (name: string, served: number, legs: LegsStats): string[] => [
@@ -89,16 +89,19 @@ export function renderLatency(r: LatencyReport, files: { destination: string; so
   return out.join('\n') + '\n';
 }
 
+/** Offsets in ms with every digit down to the ns: a clock offset of seconds still says its microseconds. */
+function off(v: number | null): string {
+  return v === null ? '-' : `${formatMs(v, 6)} ms`;
+}
+
 function clockLine(r: LatencyReport): string {
   const b = r.clock_bounds;
-  const bounds =
-    b.lower_ns === null && b.upper_ns === null
-      ? 'no bounds'
-      : `bounds [${d(b.lower_ns)}, ${d(b.upper_ns)}] from ${formatCount(b.from_pages)} pages and ${formatCount(b.from_requests)} requests`;
+  if (b.lower_ns === null && b.upper_ns === null) return 'one clock assumed (no request was followed to the source)';
+  const bounds = `bounds [${off(b.lower_ns)}, ${off(b.upper_ns)}] from ${formatCount(b.from_pages)} pages and ${formatCount(b.from_requests)} requests`;
   const k = r.clock;
-  if (k.source === 'given') return `source - destination = ${formatDuration(k.offset_ns)} (given); ${bounds}`;
-  if (k.source === 'same-host') return `one clock (same host: the bounds allow offset 0; --clock estimate takes their middle); ${bounds}`;
-  return `source - destination = ${formatDuration(k.offset_ns)} ± ${formatDuration(k.uncertainty_ns)} (estimated); ${bounds}`;
+  if (k.source === 'given') return `source - destination = ${off(k.offset_ns)} (given); ${bounds}`;
+  if (k.source === 'same-host') return `one clock (the bounds allow offset 0; --clock estimate takes their middle); ${bounds}`;
+  return `source - destination = ${off(k.offset_ns)} ± ${off(k.uncertainty_ns)} (estimated); ${bounds}`;
 }
 
 function histogramLines(buckets: readonly Log2Bucket[], c: ChalkInstance, width = 40): string[] {
@@ -106,8 +109,10 @@ function histogramLines(buckets: readonly Log2Bucket[], c: ChalkInstance, width 
   const label = (b: Log2Bucket): string => (b.lo_ns === null ? '< 1 ns' : `[${formatDuration(b.lo_ns)}, ${formatDuration(b.hi_ns)})`);
   const labels = buckets.map(label);
   const w = labels.reduce((m, l) => Math.max(m, l.length), 0);
+  const counts = buckets.map((b) => formatCount(b.count));
+  const cw = counts.reduce((m, l) => Math.max(m, l.length), 0);
   return buckets.map((b, i) => {
     const bar = max === 0 ? '' : '█'.repeat(Math.round((b.count / max) * width));
-    return `    ${labels[i]!.padStart(w)}  ${c.cyan(bar)}${bar ? ' ' : ''}${formatCount(b.count)}`;
+    return `    ${labels[i]!.padEnd(w)}  ${counts[i]!.padStart(cw)}  ${c.cyan(bar)}`.trimEnd();
   });
 }
