@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import { importQemuLog, type ImportReport } from '../formats/import-log.js';
 import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { OUTPUT_TRACE, addOutputFormatOption, parsePageSize, parseVcpus } from './options/trace-options.js';
+import { CLOCK_HELP, CLOCK_OFFSET_HELP, parseClockAssumption, parseClockOffset, type ClockAssumption } from './options/clock-options.js';
 
 interface ImportOptions {
   output: string;
@@ -13,6 +15,9 @@ interface ImportOptions {
   accounting: boolean;
   json?: boolean;
   outputFormat?: WritableFormat;
+  source?: string;
+  clockOffset?: bigint;
+  clock: ClockAssumption;
 }
 
 export function register(program: Command): void {
@@ -29,20 +34,31 @@ export function register(program: Command): void {
     .option('--lenient', 'count malformed lines of known events instead of stopping at the first')
     .addOption(new Option('--no-accounting', 'do not write the <trace>.qemu.arrow side table'))
     .option('--json', 'print the import report as one JSON object on stdout')
+    .option('--source <src-log>', "the source QEMU's log of the same migration: each fault's legs go to <trace>.migration.json (see blocktime latency)")
+    .option('--clock-offset <duration>', `with --source: ${CLOCK_OFFSET_HELP}`, parseClockOffset)
+    .addOption(new Option('--clock <how>', `with --source: ${CLOCK_HELP}`).default('auto').argParser(parseClockAssumption))
     .addHelpText(
       'after',
       `
 Examples:
   blocktime import qemu-log dst-trace.log -o trace.arrow
   blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4
+  blocktime import qemu-log dst-trace.log -o trace.arrow --source src-trace.log
   blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient`,
     )
     .action((log: string, opts: ImportOptions) => run(log, opts));
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {
+  if (opts.output === '-' && opts.source !== undefined) throw new UsageError('--source: the joined faults go to <trace>.migration.json beside the trace; give -o a file, not -');
+  const { prepareImportMigration } = await import('../latency/trace-migration.js');
+  const migration = opts.output === '-' ? undefined : await prepareImportMigration(log, opts.source, {
+    clock: opts.clock,
+    ...(opts.clockOffset !== undefined ? { clockOffsetNs: opts.clockOffset } : {}),
+    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+  });
   const progress = createTraceProgress('import', 'bytes');
-  let report: ImportReport;
+  let report: ImportReport & { migration?: string };
   try {
     report = await importQemuLog(log, opts.output, {
       ...(opts.qemuVersion !== undefined ? { qemuVersion: opts.qemuVersion } : {}),
@@ -57,12 +73,16 @@ async function run(log: string, opts: ImportOptions): Promise<void> {
   } finally {
     progress.done();
   }
+  if (migration !== undefined) {
+    const written = await migration.write(opts.output, report.source);
+    if (written !== undefined) report.migration = written;
+  }
   // `-o -` streams the trace itself on stdout: the report goes to stderr then.
   const out = opts.output === '-' ? process.stderr : process.stdout;
-  out.write(opts.json ? JSON.stringify(report) + '\n' : renderImport(log, report));
+  out.write(opts.json ? JSON.stringify(report) + '\n' : renderImport(log, report, opts.source !== undefined));
 }
 
-function renderImport(log: string, r: ImportReport): string {
+function renderImport(log: string, r: ImportReport & { migration?: string }, joined: boolean): string {
   const s = r.source as {
     qemu: string;
     detected_from: string;
@@ -94,5 +114,6 @@ function renderImport(log: string, r: ImportReport): string {
   if (m.begins_unknown_cpu) rules.push(`${m.begins_unknown_cpu} begin lines naming an undeclared cpu`);
   if (rules.length > 0) out.push(`  mapping: ${rules.join('; ')}`);
   if (r.accounting) out.push(`wrote ${r.accounting}: QEMU's accounting lines, one record per trace row`);
+  if (r.migration) out.push(`wrote ${r.migration}: the migration's phases${joined ? ', and each fault followed across both logs' : ''}`);
   return out.join('\n') + '\n';
 }

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
-import { parseDuration } from '../units.js';
+import { CLOCK_HELP, CLOCK_OFFSET_HELP, parseClockAssumption, parseClockOffset, type ClockAssumption } from './options/clock-options.js';
 import { parsePageSize } from './options/trace-options.js';
 import { styleFor } from './terminal/style.js';
 
@@ -8,20 +7,8 @@ interface LatencyCliOptions {
   source?: string;
   json?: boolean;
   clockOffset?: bigint;
-  clock: 'auto' | 'same-host' | 'estimate';
+  clock: ClockAssumption;
   pageSize?: number;
-}
-
-/** A signed duration: the offset of the source's clock may be either way. */
-function parseOffset(text: string): bigint {
-  const neg = text.trim().startsWith('-');
-  const ns = BigInt(parseDuration('--clock-offset', neg ? text.trim().slice(1) : text));
-  return neg ? -ns : ns;
-}
-
-function parseClock(text: string): LatencyCliOptions['clock'] {
-  if (text === 'auto' || text === 'same-host' || text === 'estimate') return text;
-  throw new UsageError(`--clock: expected auto, same-host or estimate, got "${text}"`);
 }
 
 export function register(program: Command): void {
@@ -31,12 +18,8 @@ export function register(program: Command): void {
     .argument('<dst-log>', "the destination QEMU's trace log (-msg timestamp=on; plain, gzip or zstd)")
     .option('--source <src-log>', "the source QEMU's trace log of the same migration")
     .option('--json', 'print the result as one JSON object on stdout')
-    .option('--clock-offset <duration>', "the source's clock minus the destination's (e.g. 1.5ms, -200us), when known", parseOffset)
-    .addOption(
-      new Option('--clock <how>', 'without --clock-offset: auto (one clock when the bounds allow it), same-host, or estimate (the middle of the bounds)')
-        .default('auto')
-        .argParser(parseClock),
-    )
+    .option('--clock-offset <duration>', CLOCK_OFFSET_HELP, parseClockOffset)
+    .addOption(new Option('--clock <how>', CLOCK_HELP).default('auto').argParser(parseClockAssumption))
     .option('--page-size <bytes>', 'target page size (default 4096)', parsePageSize)
     .addHelpText(
       'after',

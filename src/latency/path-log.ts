@@ -32,7 +32,8 @@ export interface PathLog {
 
 const NS = 1_000_000_000n;
 
-export async function readPathLog(file: string): Promise<PathLog> {
+/** `only`: keep just these events (the phases need two kinds of line of a log that may hold millions). */
+export async function readPathLog(file: string, only?: ReadonlySet<PathEventName>): Promise<PathLog> {
   const input = await openInput(file);
   const p = newPrefix();
   const events: LoggedEvent[] = [];
@@ -53,6 +54,7 @@ export async function readPathLog(file: string): Promise<PathLog> {
         const e = parsePathEvent(line, p.rest);
         if (e === undefined) continue;
         if (typeof e === 'string') throw new InputError({ file, line: lineNo }, e);
+        if (only !== undefined && !only.has(e.ev)) continue;
         if (form !== undefined && p.form !== form) {
           throw new InputError({ file, line: lineNo }, `a ${p.form} line prefix in a log of ${form} prefixes; expected one form per file`);
         }
@@ -64,8 +66,8 @@ export async function readPathLog(file: string): Promise<PathLog> {
   } finally {
     await input.close();
   }
-  if (form === undefined || firstT === undefined) {
+  if (firstT === undefined || (form === undefined && only === undefined)) {
     throw new InputError({ file }, 'no timed migration events; expected a QEMU trace log written with -msg timestamp=on and the events of docs/latency.md');
   }
-  return { file, prefix: form, events, counts, firstT, lastT };
+  return { file, prefix: form ?? 'tid', events, counts, firstT, lastT };
 }
