@@ -5,7 +5,9 @@ import { styleFor } from './terminal/style.js';
 import { addExpectOptions, type ExpectOptionValues } from './options/expect-options.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
-import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './options/trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, openOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './options/trace-options.js';
+import type { MigrationFile, PhaseRecord } from '../latency/migration-file.js';
+import type { PhaseFigure, RowTimes } from '../latency/phase-figures.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
   variant: VariantName;
@@ -43,6 +45,22 @@ Examples:
     .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
 }
 
+/** Faults and blocktime per phase: a boundary among the faults is one more replay, up to it. */
+async function phasesOf(file: string, opts: AnalyzeOptions, phases: PhaseRecord[], times: RowTimes, total: number): Promise<PhaseFigure[]> {
+  const { phaseFigures, rowsBefore } = await import('../latency/phase-figures.js');
+  const { replayBatches } = await import('../replay/engine.js');
+  const { openTrace } = await import('../formats/open.js');
+  return phaseFigures(phases, times, total, async (cut) => {
+    const source = await openTrace(file, openOptions(opts));
+    try {
+      const outcome = await replayBatches(source.meta, rowsBefore(source.batches(), cut), [opts.variant], { file: source.path });
+      return outcome.results[opts.variant]!.total_blocktime_ns;
+    } finally {
+      await source.close();
+    }
+  });
+}
+
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   if (opts.expect !== undefined) return (await import('./analyze-expect.js')).runExpectCheck(file, opts);
   // Loaded here, not at the top: every command is registered at start-up, and the replay is not needed for --help.
@@ -50,10 +68,20 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   const progress = createTraceProgress('analyze', 'bytes and rows');
   const started = performance.now();
   try {
-    const outcome = await replayTraceFile(file, opts, progress, (source, options) => replayTrace(source, [opts.variant], options));
+    const { migrationOfTrace } = await import('../latency/trace-migration.js');
+    const { RowTimes } = await import('../latency/phase-figures.js');
+    let migration: MigrationFile | undefined;
+    const times = new RowTimes();
+    const outcome = await replayTraceFile(file, opts, progress, async (source, options) => {
+      migration = await migrationOfTrace(source.path, source.format, source.meta);
+      // Only a trace with phases pays for following its rows' times.
+      const followed = migration?.phases.some((p) => p.kind === 'state') ? { path: source.path, format: source.format, meta: source.meta, batches: () => times.tap(source.batches()), close: () => source.close() } : source;
+      return replayTrace(followed, [opts.variant], options);
+    });
     progress.done();
     const result = outcome.results[opts.variant];
     if (!result) throw new Error(`replay returned no ${opts.variant} result`);
+    const phases = migration?.phases.some((p) => p.kind === 'state') ? await phasesOf(file, opts, migration.phases, times, result.total_blocktime_ns) : undefined;
     if (opts.timing) {
       const t = outcome.timing;
       // total_s is the command's wall time to the result, opening the file included.
@@ -61,9 +89,11 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
       process.stderr.write(JSON.stringify(timing) + '\n');
     }
     if (opts.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      process.stdout.write(JSON.stringify(phases ? { ...result, phases } : result) + '\n');
     } else {
-      process.stdout.write(renderAnalysis(result, { file, all: opts.all ?? false, top: opts.top }, styleFor(process.stdout)));
+      const c = styleFor(process.stdout);
+      process.stdout.write(renderAnalysis(result, { file, all: opts.all ?? false, top: opts.top }, c));
+      if (phases) process.stdout.write((await import('./terminal/phases.js')).renderPhases(phases, c));
     }
   } finally {
     progress.done();

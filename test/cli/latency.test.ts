@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,5 +133,30 @@ describe('import qemu-log DST --source SRC: the joined faults beside the trace, 
     const r = await blocktime(['import', 'qemu-log', dst, '-o', '-', '--source', src]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--source: the joined faults go to <trace>.migration.json beside the trace; give -o a file, not -');
+  });
+});
+
+describe('analyze: the migration phases of a QEMU log', () => {
+  it('--json gains a phases array: faults and blocktime credited in each', async () => {
+    const lines = readFileSync('fixtures/qemu/example1-7.2.log', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('1795664025.150022'));
+    lines.splice(at, 0, '8600@1795664025.145000:migrate_set_state new state postcopy-paused');
+    const log = join(dir, 'paused.log');
+    writeFileSync(log, lines.join('\n'));
+    // Three vCPUs fault (N = 3): all of them are blocked at once for a while.
+    for (const variant of ['atomic', 'mutex', 'exact']) {
+      const r = await blocktime(['analyze', log, '--vcpus', '3', '--variant', variant, '--json']);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout) as { total_blocktime_ns: number; events: { fault: number }; phases: Array<{ state: string; faults: number; blocktime_ns: number; duration_ns: number }> };
+      expect(j.phases.map((p) => [p.state, p.faults, p.duration_ns])).toEqual([
+        ['postcopy-active', 3, 94_689_000],
+        ['postcopy-paused', 1, 35_011_000],
+      ]);
+      // The three vCPUs are first all blocked at 150.022 ms, after the pause began: the replay up to it credits nothing.
+      expect(j.phases.map((p) => p.blocktime_ns)).toEqual([0, j.total_blocktime_ns]);
+      expect(j.total_blocktime_ns).toBeGreaterThan(0);
+    }
+    const human = await blocktime(['analyze', log, '--vcpus', '3']);
+    expect(human.stdout).toMatch(/Phases \(migrate_set_state; start from the first\)\n.*side +phase +start ms +duration ms +faults +blocktime ms\n.*\n {2}destination +postcopy-active +0\.000 +94\.689 +3 /);
   });
 });
