@@ -14,7 +14,7 @@ function batch(rows: Array<[t: number, kind: number]>): TraceBatch {
 }
 
 async function* stream(...batches: TraceBatch[]): AsyncGenerator<TraceBatch> {
-  yield* batches;
+  for (const b of batches) yield b;
 }
 
 const state = (name: string, start: number, end: number): PhaseRecord => ({ side: 'destination', kind: 'state', name, start_ns: String(start), end_ns: String(end) });

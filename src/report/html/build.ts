@@ -12,6 +12,7 @@ import { openTraceDatabase } from '../../sql/trace-database.js';
 import type { TraceSource } from '../../trace/source.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
+import { queryMigration } from './migration-query.js';
 import { renderPage } from './page.js';
 import type { ReportData } from './report-data.js';
 import { queryTimeline, TIMELINE_BAR_BUDGET } from './timeline-query.js';
@@ -59,6 +60,8 @@ async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number):
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
     latency_cdf: await queryLatencyCdf(conn, vcpus),
   };
+  const migration = await queryMigration(conn, span.originNs, span.spanNs);
+  if (migration) data.migration = migration;
   return { html: await renderPage(data, await buildCharts(data)), data };
 }
 
