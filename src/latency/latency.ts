@@ -124,7 +124,7 @@ export function latencyOfLogs(dst: PathLog, src: PathLog | undefined, opts: Late
     coverage: join.coverage,
     notes: notesFor(join.coverage, dst, bounds.lower !== undefined && bounds.upper !== undefined && bounds.lower > bounds.upper ? bounds.lower - bounds.upper : undefined),
   };
-  const phases = mergePhases(phasesOf(dst, 'destination'), src ? phasesOf(src, 'source', -offset) : { phases: [], markers: [] });
+  const phases = mergePhases(phasesOf(dst, 'destination'), src ? phasesOf(src, 'source', -offset) : { phases: [], markers: [], windows: [] });
   return { report, faults: join.faults, offset, phases };
 }
 

@@ -23,7 +23,8 @@ export function migrationPath(trace: string): string {
 
 export interface PhaseRecord {
   side: Side;
-  kind: 'state' | 'marker';
+  /** `window`: a rate-limit window of the source, `migrate_transferred` to the next one. */
+  kind: 'state' | 'marker' | 'window';
   name: string;
   start_ns: string;
   end_ns: string;
@@ -64,6 +65,9 @@ export function phaseRecords(m: MigrationPhases, shift: bigint): PhaseRecord[] {
   return [
     ...m.phases.map((p): PhaseRecord => ({ side: p.side, kind: 'state', name: p.state, start_ns: String(p.startNs + shift), end_ns: String(p.endNs + shift) })),
     ...m.markers.map((x): PhaseRecord => ({ side: x.side, kind: 'marker', name: x.name, start_ns: String(x.tNs + shift), end_ns: String(x.tNs + shift) })),
+    ...m.windows.map(
+      (t, i): PhaseRecord => ({ side: 'source', kind: 'window', name: 'rate_limit', start_ns: String(t + shift), end_ns: String((m.windows[i + 1] ?? t) + shift) }),
+    ),
   ].sort((a, b) => (BigInt(a.start_ns) < BigInt(b.start_ns) ? -1 : BigInt(a.start_ns) > BigInt(b.start_ns) ? 1 : 0));
 }
 

@@ -25,12 +25,15 @@ export interface PhaseMarker {
 export interface MigrationPhases {
   phases: Phase[];
   markers: PhaseMarker[];
+  /** The source's rate-limit window starts (`migrate_transferred`), ascending. */
+  windows: bigint[];
 }
 
 /** `shift` is added to the log's times (minus the clock offset, for the source's log). */
 export function phasesOf(log: PathLog, side: Side, shift = 0n): MigrationPhases {
   const phases: Phase[] = [];
   const markers: PhaseMarker[] = [];
+  const windows: bigint[] = [];
   let open: Phase | undefined;
   for (const e of log.events) {
     if (e.ev === 'state') {
@@ -38,8 +41,10 @@ export function phasesOf(log: PathLog, side: Side, shift = 0n): MigrationPhases 
       open = { side, state: e.state, startNs: e.t + shift, endNs: log.lastT + shift };
       phases.push(open);
     } else if (e.ev === 'marker') markers.push({ side, name: e.name, tNs: e.t + shift });
+    else if (e.ev === 'window') windows.push(e.t + shift);
   }
-  return { phases, markers };
+  windows.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { phases, markers, windows };
 }
 
 export function mergePhases(a: MigrationPhases, b: MigrationPhases): MigrationPhases {
@@ -47,5 +52,6 @@ export function mergePhases(a: MigrationPhases, b: MigrationPhases): MigrationPh
   return {
     phases: [...a.phases, ...b.phases].sort(byTime((p: Phase) => p.startNs)),
     markers: [...a.markers, ...b.markers].sort(byTime((m: PhaseMarker) => m.tNs)),
+    windows: [...a.windows, ...b.windows].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
   };
 }

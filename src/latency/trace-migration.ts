@@ -13,7 +13,7 @@ import { MIGRATION_FORMAT, faultLegRecords, migrationPath, phaseRecords, readMig
 import { readPathLog } from './path-log.js';
 import { phasesOf } from './phases.js';
 
-const PHASE_EVENTS: ReadonlySet<PathEventName> = new Set(['state', 'marker']);
+const PHASE_EVENTS: ReadonlySet<PathEventName> = new Set(['state', 'marker', 'window']);
 
 /** What to add to a log's prefix time to put it on the clock of the trace imported from it. */
 export function traceClockShift(source: Record<string, unknown> | undefined): bigint {

@@ -149,10 +149,10 @@ describe('latency: with fewer events', () => {
 });
 
 describe('the bundled two-sided logs', () => {
-  it('fixtures/qemu/two-sided-7.2-*.log are what two-sided-logs.ts renders', async () => {
+  it('fixtures/latency/*-7.2.log are what two-sided-logs.ts renders', async () => {
     const { readFileSync } = await import('node:fs');
     const { DST, SRC, render } = await import('./two-sided-logs.js');
-    expect(readFileSync('fixtures/qemu/two-sided-7.2-dst.log', 'utf8')).toBe(render(DST));
-    expect(readFileSync('fixtures/qemu/two-sided-7.2-src.log', 'utf8')).toBe(render(SRC));
+    expect(readFileSync('fixtures/latency/dst-7.2.log', 'utf8')).toBe(render(DST));
+    expect(readFileSync('fixtures/latency/src-7.2.log', 'utf8')).toBe(render(SRC));
   });
 });

@@ -163,16 +163,27 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
     ],
   };
   const { blocked, all_down } = d.timeline;
-  const phases = d.migration?.phases;
-  return { id: 'chart-timeline', spec: toVega(spec), data: { blocked: { ...blocked }, all_down: { ...all_down }, ...(phases ? { phases: { start_ns: phases.start_ns, end_ns: phases.end_ns } } : {}) } };
+  const m = d.migration;
+  const migration: Record<string, Record<string, number[]>> = m ? { phases: { start_ns: m.phases.start_ns, end_ns: m.phases.end_ns }, windows: { start_ns: m.windows_ns } } : {};
+  return { id: 'chart-timeline', spec: toVega(spec), data: { blocked: { ...blocked }, all_down: { ...all_down }, ...migration } };
 }
 
-/** The migration's phases as shaded bands beneath the bars, one shade per state, named in their tooltips. */
+/** The migration's phases as shaded bands beneath the bars, one shade per state, named in their tooltips; the source's rate-limit windows as dashed rules. */
 type LayerOf<S> = S extends { layer: infer L } ? L : never;
 
 function phaseLayer(d: ReportData): LayerOf<TopLevelSpec> {
   const p = d.migration?.phases;
-  if (!p || p.name.length === 0) return [];
+  const windows: LayerOf<TopLevelSpec> = d.migration?.windows_ns.length
+    ? [
+        {
+          data: { name: 'windows' },
+          transform: [{ calculate: 'datum.start_ns / 1e6', as: 'start_ms' }],
+          mark: { type: 'rule', color: '#718096', opacity: 0.35, strokeDash: [2, 2], clip: true },
+          encoding: { x: { field: 'start_ms', type: 'quantitative' }, tooltip: [{ field: 'start_ms', title: 'rate-limit window from (ms)', format: '.6f' }] },
+        },
+      ]
+    : [];
+  if (!p || p.name.length === 0) return windows;
   // Names and sides inline (few rows), times as a named dataset of numbers like the others.
   const labels = p.name.map((name, i) => ({ i, phase: `${p.side[i]}: ${name}` }));
   return [
@@ -197,6 +208,7 @@ function phaseLayer(d: ReportData): LayerOf<TopLevelSpec> {
         ],
       },
     },
+    ...windows,
   ];
 }
 

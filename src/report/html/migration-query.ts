@@ -1,7 +1,8 @@
 /**
  * The migration's part of the report, from the relations `phases` and
  * `fault_legs` (src/sql/migration-tables.ts): the phases to shade on the
- * timeline, clipped to the trace's span, and, when the trace was imported
+ * timeline, clipped to the trace's span, the source's rate-limit windows to
+ * mark on it, and, when the trace was imported
  * with the source's log, where the served faults' time went: each leg's sum
  * per vCPU (stacked) and each leg's CDF.
  */
@@ -23,11 +24,19 @@ export async function queryMigration(conn: DuckDBConnection, originNs: bigint, s
       [originNs, spanNs],
     )
   ).getColumnsObjectJS() as unknown as { side?: string[]; name?: string[]; start_ns?: number[]; end_ns?: number[] };
+  const windows = (
+    await conn.runAndReadAll(
+      `SELECT (start_ns - $1::BIGINT)::DOUBLE AS start_ns FROM phases
+       WHERE kind = 'window' AND start_ns - $1::BIGINT >= 0 AND start_ns - $1::BIGINT <= $2::DOUBLE ORDER BY start_ns`,
+      [originNs, spanNs],
+    )
+  ).getColumnsObjectJS() as unknown as { start_ns?: number[] };
   const served = Number(((await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM fault_legs WHERE category = 'served'`)).getRowObjectsJS()[0] as { n: number }).n);
   const phaseCount = phases.side?.length ?? 0;
   if (phaseCount === 0 && served === 0) return undefined;
   const out: ReportMigration = {
     phases: { side: phases.side ?? [], name: phases.name ?? [], start_ns: phases.start_ns ?? [], end_ns: phases.end_ns ?? [] },
+    windows_ns: windows.start_ns ?? [],
   };
   if (served === 0) return out;
   const unpivot = LEG_COLUMNS.map((leg) => `SELECT cpu, '${leg}' AS leg, ${leg}_ns AS ns FROM fault_legs WHERE category = 'served' AND ${leg}_ns IS NOT NULL`).join(' UNION ALL ');

@@ -37,7 +37,7 @@ export async function renderPage(d: ReportData, charts: ChartPayload[]): Promise
 ${cards(d)}
 <section>
 <h2>Timeline</h2>
-<p class="note">Each vCPU's blocked time (the <code>exact</code> intervals: a fault's wait ends at its page's resolve or at its thread's next fault); red bands are the windows when every vCPU was blocked at once${d.migration?.phases.name.length ? '; shaded bands are the migration\'s phases (<code>migrate_set_state</code>)' : ''}. Drag to pan, scroll to zoom, double-click to reset.${timelineNote(d)}</p>
+<p class="note">Each vCPU's blocked time (the <code>exact</code> intervals: a fault's wait ends at its page's resolve or at its thread's next fault); red bands are the windows when every vCPU was blocked at once${d.migration?.phases.name.length ? '; shaded bands are the migration\'s phases (<code>migrate_set_state</code>)' : ''}${d.migration?.windows_ns.length ? '; dashed rules mark where the source\'s rate-limit windows start (<code>migrate_transferred</code>)' : ''}. Drag to pan, scroll to zoom, double-click to reset.${timelineNote(d)}</p>
 <div class="chart" id="chart-timeline"></div>
 </section>
 <section>

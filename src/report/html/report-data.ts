@@ -62,6 +62,8 @@ export interface ReportTrace {
 export interface ReportMigration {
   /** Each `migrate_set_state` phase, clipped to the trace's span. */
   phases: { side: string[]; name: string[]; start_ns: number[]; end_ns: number[] };
+  /** Where the source's rate-limit windows start (`migrate_transferred`), within the trace's span. */
+  windows_ns: number[];
   /** With the source's log: the served faults' legs. */
   legs?: {
     served: number;

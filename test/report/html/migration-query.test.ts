@@ -20,6 +20,8 @@ describe('report: the migration beside the trace', () => {
     expect(m.phases.name).toEqual(['active', 'active', 'postcopy-active', 'postcopy-active']);
     expect(m.phases.side).toEqual(['destination', 'source', 'source', 'destination']);
     expect(Math.min(...m.phases.start_ns)).toBe(0);
+    // The one rate-limit window of the source log, 3 ms in; the trace starts at its first row, page C's placement 0.6 ms in.
+    expect(m.windows_ns).toEqual([2_400_000]);
     expect(m.legs!.served).toBe(2);
     // Per vCPU, each leg's sum: vCPU 0 served page A, vCPU 1 page D.
     const sums = m.legs!.per_vcpu.cpu.map((cpu, i) => [cpu, m.legs!.per_vcpu.leg[i], m.legs!.per_vcpu.ns[i]]);
@@ -35,6 +37,7 @@ describe('report: the migration beside the trace', () => {
     expect(html).toContain('<h2>Where the time goes</h2>');
     expect(html).toContain('id="chart-legs-vcpu"');
     expect(html).toContain("shaded bands are the migration's phases");
+    expect(html).toContain("dashed rules mark where the source's rate-limit windows start");
   });
 
   it('a trace without one: no migration data, no section', async () => {
