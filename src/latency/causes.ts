@@ -23,7 +23,7 @@ export interface Cause {
 
 const MS = 1_000_000n;
 /** A dequeue this soon after a window starts follows the budget's reset. */
-export const WINDOW_NEAR_NS = 2n * MS;
+const WINDOW_NEAR_NS = 2n * MS;
 /** Width of the bins in which a fixed delay is looked for, and the least delay that counts as one. */
 const DELAY_BIN_NS = MS;
 const DELAY_MIN_NS = 5n * MS;

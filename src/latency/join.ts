@@ -33,7 +33,7 @@ export interface JoinedFault {
   tDeq?: bigint;
   tSend?: bigint;
   tPlace?: bigint;
-  /** Where the page arrived (served faults); `unknown` when neither log says. */
+  /** The channel the page arrived on (any fault whose page was placed); `unknown` when neither log says. */
   channel: Channel;
 }
 

@@ -8,11 +8,8 @@ import type { JoinedFault } from './join.js';
 
 export const LEGS = ['request_transit', 'source_queue_wait', 'page_transit', 'total'] as const;
 export type LegName = (typeof LEGS)[number];
-/** A queue wait and page transit that no dequeue line splits: "source + transit". */
-export const MERGED_LEGS = ['source_and_transit'] as const;
-export type MergedLegName = (typeof MERGED_LEGS)[number];
-
-export type FaultLegs = Partial<Record<LegName | MergedLegName, bigint>>;
+/** `source_and_transit`: a queue wait and page transit that no dequeue line splits ("source + transit"). */
+export type FaultLegs = Partial<Record<LegName | 'source_and_transit', bigint>>;
 
 export function faultLegs(f: JoinedFault, d: bigint): FaultLegs {
   const out: FaultLegs = {};

@@ -9,8 +9,6 @@ import type { MigrationFile } from '../latency/migration-file.js';
 import { migrationOfTrace } from '../latency/trace-migration.js';
 import type { TraceMeta } from '../trace/schema.js';
 
-export const MIGRATION_TABLES = ['phases', 'fault_legs'] as const;
-
 export async function createMigrationTables(connection: DuckDBConnection, origin: { path: string; format: string }, meta: TraceMeta): Promise<void> {
   await connection.run(`CREATE TABLE phases (
     side VARCHAR NOT NULL, kind VARCHAR NOT NULL, name VARCHAR NOT NULL,

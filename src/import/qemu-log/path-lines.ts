@@ -76,7 +76,7 @@ function hex(digits: string): bigint {
 }
 
 /** What `parsePathEvent` expected of a known event's arguments, for its error message. */
-export const PATH_EVENT_FORMATS: Readonly<Record<string, string>> = {
+const PATH_EVENT_FORMATS: Readonly<Record<string, string>> = {
   postcopy_ram_fault_thread_request: 'Request for HVA=0x... rb=NAME offset=0x... pid=N',
   get_mem_fault_cpu_index: 'cpu: N, pid: N',
   postcopy_blocktime_tid_cpu_map: 'cpu: N, tid: N',
