@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { openInput } from '../formats/input.js';
-import { parsePathEvent, type PathEvent, type PathEventName } from '../import/qemu-log/path-lines.js';
+import { parsePathEvent, pathEventKindAt, type PathEvent, type PathEventName } from '../import/qemu-log/path-lines.js';
 import { newPrefix, readPrefix, type PrefixForm } from '../import/qemu-log/prefix.js';
 import { lineChunks } from '../import/qemu-log/reader.js';
 
@@ -51,6 +51,11 @@ export async function readPathLog(file: string, only?: ReadonlySet<PathEventName
         const t = BigInt(p.sec) * NS + BigInt(p.frac);
         firstT ??= t;
         if (t > lastT) lastT = t;
+        if (only !== undefined) {
+          // Lines of events not asked for are not parsed, nor judged when damaged (the importer judges its own).
+          const kind = pathEventKindAt(line, p.rest);
+          if (kind !== undefined && !only.has(kind)) continue;
+        }
         const e = parsePathEvent(line, p.rest);
         if (e === undefined) continue;
         if (typeof e === 'string') throw new InputError({ file, line: lineNo }, e);

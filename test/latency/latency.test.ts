@@ -156,3 +156,16 @@ describe('the bundled two-sided logs', () => {
     expect(readFileSync('fixtures/latency/src-7.2.log', 'utf8')).toBe(render(SRC));
   });
 });
+
+describe('readPathLog', () => {
+  it('reading only some events, a damaged line of another is left to its own reader; of one asked for, it stops the read', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { readPathLog } = await import('../../src/latency/path-log.js');
+    const path = join(dir, 'damaged.log');
+    writeFileSync(path, ['1@1795664025.000001:get_queued_page pc.ram', '1@1795664025.000002:migrate_set_state new state active', ''].join('\n'));
+    const log = await readPathLog(path, new Set(['state']));
+    expect(log.events.map((e) => e.ev)).toEqual(['state']);
+    writeFileSync(path, ['1@1795664025.000001:migrate_set_state', ''].join('\n'));
+    await expect(readPathLog(path, new Set(['state']))).rejects.toThrow(`${path}: line 1: expected migrate_set_state "new state NAME"`);
+  });
+});

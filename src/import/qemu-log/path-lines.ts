@@ -71,6 +71,32 @@ const PARSERS = new Map<string, [RegExp, Parser]>([
 /** Phase markers: events whose name is the information (their arguments, if any, are not needed). */
 const MARKER = /^(?:postcopy_start|postcopy_start_set_run|savevm_send_postcopy_\w+|loadvm_postcopy_handle_\w+|postcopy_pause\w*|postcopy_resume\w*)$/;
 
+/** The kind of event a line of `name` is, whether or not its arguments parse. */
+const KIND_OF: ReadonlyMap<string, PathEventName> = new Map<string, PathEventName>([
+  ['postcopy_ram_fault_thread_request', 'request'],
+  ['get_mem_fault_cpu_index', 'cpu_index'],
+  ['postcopy_blocktime_tid_cpu_map', 'cpu_index'],
+  ['migrate_send_rp_message', 'rp_message'],
+  ['ram_load_postcopy_loop', 'loop'],
+  ['postcopy_place_page', 'place'],
+  ['postcopy_place_page_zero', 'place'],
+  ['migrate_handle_rp_req_pages', 'rp_req_pages'],
+  ['ram_save_queue_pages', 'queue_pages'],
+  ['get_queued_page', 'dequeue'],
+  ['get_queued_page_not_dirty', 'dequeue'],
+  ['ram_save_page', 'save_page'],
+  ['postcopy_preempt_send_host_page', 'preempt_send'],
+  ['postcopy_preempt_switch_channel', 'switch_channel'],
+  ['migrate_transferred', 'window'],
+  ['migrate_set_state', 'state'],
+]);
+
+/** The kind of the event that starts at `start` in `line`, for a line whose arguments did not parse. */
+export function pathEventKindAt(line: string, start: number): PathEventName | undefined {
+  const end = line.indexOf(' ', start);
+  return KIND_OF.get(line.slice(start, end < 0 ? line.length : end));
+}
+
 function hex(digits: string): bigint {
   return BigInt(`0x${digits}`);
 }
