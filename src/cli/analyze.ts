@@ -9,9 +9,11 @@ import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { UsageError } from '../errors.js';
 import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';
-import { TRACE_ARGUMENT, addTraceOptions, parseVariant, type TraceOptionValues } from './options/trace-options.js';
+import { TRACE_ARGUMENT, addTraceOptions, openOptions, parseVariant, type TraceOptionValues } from './options/trace-options.js';
 import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
 import { withExamples } from './help-examples.js';
+import type { MigrationFile, PhaseRecord } from '../latency/migration-file.js';
+import type { PhaseFigure, RowTimes } from '../latency/phase-figures.js';
 
 interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, WindowOptionValues, VcpuOptionValues {
   variant: VariantName;
@@ -43,6 +45,22 @@ export function register(program: Command): void {
   ]);
 }
 
+/** Faults and blocktime per phase: a boundary among the faults is one more replay, up to it. */
+async function phasesOf(file: string, opts: AnalyzeOptions, phases: PhaseRecord[], times: RowTimes, total: number): Promise<PhaseFigure[]> {
+  const { phaseFigures, rowsBefore } = await import('../latency/phase-figures.js');
+  const { replayBatches } = await import('../replay/engine.js');
+  const { openTrace } = await import('../formats/open.js');
+  return phaseFigures(phases, times, total, async (cut) => {
+    const source = await openTrace(file, openOptions(opts));
+    try {
+      const outcome = await replayBatches(source.meta, rowsBefore(source.batches(), cut), [opts.variant], { file: source.path });
+      return outcome.results[opts.variant]!.total_blocktime_ns;
+    } finally {
+      await source.close();
+    }
+  });
+}
+
 async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   const window = windowOf(opts);
   if (window && opts.expect !== undefined) throw new UsageError('--expect checks the figures QEMU gave for the whole migration: not with --since or --until');
@@ -53,15 +71,24 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
   const progress = createTraceProgress('analyze', 'bytes and rows');
   const started = performance.now();
   try {
+    const { migrationOfTrace } = await import('../latency/trace-migration.js');
+    const { RowTimes } = await import('../latency/phase-figures.js');
+    let migration: MigrationFile | undefined;
+    const times = new RowTimes();
     let tidOf: ((cpu: number) => number | undefined) | undefined;
-    const outcome = await replayTraceFile(file, opts, progress, (source, options) => {
-      const threads = noteVcpuThreads(source);
+    const outcome = await replayTraceFile(file, opts, progress, async (source, options) => {
+      // Phases are the whole migration's: a window's figures have none.
+      migration = window ? undefined : await migrationOfTrace(source.path, source.format, source.meta);
+      // Only a trace with phases pays for following its rows' times.
+      const followed = migration?.phases.some((p) => p.kind === 'state') ? { path: source.path, format: source.format, meta: source.meta, batches: () => times.tap(source.batches()), close: () => source.close() } : source;
+      const threads = noteVcpuThreads(followed);
       tidOf = threads.tidOf;
       return replayTrace(threads.source, [opts.variant], { ...options, ...(window ? { window } : {}) });
     });
     progress.done();
     const result = outcome.results[opts.variant];
     if (!result) throw new Error(`replay returned no ${opts.variant} result`);
+    const phases = migration?.phases.some((p) => p.kind === 'state') ? await phasesOf(file, opts, migration.phases, times, result.total_blocktime_ns) : undefined;
     if (opts.timing) {
       const t = outcome.timing;
       // total_s is the command's wall time to the result, opening the file included.
@@ -70,9 +97,12 @@ async function analyze(file: string, opts: AnalyzeOptions): Promise<void> {
     }
     if (opts.json) {
       const shown = shownInJson(result.vcpus, opts, analysisKeys(result, tidOf));
-      process.stdout.write(JSON.stringify(shown ? analysisForVcpus(result, shown) : result) + '\n');
+      const json = shown ? analysisForVcpus(result, shown) : result;
+      process.stdout.write(JSON.stringify(phases ? { ...json, phases } : json) + '\n');
     } else {
-      process.stdout.write(renderAnalysis(result, { ...opts, file, ...(tidOf ? { tidOf } : {}) }, styleFor(process.stdout)));
+      const c = styleFor(process.stdout);
+      process.stdout.write(renderAnalysis(result, { ...opts, file, ...(tidOf ? { tidOf } : {}) }, c));
+      if (phases) process.stdout.write((await import('./terminal/phases.js')).renderPhases(phases, c));
     }
   } finally {
     progress.done();

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import { importQemuLog, type ImportReport } from '../formats/import-log.js';
 import type { WritableFormat } from '../formats/registry.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
@@ -7,6 +8,7 @@ import { addStatusOptions, type StatusOptionValues } from './options/status-opti
 import { createStatus } from './terminal/status.js';
 import { formatCount } from '../units.js';
 import { withExamples } from './help-examples.js';
+import { CLOCK_HELP, CLOCK_OFFSET_HELP, parseClockAssumption, parseClockOffset, type ClockAssumption } from './options/clock-options.js';
 
 interface ImportOptions extends StatusOptionValues {
   output: string;
@@ -17,6 +19,9 @@ interface ImportOptions extends StatusOptionValues {
   accounting: boolean;
   json?: boolean;
   outputFormat?: WritableFormat;
+  source?: string;
+  clockOffset?: bigint;
+  clock: ClockAssumption;
 }
 
 export function register(program: Command): void {
@@ -32,21 +37,31 @@ export function register(program: Command): void {
     .option('--page-size <bytes>', 'page size of the trace (default 4096)', parsePageSize)
     .option('--lenient', 'count malformed lines of known events instead of stopping at the first')
     .addOption(new Option('--no-accounting', 'do not write the <trace>.qemu.arrow side table'))
-    .option('--json', 'print the import report as one JSON object on stdout');
+    .option('--json', 'print the import report as one JSON object on stdout')
+    .option('--source <src-log>', "the source QEMU's log of the same migration: each fault's legs go to <trace>.migration.json (see blocktime latency)")
+    .option('--clock-offset <duration>', `with --source: ${CLOCK_OFFSET_HELP}`, parseClockOffset)
+    .addOption(new Option('--clock <how>', `with --source: ${CLOCK_HELP}`).default('auto').argParser(parseClockAssumption));
   addStatusOptions(sub)
     .action((log: string, opts: ImportOptions) => run(log, opts));
   withExamples(sub, [
     'blocktime import qemu-log dst-trace.log -o trace.arrow',
     ['blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4', 'N, which QEMU <= 10.0 logs do not give'],
-    'blocktime import qemu-log old.log -o trace.arrow --qemu-version 7.2 --lenient',
+    ['blocktime import qemu-log dst-trace.log -o trace.arrow --source src-trace.log', 'each fault followed across both logs'],
   ]);
   withExamples(cmd, ['blocktime import qemu-log dst-trace.log -o trace.arrow', 'blocktime import qemu-log --help']);
 }
 
 async function run(log: string, opts: ImportOptions): Promise<void> {
   const status = createStatus('import', opts);
+  if (opts.output === '-' && opts.source !== undefined) throw new UsageError('--source: the joined faults go to <trace>.migration.json beside the trace; give -o a file, not -');
+  const { prepareImportMigration } = await import('../latency/trace-migration.js');
+  const migration = opts.output === '-' ? undefined : await prepareImportMigration(log, opts.source, {
+    clock: opts.clock,
+    ...(opts.clockOffset !== undefined ? { clockOffsetNs: opts.clockOffset } : {}),
+    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+  });
   const progress = createTraceProgress('import', 'bytes');
-  let report: ImportReport;
+  let report: ImportReport & { migration?: string };
   try {
     report = await importQemuLog(log, opts.output, {
       ...(opts.qemuVersion !== undefined ? { qemuVersion: opts.qemuVersion } : {}),
@@ -61,15 +76,20 @@ async function run(log: string, opts: ImportOptions): Promise<void> {
   } finally {
     progress.done();
   }
+  if (migration !== undefined) {
+    const written = await migration.write(opts.output, report.source);
+    if (written !== undefined) report.migration = written;
+  }
   // `-o -` streams the trace itself on stdout: the report goes to stderr then.
   const out = opts.output === '-' ? process.stderr : process.stdout;
-  out.write(opts.json ? JSON.stringify(report) + '\n' : renderImport(log, report));
+  out.write(opts.json ? JSON.stringify(report) + '\n' : renderImport(log, report, opts.source !== undefined));
   await status.wrote(report.output);
   if (report.accounting) await status.wrote(report.accounting);
+  if (report.migration) await status.wrote(report.migration);
   status.done();
 }
 
-function renderImport(log: string, r: ImportReport): string {
+function renderImport(log: string, r: ImportReport & { migration?: string }, joined: boolean): string {
   const s = r.source as {
     qemu: string;
     detected_from: string;
@@ -114,5 +134,6 @@ function renderImport(log: string, r: ImportReport): string {
   if (m.begins_unknown_cpu) rules.push(`${n(m.begins_unknown_cpu)} begin lines naming an undeclared cpu`);
   if (rules.length > 0) out.push(`  mapping: ${rules.join('; ')}`);
   if (r.accounting) out.push(`accounting ${r.accounting}: QEMU's accounting lines, one record per trace row`);
+  if (r.migration) out.push(`migration ${r.migration}: the migration's phases${joined ? ', and each fault followed across both logs' : ''}`);
   return out.join('\n') + '\n';
 }

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   report: () => import('./report.js'),
   lab: () => import('./lab.js'),
   completion: () => import('./completion.js'),
+  latency: () => import('./latency.js'),
 };
 
 /** Commands that read the whole program: the completion scripts describe every command. */

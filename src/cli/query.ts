@@ -64,6 +64,11 @@ Tables and views (see the README for every column):
   results(variant, cpu, blocktime_ns, faults)  the replay's figures (cpu -1: other threads, NULL: whole VM)
   analysis(variant, result)                    the analyze --json object of each variant
   trace_meta(path, format, page_size, vcpus, start_ns, source, events)
+  phases(side, kind, name, start_ns, end_ns, duration_ns)
+                                               the migration's states and postcopy commands (QEMU logs)
+  fault_legs(line, tid, cpu, block, offset, addr, category, missing, channel, t_ns,
+         request_transit_ns, source_queue_wait_ns, page_transit_ns,
+         source_and_transit_ns, total_ns)      each fault followed across both logs (import --source)
 ${WINDOW_HELP}
 In a window, events holds its rows; faults the faults whose wait overlaps it
 (columns unchanged); blocked_intervals and all_down_intervals are clipped to

@@ -10,6 +10,7 @@
  *   results   `results`, `analysis`        (the three variants' replay)
  *   derived   `faults`, `blocked_intervals` (rows the replay closes, derived-tables.ts)
  *   all_down  `all_down_intervals`         (a view over the others)
+ *   migration `phases`, `fault_legs`        (the trace's companion file or the log's phases: no read of the rows)
  *
  * `faults` and `blocked_intervals` are tables the pass fills as the replay
  * closes each wait: their SQL definitions (src/sql/views/) sort the whole
@@ -32,6 +33,7 @@ import { TraceMetaConsumer, timeRangeOfEvents, writeMetaOf } from './trace-meta-
 import { createVcpusConsumer } from './vcpus-table.js';
 import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
 import { registerTraceRowsFunction } from './trace-rows-function.js';
+import { createMigrationTables } from './migration-tables.js';
 import { createResultsTables, writeResults } from './trace-tables.js';
 import { createView } from './views.js';
 import type { TraceWindow } from '../replay/window.js';
@@ -45,7 +47,7 @@ export interface BatchConsumer {
   abandon?(): Promise<void>;
 }
 
-export const PARTS = ['meta', 'events', 'vcpus', 'results', 'derived', 'all_down'] as const;
+export const PARTS = ['meta', 'events', 'vcpus', 'results', 'derived', 'all_down', 'migration'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What a pass's parts share: where to write, and the trace being read. */
@@ -141,6 +143,12 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
     needs: () => ['meta', 'vcpus', 'derived'],
     reads: () => false,
     complete: ({ connection }) => createView(connection, 'all_down_intervals'),
+  },
+  migration: {
+    relations: ['phases', 'fault_legs'],
+    needs: () => [],
+    reads: () => false,
+    complete: ({ connection, origin, meta }) => createMigrationTables(connection, origin, meta),
   },
 };
 

@@ -15,7 +15,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-export const RELATIONS = ['events', 'trace_meta', 'vcpus', 'faults', 'blocked_intervals', 'all_down_intervals', 'results', 'analysis'] as const;
+export const RELATIONS = ['events', 'trace_meta', 'vcpus', 'faults', 'blocked_intervals', 'all_down_intervals', 'results', 'analysis', 'phases', 'fault_legs'] as const;
 export type Relation = (typeof RELATIONS)[number];
 
 function isRelation(name: string): name is Relation {

@@ -1,6 +1,6 @@
 /**
  * The tables a loaded trace lives in, besides `events` (event-appender.ts):
- * `trace_meta` (one row: what the views need to know about the trace) and the
+ * `trace_meta` (one row: what the views need to know about the trace), the
  * replay engine's figures, `results` (long form, for SQL) and `analysis` (the
  * `analyze --json` object of each variant, whole).
  */
@@ -10,7 +10,7 @@ import { VARIANTS } from '../replay/result.js';
 import { EVENTS_TABLE_SQL } from './event-appender.js';
 import { VIEW_NAMES } from './views.js';
 
-export const TRACE_TABLES = ['events', 'trace_meta', 'results', 'analysis'] as const;
+export const TRACE_TABLES = ['events', 'trace_meta', 'results', 'analysis', 'phases', 'fault_legs'] as const;
 
 export interface TraceMetaRow {
   path: string;

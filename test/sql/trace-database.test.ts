@@ -232,7 +232,7 @@ describe('openTraceDatabase: what is built, and when', () => {
     try {
       const database = await openTraceDatabase(source, { build: { relations: ['events'] } });
       try {
-        expect(database.built().sort()).toEqual(['all_down_intervals', 'analysis', 'blocked_intervals', 'events', 'faults', 'results', 'trace_meta', 'vcpus']);
+        expect(database.built().sort()).toEqual(['all_down_intervals', 'analysis', 'blocked_intervals', 'events', 'fault_legs', 'faults', 'phases', 'results', 'trace_meta', 'vcpus']);
       } finally {
         database.close();
       }

@@ -14,13 +14,14 @@ import type { TraceSource } from '../../trace/source.js';
 import type { TraceWindow } from '../../replay/window.js';
 import { buildCharts } from './charts.js';
 import { queryLatencyCdf } from './latency-cdf-query.js';
+import { queryMigration } from './migration-query.js';
 import { renderPage } from './page.js';
 import type { ReportData } from './report-data.js';
 import { queryTimeline, TIMELINE_BAR_BUDGET } from './timeline-query.js';
 import type { VcpuOptionValues } from '../vcpu-selection.js';
 
 /** What the report reads. */
-const REPORT_RELATIONS: readonly Relation[] = ['trace_meta', 'vcpus', 'analysis', 'faults', 'blocked_intervals', 'all_down_intervals'];
+const REPORT_RELATIONS: readonly Relation[] = ['trace_meta', 'vcpus', 'analysis', 'faults', 'blocked_intervals', 'all_down_intervals', 'phases', 'fault_legs'];
 
 export interface HtmlReportOptions extends OpenOptions {
   /** Bars the timeline draws at most (about); more intervals are merged (see timeline-query.ts). */
@@ -76,6 +77,8 @@ async function reportFromDatabase(conn: DuckDBConnection, timelineBars: number, 
     timeline: await queryTimeline(conn, { originNs: span.originNs, vcpus, budget: timelineBars }),
     latency_cdf: await queryLatencyCdf(conn, vcpus, results.exact.window),
   };
+  const migration = await queryMigration(conn, span.originNs, span.spanNs);
+  if (migration) data.migration = migration;
   return { html: await renderPage(data, await buildCharts(data), view), data };
 }
 

@@ -27,7 +27,69 @@ export async function buildCharts(d: ReportData): Promise<ChartPayload[]> {
   // top level, which would keep require() (tslab's kernel) from loading this package.
   const { compile } = await import('vega-lite');
   const toVega = (spec: TopLevelSpec): object => compile(spec).spec;
-  return [timelineChart(d, toVega), histogramChart(d, toVega), cdfChart(d, toVega), comparisonChart(d, toVega)];
+  const charts = [timelineChart(d, toVega), histogramChart(d, toVega), cdfChart(d, toVega), comparisonChart(d, toVega)];
+  if (d.migration?.legs) charts.push(legsByVcpuChart(d, toVega), legsCdfChart(d, toVega));
+  return charts;
+}
+
+/** The legs in path order, with their colours: the same in both charts of "where the time goes". */
+const LEG_ORDER = ['request_transit', 'source_queue_wait', 'source_and_transit', 'page_transit'];
+const LEG_LABELS = ['request transit', 'source queue wait', 'source + transit', 'page transit + placement'];
+const legScale = { domain: LEG_LABELS, range: ['#3182ce', '#dd6b20', '#b7791f', '#38a169'] };
+/** The datasets carry numbers only: a leg is its index in LEG_ORDER. */
+const legLabel = { calculate: `${JSON.stringify(LEG_LABELS)}[datum.leg]`, as: 'leg_label' };
+
+function legIndexes(legs: readonly string[]): number[] {
+  return legs.map((leg) => LEG_ORDER.indexOf(leg));
+}
+
+function legsByVcpuChart(d: ReportData, toVega: ToVega): ChartPayload {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    height: 260,
+    data: { name: 'legs' },
+    transform: [legLabel, { calculate: 'datum.ns / 1e6', as: 'ms' }, { calculate: "datum.cpu < 0 ? 'other' : 'vCPU ' + datum.cpu", as: 'who' }],
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'who', type: 'ordinal', sort: { field: 'cpu' }, title: null },
+      y: { field: 'ms', type: 'quantitative', title: 'time in each leg, summed over served faults (ms)', stack: 'zero' },
+      color: { field: 'leg_label', type: 'nominal', scale: legScale, title: 'leg' },
+      order: { field: 'leg' },
+      tooltip: [
+        { field: 'who', title: 'who' },
+        { field: 'leg_label', title: 'leg' },
+        { field: 'ms', title: 'sum (ms)', format: ',.6f' },
+      ],
+    },
+  };
+  const legs = d.migration!.legs!.per_vcpu;
+  return { id: 'chart-legs-vcpu', spec: toVega(spec), data: { legs: { cpu: legs.cpu, leg: legIndexes(legs.leg), ns: legs.ns } } };
+}
+
+function legsCdfChart(d: ReportData, toVega: ToVega): ChartPayload {
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: WIDTH,
+    height: 300,
+    data: { name: 'legcdf' },
+    // A log scale cannot show 0 or less: such a leg (a clock offset's error) is drawn at 1 ns.
+    transform: [legLabel, { calculate: 'max(datum.ns, 1) / 1e3', as: 'us' }],
+    params: [{ name: 'legzoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }],
+    mark: { type: 'line', interpolate: 'step-after', clip: true },
+    encoding: {
+      x: { field: 'us', type: 'quantitative', scale: { type: 'log' }, title: 'leg (us, log scale)' },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of served faults at or below', scale: { domain: [0, 1] } },
+      color: { field: 'leg_label', type: 'nominal', scale: legScale, title: 'leg' },
+      tooltip: [
+        { field: 'leg_label', title: 'leg' },
+        { field: 'ns', title: 'ns', format: ',d' },
+        { field: 'fraction', title: 'at or below', format: '.2%' },
+      ],
+    },
+  };
+  const cdf = d.migration!.legs!.cdf;
+  return { id: 'chart-legs-cdf', spec: toVega(spec), data: { legcdf: { leg: legIndexes(cdf.leg), ns: cdf.ns, fraction: cdf.fraction } } };
 }
 
 type ToVega = (spec: TopLevelSpec) => object;
@@ -55,6 +117,7 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
     // Bars and all-down bands fade by their blocked share, each on its own opacity range.
     resolve: { scale: { opacity: 'independent' } },
     layer: [
+      ...phaseLayer(d),
       {
         data: { name: 'blocked' },
         transform: [
@@ -100,7 +163,53 @@ function timelineChart(d: ReportData, toVega: ToVega): ChartPayload {
     ],
   };
   const { blocked, all_down } = d.timeline;
-  return { id: 'chart-timeline', spec: toVega(spec), data: { blocked: { ...blocked }, all_down: { ...all_down } } };
+  const m = d.migration;
+  const migration: Record<string, Record<string, number[]>> = m ? { phases: { start_ns: m.phases.start_ns, end_ns: m.phases.end_ns }, windows: { start_ns: m.windows_ns } } : {};
+  return { id: 'chart-timeline', spec: toVega(spec), data: { blocked: { ...blocked }, all_down: { ...all_down }, ...migration } };
+}
+
+/** The migration's phases as shaded bands beneath the bars, one shade per state, named in their tooltips; the source's rate-limit windows as dashed rules. */
+type LayerOf<S> = S extends { layer: infer L } ? L : never;
+
+function phaseLayer(d: ReportData): LayerOf<TopLevelSpec> {
+  const p = d.migration?.phases;
+  const windows: LayerOf<TopLevelSpec> = d.migration?.windows_ns.length
+    ? [
+        {
+          data: { name: 'windows' },
+          transform: [{ calculate: 'datum.start_ns / 1e6', as: 'start_ms' }],
+          mark: { type: 'rule', color: '#718096', opacity: 0.35, strokeDash: [2, 2], clip: true },
+          encoding: { x: { field: 'start_ms', type: 'quantitative' }, tooltip: [{ field: 'start_ms', title: 'rate-limit window from (ms)', format: '.6f' }] },
+        },
+      ]
+    : [];
+  if (!p || p.name.length === 0) return windows;
+  // Names and sides inline (few rows), times as a named dataset of numbers like the others.
+  const labels = p.name.map((name, i) => ({ i, phase: `${p.side[i]}: ${name}` }));
+  return [
+    {
+      data: { name: 'phases' },
+      transform: [
+        { window: [{ op: 'row_number', as: 'row' }] },
+        { calculate: 'datum.row - 1', as: 'i' },
+        { lookup: 'i', from: { data: { values: labels }, key: 'i', fields: ['phase'] } },
+        { calculate: 'datum.start_ns / 1e6', as: 'start_ms' },
+        { calculate: 'datum.end_ns / 1e6', as: 'end_ms' },
+      ],
+      mark: { type: 'rect', opacity: 0.1, clip: true },
+      encoding: {
+        x: { field: 'start_ms', type: 'quantitative' },
+        x2: { field: 'end_ms' },
+        color: { field: 'phase', type: 'nominal', title: 'phase', scale: { scheme: 'tableau10' } },
+        tooltip: [
+          { field: 'phase', title: 'phase' },
+          { field: 'start_ms', title: 'from (ms)', format: '.6f' },
+          { field: 'end_ms', title: 'to (ms)', format: '.6f' },
+        ],
+      },
+    },
+    ...windows,
+  ];
 }
 
 /** The bucket range that holds any fault in either variant, so empty tails are not drawn. */

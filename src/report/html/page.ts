@@ -61,7 +61,7 @@ ${diagnostics(d)}
 function chartSections(d: ReportData, view: VcpuOptionValues): string {
   return `<section>
 <h2>Timeline</h2>
-<p class="note">Each vCPU's blocked time (the <code>exact</code> intervals: a fault's wait ends at its page's resolve or at its thread's next fault); red bands are the windows when every vCPU was blocked at once. Drag to pan, scroll to zoom, double-click to reset.${timelineNote(d)}</p>
+<p class="note">Each vCPU's blocked time (the <code>exact</code> intervals: a fault's wait ends at its page's resolve or at its thread's next fault); red bands are the windows when every vCPU was blocked at once${d.migration?.phases.name.length ? '; shaded bands are the migration\'s phases (<code>migrate_set_state</code>)' : ''}${d.migration?.windows_ns.length ? '; dashed rules mark where the source\'s rate-limit windows start (<code>migrate_transferred</code>)' : ''}. Drag to pan, scroll to zoom, double-click to reset.${timelineNote(d)}</p>
 <div class="chart" id="chart-timeline"></div>
 </section>
 <section>
@@ -71,7 +71,7 @@ function chartSections(d: ReportData, view: VcpuOptionValues): string {
 <p class="note">Latency CDF per vCPU (<code>exact</code>; faults still open at the end left out)${cdfNote(d)}. Scroll to zoom.</p>
 <div class="chart" id="chart-cdf"></div>
 </section>
-<section>
+${whereTimeGoes(d)}<section>
 <h2>Three designs</h2>
 <p class="note">Blocktime as each design accounts it: <code>exact</code> (the union of the waits the trace shows), <code>mutex</code> (QEMU 10.1 and later), <code>atomic</code> (QEMU 2.12 to 10.0, milliseconds).</p>
 <div class="chart" id="chart-comparison"></div>
@@ -153,6 +153,20 @@ interface Card {
   value: string;
   detail?: string;
   warn?: boolean;
+}
+
+/** With the source's log (import qemu-log --source): the served faults' legs. */
+function whereTimeGoes(d: ReportData): string {
+  const legs = d.migration?.legs;
+  if (!legs) return '';
+  return `<section>
+<h2>Where the time goes</h2>
+<p class="note">The ${formatCount(legs.served)} served faults followed across both QEMU logs (<code>fault_legs</code>, docs/latency.md): request transit (destination to source), the wait in the source's queue, and page transit with placement. Each leg summed per vCPU:</p>
+<div class="chart" id="chart-legs-vcpu"></div>
+<p class="note">Each leg's CDF over the served faults. Scroll to zoom.</p>
+<div class="chart" id="chart-legs-cdf"></div>
+</section>
+`;
 }
 
 function cards(d: ReportData): string {

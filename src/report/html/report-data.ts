@@ -60,6 +60,22 @@ export interface ReportTrace {
   vcpu_tids?: number[];
 }
 
+/** The migration beside the trace (its companion file, or a QEMU log's phases); times from the trace's first row. */
+export interface ReportMigration {
+  /** Each `migrate_set_state` phase, clipped to the trace's span. */
+  phases: { side: string[]; name: string[]; start_ns: number[]; end_ns: number[] };
+  /** Where the source's rate-limit windows start (`migrate_transferred`), within the trace's span. */
+  windows_ns: number[];
+  /** With the source's log: the served faults' legs. */
+  legs?: {
+    served: number;
+    /** Each leg's time summed over a vCPU's served faults (cpu -1: other threads). */
+    per_vcpu: { cpu: number[]; leg: string[]; ns: number[] };
+    /** Each leg's CDF at evenly spaced ranks, the last included. */
+    cdf: { leg: string[]; ns: number[]; fraction: number[] };
+  };
+}
+
 export interface ReportData {
   /** Version of blocktime that built the report. */
   generator: string;
@@ -67,4 +83,5 @@ export interface ReportData {
   results: { exact: AnalysisResult; mutex: AnalysisResult; atomic: AnalysisResult };
   timeline: Timeline;
   latency_cdf: LatencyCdf;
+  migration?: ReportMigration;
 }
