@@ -2,12 +2,16 @@
  * The trace files a fleet command's arguments stand for: a file as it is
  * (the reader says what is wrong with it), a directory as every file under
  * it, recursively, whose format the registry recognizes by its name
- * (compression endings aside: `x.csv.zst` is CSV) or else by its first bytes.
+ * (compression endings aside: `x.csv.zst` is CSV) or, for a name with no
+ * ending at all (`capture-1`), by its first bytes. A file with another
+ * ending is not a trace, whatever it holds: a `.json` of expected figures
+ * looks like NDJSON to the sniffer.
  * Files come in argument order, a directory's in name order, each once.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { withoutCompressionExtension } from '../formats/compression.js';
 import { MAGIC_HEAD_BYTES, SNIFF_BYTES, formatFromPath, sniffFormat } from '../formats/registry.js';
 
 export interface TraceInputs {
@@ -42,9 +46,14 @@ async function tracesUnder(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await tracesUnder(path)));
-    else if (entry.isFile() && (formatFromPath(path) !== undefined || (await sniffedFormat(path)))) out.push(path);
+    else if (entry.isFile() && (formatFromPath(path) !== undefined || (!hasEnding(entry.name) && (await sniffedFormat(path))))) out.push(path);
   }
   return out;
+}
+
+/** A name ending in `.something`, compression endings aside. */
+function hasEnding(name: string): boolean {
+  return /\.[^.]+$/.test(withoutCompressionExtension(name.toLowerCase()));
 }
 
 async function sniffedFormat(path: string): Promise<boolean> {

@@ -35,7 +35,8 @@ export type DatasetTable = (typeof DATASET_TABLES)[number];
 /** What each table holds (the partition column `trace` is in the path, not in the files). */
 const TABLE_SQL: Record<DatasetTable, string> = {
   events: 'SELECT * FROM events',
-  faults: 'SELECT * FROM faults ORDER BY seq',
+  // status and closed_by are DuckDB ENUMs: text for the other engines.
+  faults: 'SELECT * REPLACE (CAST(status AS VARCHAR) AS status, CAST(closed_by AS VARCHAR) AS closed_by) FROM faults ORDER BY seq',
   results: 'SELECT * FROM results',
   // JSON as text: a Parquet JSON column is a string to Spark and Trino anyway.
   traces: `SELECT path, format, CAST(source AS VARCHAR) AS source,

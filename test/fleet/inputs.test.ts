@@ -14,6 +14,8 @@ beforeAll(() => {
   copyFileSync('fixtures/sample.arrow', join(dir, 'b', 'capture-1'));
   copyFileSync('fixtures/examples/example2.csv', join(dir, 'b', '.hidden', 'x.csv'));
   writeFileSync(join(dir, 'b', 'README'), 'notes about these traces\n');
+  // Looks like NDJSON, but its ending says what it is.
+  writeFileSync(join(dir, 'b', 'expected.json'), '{"t_ns": 0, "kind": "vcpu", "tid": 1, "addr": 0, "cpu": 0}\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
