@@ -25,7 +25,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { onEarlyStop } from '../early-stop.js';
-import { asWriteError } from '../errors.js';
+import { InputError, asWriteError } from '../errors.js';
 import type { OpenOptions } from '../formats/open.js';
 import { type DatabaseLimits, databaseLimits, thisMachine } from './database-limits.js';
 import { duckdbFileError } from './duckdb-file-error.js';
@@ -95,6 +95,7 @@ export async function openFleetDatabase(traces: readonly string[], opts: FleetDa
     instance = await createInstance(opts.db ?? join(spill, FLEET_DATABASE), spill, limits, opts.db);
     const conn = (connection = await instance.connect());
     if (opts.db === undefined) await conn.run('PRAGMA disable_checkpoint_on_shutdown');
+    else await claimFleetFile(conn, opts.db, traces);
     // Attached before safe mode, which forbids ATTACH.
     for (const [i] of traces.entries()) {
       await conn.run(`ATTACH ${sqlString(join(traceDir, `${i + 1}.duckdb`))} AS ${catalogOf(i)}`);
@@ -218,6 +219,27 @@ class Fleet {
     if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
     return results;
   }
+}
+
+/** The table that marks a `db` file as a fleet's, listing its traces. */
+const FLEET_TABLE = 'blocktime_fleet';
+
+/**
+ * A `db` file is taken when it is new or a fleet's (it holds FLEET_TABLE),
+ * never another database: the fleet's views would replace its relations of
+ * the same names. A single trace's `--db` file is not a fleet's either.
+ */
+async function claimFleetFile(connection: DuckDBConnection, db: string, traces: readonly string[]): Promise<void> {
+  const here = 'database_name = current_database() AND NOT internal';
+  const reader = await connection.runAndReadAll(
+    `SELECT table_name FROM duckdb_tables() WHERE ${here} UNION ALL SELECT view_name FROM duckdb_views() WHERE ${here} ORDER BY 1`,
+  );
+  const names = reader.getRowsJS().map((r) => String(r[0]));
+  if (names.length > 0 && !names.includes(FLEET_TABLE)) {
+    throw new InputError({ file: db }, `not a database blocktime made for several traces (it holds ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}), left as it is: --db with several traces takes a new file or one an earlier such run made`);
+  }
+  await connection.run(`CREATE OR REPLACE TABLE ${FLEET_TABLE} (n INTEGER, trace VARCHAR)`);
+  for (const [i, trace] of traces.entries()) await connection.run(`INSERT INTO ${FLEET_TABLE} VALUES ($1, $2)`, [i + 1, trace]);
 }
 
 /** The catalog a trace's database is attached as (1-based, in trace order). */

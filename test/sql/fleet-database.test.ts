@@ -95,5 +95,8 @@ describe('openFleetDatabase', () => {
     } finally {
       again.close();
     }
+    const single = join(dir, 'single.duckdb');
+    (await openTraceDatabase(traces[0]!, { db: single })).close();
+    await expect(openFleetDatabase(traces.slice(0, 2), { db: single })).rejects.toThrow(`${single}: not a database blocktime made for several traces`);
   }, 60_000);
 });
