@@ -10,7 +10,9 @@ import { consumeResult, hasRows, runStatement } from '../sql/run-sql.js';
 import { runShell, sinkFor } from './terminal/sql-shell.js';
 import { type LocatedStatement, locateStatements } from '../sql/statements.js';
 import { type ReloadReason, type StoredLoad, openTraceDatabase, storedLoad } from '../sql/trace-database.js';
-import { printableViews } from '../sql/views.js';
+import { printableFleetViews, printableViews } from '../sql/views.js';
+import { openFleetDatabase } from '../sql/fleet-database.js';
+import { expandTraceInputs } from '../fleet/inputs.js';
 import { openTrace, type OpenOptions } from '../formats/open.js';
 import { withExamples } from './help-examples.js';
 import { TRACE_ARGUMENT, addInputFormatOption, parsePageSize, parsePositiveInt, parseVcpus } from './options/trace-options.js';
@@ -26,6 +28,7 @@ interface QueryOptions extends WindowOptionValues, StatusOptionValues {
   safe?: boolean;
   printViews?: boolean;
   maxRows: number;
+  jobs?: number;
   vcpus?: number;
   pageSize?: number;
   inputFormat?: OpenOptions['format'];
@@ -35,8 +38,10 @@ export function register(program: Command): void {
   const cmd = program
     .command('query')
     .description('Ask a trace questions in SQL (DuckDB, in process): its events, faults, blocked intervals and replay results.')
-    .argument('[trace]', `${TRACE_ARGUMENT}; with --db, the trace the database holds when this names no file (it is then the SQL)`)
-    .argument('[sql]', 'statements to run, separated by ";" (without this or -f: an interactive shell)')
+    .argument(
+      '[traces-and-sql...]',
+      `traces (${TRACE_ARGUMENT}), or directories of them, then the statements to run, separated by ";": the last argument is the SQL when it names no file or directory (without SQL or -f: an interactive shell); several traces or a directory query them all, with a trace column`,
+    )
     .option('-f, --file <file.sql>', 'run the statements in this file, printing each result')
     .addOption(
       new Option('--format <format>', 'what is printed: table (default on a terminal), csv (default otherwise), json (one array per statement), ndjson')
@@ -45,7 +50,8 @@ export function register(program: Command): void {
     .option('-o, --output <file>', "write the last statement's rows to FILE.parquet, .csv, .json (an array) or .ndjson, with DuckDB's COPY")
     .option('--db <file.duckdb>', 'keep the loaded trace in this DuckDB file (a new one, or one an earlier --db made); later queries reuse it until the trace file changes, and need not name the trace')
     .option('--safe', "for SQL you did not write: no file or network access beyond the trace, --db and -o (no COPY elsewhere, read_csv, ATTACH, INSTALL or LOAD), settings locked")
-    .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit")
+    .option('--print-views', "print the views' SQL (to run the same analysis on another engine over `blocktime export` Parquet) and exit; given several traces or a directory, their fleet form (over `export --dataset`)")
+    .option('--jobs <n>', 'several traces: how many are loaded at once (default: the number of cores)', (v) => parsePositiveInt('--jobs', v))
     .addOption(new Option('--max-rows <n>', 'table output: rows shown before the middle is elided').default(40).argParser((v) => parsePositiveInt('--max-rows', v)))
     .option('--vcpus <n>', "the VM's vCPU count N (default: the trace's metadata, else highest declared cpu + 1)", parseVcpus)
     .option('--page-size <bytes>', "page size, a power of two: 4096, 4k, 2M (default: the trace's, else 4096)", parsePageSize);
@@ -75,20 +81,32 @@ In a window, events holds its rows; faults the faults whose wait overlaps it
 it; results and analysis are the windowed replay's. main.events, main.faults,
 ... stay the whole trace.
 
+Several traces (paths, or directories searched recursively for every file
+whose format is known by name or content): each relation above gains a
+first column trace (the trace's path), and
+  traces(trace, trace_id, path, format, source, qemu_version, page_size,
+         vcpus, start_ns, events)      one row per trace
+Each trace is loaded (as it would be alone, only what the SQL reads) into a
+temporary file of its own, --jobs at a time; with --db FILE.duckdb, into
+FILE.duckdb.traces/, reused while each trace file is unchanged.
+
 With --db FILE.duckdb, the trace may be left out: the first argument, unless
 it names an existing file, is then the SQL, run on the trace the database
 holds (read again with the options it was loaded with, should it change).`,
     )
-    .action((trace: string | undefined, sql: string | undefined, opts: QueryOptions) => query(trace, sql, opts));
+    .action((args: string[], opts: QueryOptions) => query(args, opts));
   withExamples(cmd, [
     'blocktime query trace.arrow "SELECT cpu, quantile_disc(latency_ns, 0.99) AS p99_ns FROM faults WHERE cpu >= 0 GROUP BY cpu"',
-    ['blocktime query trace.arrow --db trace.duckdb', 'a shell; the load is kept'],
     ['blocktime query trace.arrow --since 2s --until 3s "SELECT cpu, sum(end_ns - start_ns) FROM blocked_intervals GROUP BY cpu"', 'blocked time per vCPU in one second'],
+    ['blocktime query traces/ "SELECT trace, max(latency_ns) FROM faults GROUP BY trace"', 'every trace under traces/'],
   ]);
 }
 
-async function query(first: string | undefined, second: string | undefined, opts: QueryOptions): Promise<void> {
-  const { trace, sql, stored } = await traceAndSql(first, second, opts);
+async function query(args: string[], opts: QueryOptions): Promise<void> {
+  const { inputs, sql, stored } = await inputsAndSql(args, opts);
+  const { files, directories } = await expandTraceInputs(inputs);
+  const fleet = files.length > 1 || directories;
+  const trace = fleet ? undefined : files[0];
   const openOpts: OpenOptions = {
     ...stored?.open,
     ...(opts.vcpus !== undefined ? { vcpus: opts.vcpus } : {}),
@@ -96,11 +114,11 @@ async function query(first: string | undefined, second: string | undefined, opts
     ...(opts.inputFormat !== undefined ? { format: opts.inputFormat } : {}),
   };
   if (opts.printViews) {
-    if (sql !== undefined || opts.file !== undefined || opts.output !== undefined) throw new UsageError('--print-views takes at most a trace (for its page size and vCPU count), no SQL');
-    process.stdout.write(await printableViews(trace === undefined ? undefined : await viewInputs(trace, openOpts)));
+    if (sql !== undefined || opts.file !== undefined || opts.output !== undefined) throw new UsageError('--print-views takes traces (for their page size and vCPU count), no SQL');
+    process.stdout.write(fleet ? await printableFleetViews() : await printableViews(trace === undefined ? undefined : await viewInputs(trace, openOpts)));
     return;
   }
-  if (trace === undefined) throw new UsageError(`query: expected a trace file (or --print-views${opts.db === undefined ? ', or --db' : ''})`);
+  if (trace === undefined && !fleet) throw new UsageError(`query: expected a trace file (or --print-views${opts.db === undefined ? ', or --db' : ''})`);
   const window = windowOf(opts);
   if (sql !== undefined && opts.file !== undefined) throw new UsageError('give the SQL as an argument or with -f, not both');
   const text = opts.file !== undefined ? await readFile(opts.file, 'utf8') : sql;
@@ -111,7 +129,15 @@ async function query(first: string | undefined, second: string | undefined, opts
   const statements = text === undefined ? [] : statementsOf(text);
   const progress = createTraceProgress('query', 'rows');
   // Only what the statements read is built before they run (the shell builds as it goes).
-  const database = await openTraceDatabase(trace, {
+  const database = fleet
+    ? await openFleetDatabase(files, {
+        ...(opts.db !== undefined ? { db: opts.db } : {}),
+        ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+        ...(opts.safe ? { safe: { outputs: opts.output !== undefined ? [opts.output] : [] } } : {}),
+        open: { ...openOpts, onWarning: progress.onWarning },
+        build: { statements: statements.map((s) => s.sql) },
+      }).finally(() => progress.done())
+    : await openTraceDatabase(trace!, {
     ...(opts.db !== undefined ? { db: opts.db } : {}),
     ...(opts.safe ? { safe: { outputs: opts.output !== undefined ? [opts.output] : [] } } : {}),
     open: {
@@ -121,7 +147,7 @@ async function query(first: string | undefined, second: string | undefined, opts
     onProgress: progress.onRows,
     onReload: (previous, why) => {
       progress.done();
-      process.stderr.write(`blocktime: note: ${reloadNote(opts.db!, previous, resolve(trace), why)}\n`);
+      process.stderr.write(`blocktime: note: ${reloadNote(opts.db!, previous, resolve(trace!), why)}\n`);
     },
     build: { statements: statements.map((s) => s.sql) },
     ...(window ? { window } : {}),
@@ -163,6 +189,22 @@ async function query(first: string | undefined, second: string | undefined, opts
   } finally {
     database.close();
   }
+}
+
+/**
+ * The traces and the SQL of `query [traces...] [sql]`: of two arguments or
+ * more, the last is the SQL unless it names a file or directory (so a
+ * mistyped trace among several is reported by DuckDB's parser, naming it);
+ * one argument follows traceAndSql.
+ */
+async function inputsAndSql(args: readonly string[], opts: QueryOptions): Promise<{ inputs: string[]; sql: string | undefined; stored?: StoredLoad }> {
+  if (args.length <= 1) {
+    const { trace, ...rest } = await traceAndSql(args[0], undefined, opts);
+    return { inputs: trace === undefined ? [] : [trace], ...rest };
+  }
+  const last = args.at(-1)!;
+  if (last !== '-' && !(await exists(last))) return { inputs: args.slice(0, -1), sql: last };
+  return { inputs: [...args], sql: undefined };
 }
 
 /**

@@ -18,46 +18,51 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 export const RELATIONS = ['events', 'trace_meta', 'vcpus', 'faults', 'blocked_intervals', 'all_down_intervals', 'results', 'analysis', 'phases', 'fault_legs'] as const;
 export type Relation = (typeof RELATIONS)[number];
 
-function isRelation(name: string): name is Relation {
-  return (RELATIONS as readonly string[]).includes(name);
-}
-
 const CATALOG = /\b(information_schema|pg_catalog|duckdb_(tables|views|columns|constraints|indexes|dependencies)|show_tables(_expanded)?|sqlite_master)\b|^\s*show\s+(all\s+)?tables\b/i;
 
 /** The relations `statement` names (before following views: load.ts knows what each needs). */
 export async function relationsNamedIn(connection: DuckDBConnection, statement: string): Promise<Set<Relation>> {
-  if (CATALOG.test(statement)) return new Set(RELATIONS);
+  return tablesNamedIn(connection, statement, RELATIONS);
+}
+
+/** Which of `names` `statement` names (a fleet's adds `traces` to the relations). */
+export async function tablesNamedIn<T extends string>(connection: DuckDBConnection, statement: string, names: readonly T[]): Promise<Set<T>> {
+  if (CATALOG.test(statement)) return new Set(names);
   let tree: { error?: boolean };
   try {
     const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [statement]);
     tree = JSON.parse(String(reader.getRowsJS()[0]?.[0])) as { error?: boolean };
   } catch {
     // DuckDB runs nothing in a transaction that failed: the statement will say so itself.
-    return relationsByWord(statement);
+    return byWord(statement, names);
   }
-  if (tree.error) return relationsByWord(statement);
-  const named = new Set<Relation>();
-  collectBaseTables(tree, named);
+  if (tree.error) return byWord(statement, names);
+  const named = new Set<T>();
+  collectBaseTables(tree, names, named);
   return named;
 }
 
 /** Whole-word, case-insensitive matches of the relation names: a superset of what the statement reads. */
 export function relationsByWord(statement: string): Set<Relation> {
-  const named = new Set<Relation>();
-  for (const match of statement.toLowerCase().matchAll(/[a-z_][a-z0-9_]*/g)) if (isRelation(match[0])) named.add(match[0]);
+  return byWord(statement, RELATIONS);
+}
+
+function byWord<T extends string>(statement: string, names: readonly T[]): Set<T> {
+  const named = new Set<T>();
+  for (const match of statement.toLowerCase().matchAll(/[a-z_][a-z0-9_]*/g)) if ((names as readonly string[]).includes(match[0])) named.add(match[0] as T);
   return named;
 }
 
-function collectBaseTables(node: unknown, into: Set<Relation>): void {
+function collectBaseTables<T extends string>(node: unknown, names: readonly T[], into: Set<T>): void {
   if (Array.isArray(node)) {
-    for (const item of node) collectBaseTables(item, into);
+    for (const item of node) collectBaseTables(item, names, into);
     return;
   }
   if (node === null || typeof node !== 'object') return;
   const record = node as Record<string, unknown>;
   if (record.type === 'BASE_TABLE' && typeof record.table_name === 'string') {
     const name = record.table_name.toLowerCase();
-    if (isRelation(name)) into.add(name);
+    if ((names as readonly string[]).includes(name)) into.add(name as T);
   }
-  for (const value of Object.values(record)) collectBaseTables(value, into);
+  for (const value of Object.values(record)) collectBaseTables(value, names, into);
 }

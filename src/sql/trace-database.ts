@@ -129,33 +129,18 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
     // A database about to be deleted need not be written out when it closes (set before safe mode locks the settings).
     if (onDisk) await conn.run('PRAGMA disable_checkpoint_on_shutdown');
     if (opts.safe) await enterSafeMode(conn, opts.safe);
-    const builder = new Builder(conn, trace, traceBytes !== undefined, opts);
-    const wanted = await builder.wantedAtOpen(opts.build ?? 'all');
-    let loaded: LoadSummary | undefined;
-    if (fingerprint !== undefined) await refuseForeignDatabase(conn, db!);
-    await builder.setUpWindow(db !== undefined);
-    if (fingerprint === undefined) loaded = await builder.build(wanted);
-    else {
-      await refuseForeignDatabase(conn, db!);
-      const stored = await storedFingerprint(conn);
-      if (stored !== undefined && sameFingerprint(stored, fingerprint)) {
-        await builder.readCatalog();
-        loaded = await builder.build(wanted);
-      } else {
-        if (stored !== undefined) opts.onReload?.(stored.path, reloadReason(stored, fingerprint));
-        loaded = await builder.reload(fingerprint, wanted);
-      }
-    }
+    const build = await startTraceBuild(conn, trace, { ...opts, rereadable: traceBytes !== undefined, ...(fingerprint ? { fingerprint } : {}) });
+    const loaded = build.loaded;
     return {
       connection: conn,
       ...(loaded ? { loaded } : {}),
       spillDirectory: spill,
       limits,
-      prepare: (statements, shownAs) => builder.prepare(statements, shownAs),
-      ensure: async (relations) => void (await builder.build(relations)),
-      built: () => builder.builtRelations(),
+      prepare: build.prepare,
+      ensure: async (relations) => void (await build.ensure(relations)),
+      built: build.built,
       query: async (sql, params) => {
-        await builder.prepare([sql]);
+        await build.prepare([sql]);
         return queryRows(conn, sql, params);
       },
       close,
@@ -166,6 +151,50 @@ export async function openTraceDatabase(trace: string | TraceSource, opts: Trace
     // The load writes through DuckDB's appender, not a statement: its disk errors are mapped here.
     throw duckdbFileError(err) ?? err;
   }
+}
+
+/** One trace's relations in the database a connection uses (its current one: a fleet `USE`s one per trace), built as statements read them. */
+export interface TraceBuild {
+  /** What building at start did; absent when a `db` file already held all that was asked. */
+  readonly loaded?: LoadSummary;
+  prepare(statements: readonly string[], shownAs?: string): Promise<void>;
+  /** Builds these relations if they are not yet; undefined when there was nothing to build. */
+  ensure(relations: Iterable<Relation>): Promise<LoadSummary | undefined>;
+  built(): Relation[];
+}
+
+export interface TraceBuildOptions extends TraceDatabaseOptions {
+  /** The trace is a regular file, which each build may read again. */
+  rereadable: boolean;
+  /** With `db`: the trace's fingerprint, compared with the one the database holds (reused when equal, reloaded otherwise). */
+  fingerprint?: TraceFingerprint;
+}
+
+/** Builds what `opts.build` asks into the connection's current database (reusing or replacing a `db` file's load), and returns what builds the rest. */
+export async function startTraceBuild(connection: DuckDBConnection, trace: string | TraceSource, opts: TraceBuildOptions): Promise<TraceBuild> {
+  const builder = new Builder(connection, trace, opts.rereadable, opts);
+  const wanted = await builder.wantedAtOpen(opts.build ?? 'all');
+  let loaded: LoadSummary | undefined;
+  const fingerprint = opts.fingerprint;
+  if (fingerprint !== undefined) await refuseForeignDatabase(connection, opts.db!);
+  await builder.setUpWindow(opts.db !== undefined);
+  if (fingerprint === undefined) loaded = await builder.build(wanted);
+  else {
+    const stored = await storedFingerprint(connection);
+    if (stored !== undefined && sameFingerprint(stored, fingerprint)) {
+      await builder.readCatalog();
+      loaded = await builder.build(wanted);
+    } else {
+      if (stored !== undefined) opts.onReload?.(stored.path, reloadReason(stored, fingerprint));
+      loaded = await builder.reload(fingerprint, wanted);
+    }
+  }
+  return {
+    ...(loaded ? { loaded } : {}),
+    prepare: (statements, shownAs) => builder.prepare(statements, shownAs),
+    ensure: (relations) => builder.build(relations),
+    built: () => builder.builtRelations(),
+  };
 }
 
 /** The database file in the spill directory, for a trace too large for memory. */
@@ -326,7 +355,7 @@ class Builder {
 }
 
 /** What, besides the trace file, decides the tables' content: a `db` file loaded with other values is loaded again. */
-async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unknown>> {
+export async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unknown>> {
   return {
     layout: LAYOUT,
     views: createHash('sha256').update((await readViews()).map((v) => v.sql).join('\n')).digest('hex').slice(0, 16),
@@ -343,7 +372,7 @@ async function loadKey(opts: TraceDatabaseOptions): Promise<Record<string, unkno
  * process ends before closing it. Ours is held (early-stop.ts) until
  * close, so that a signal or an exit removes it.
  */
-async function createSpillDirectory(): Promise<string> {
+export async function createSpillDirectory(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'blocktime-db-')).catch((err: unknown) => {
     throw asWriteError(err, `${tmpdir()} (for DuckDB's spill directory; TMPDIR chooses where)`);
   });
@@ -352,7 +381,7 @@ async function createSpillDirectory(): Promise<string> {
 }
 
 /** Synchronous, as close() is: a directory of spill files, and perhaps the temporary database. */
-function removeSpillDirectory(dir: string): void {
+export function removeSpillDirectory(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   releaseTemporaryPath(dir);
 }
@@ -362,7 +391,7 @@ function removeSpillDirectory(dir: string): void {
  * limit (database-limits.ts) DuckDB spills to `temp_directory` rather than
  * failing. `file` undefined: in memory; `db`: the user's file, named in errors.
  */
-async function createInstance(file: string | undefined, spill: string, limits: DatabaseLimits, db: string | undefined): Promise<DuckDBInstance> {
+export async function createInstance(file: string | undefined, spill: string, limits: DatabaseLimits, db: string | undefined): Promise<DuckDBInstance> {
   const settings = { temp_directory: spill, ...limitSettings(limits) };
   if (file === undefined) return DuckDBInstance.create(':memory:', settings);
   if (db === undefined) return DuckDBInstance.create(file, settings);
@@ -467,7 +496,7 @@ async function regularFileSize(path: string): Promise<number | undefined> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;

@@ -85,3 +85,31 @@ export async function printableViews(inputs: ViewInputs = { pageSize: 4096 }): P
   const views = await readViews();
   return [header, ...views.map((v) => v.sql.trimEnd() + '\n')].join('\n');
 }
+
+const FLEET_VIEWS_DIR = new URL('fleet/', VIEWS_DIR);
+
+/** The fleet form of the views (src/sql/views/fleet/): each relation with a first column `trace`, every window partition and join by it. */
+export async function readFleetViews(): Promise<ViewSql[]> {
+  return Promise.all(VIEW_NAMES.map(async (name) => ({ name, sql: await readFile(new URL(`${name}.sql`, FLEET_VIEWS_DIR), 'utf8') })));
+}
+
+/**
+ * The fleet views as one script, for many traces at once: over the dataset
+ * `blocktime export --dataset` writes (hive-partitioned by `trace`), in
+ * DuckDB, Spark SQL or Trino (docs/sql.md lists what their SQL avoids).
+ */
+export async function printableFleetViews(): Promise<string> {
+  const header = `-- blocktime analysis views, fleet form: the \`exact\` variant of docs/blocktime.md in SQL
+-- (docs/sql.md), for many traces at once; every relation has a first column \`trace\`.
+-- They read two relations, which you declare first:
+--   events(trace, seq BIGINT, t_ns BIGINT, kind VARCHAR ('vcpu'|'fault'|'resolve'),
+--          tid UINTEGER, addr UBIGINT, cpu INTEGER)   -- each trace in order by seq
+--   traces(trace, page_size UBIGINT, vcpus INTEGER, ...)  -- one row per trace; vcpus NULL: highest cpu + 1
+-- For example, in DuckDB over the output of \`blocktime export --dataset OUT TRACES...\`:
+--   CREATE VIEW events AS SELECT * FROM read_parquet('OUT/events/*/*.parquet', hive_partitioning = true, hive_types = {'trace': VARCHAR});
+--   CREATE VIEW traces AS SELECT * FROM read_parquet('OUT/traces/*/*.parquet', hive_partitioning = true, hive_types = {'trace': VARCHAR});
+-- (Spark SQL and Trino: the README's recipe.)
+`;
+  const views = await readFleetViews();
+  return [header, ...views.map((v) => v.sql.trimEnd() + '\n')].join('\n');
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blocktime, runCommand } from './run.js';
@@ -72,5 +72,29 @@ describe('blocktime export', () => {
     const piped = await runCommand('sh', ['-c', `cat '${out}' | node bin/blocktime analyze - --input-format parquet`]);
     expect(piped.code).toBe(2);
     expect(piped.stderr).toBe('blocktime: stdin: Parquet is read by offsets from its footer, not front to back; give it as a file, not a pipe\n');
+  });
+});
+
+describe('blocktime export --dataset', () => {
+  it('writes a partition per trace, names a failing one on its own line and exits 2 after exporting the rest', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'blocktime-dataset-cli-'));
+    try {
+      const bad = join(scratch, 'bad.csv');
+      writeFileSync(bad, 't_ns,kind,tid,addr,cpu\n0,fault,1\n');
+      const out = join(scratch, 'ds');
+      const r = await blocktime(['export', '--dataset', out, 'fixtures/examples/example1.csv', bad, 'fixtures/examples/example2.csv']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^blocktime: ${bad}: line 2: [^\\n]*\\n$`));
+      expect(readdirSync(join(out, 'faults'))).toHaveLength(2);
+      const q = await blocktime(['query', 'fixtures/examples/example1.csv', `SELECT count(*) AS n FROM read_parquet('${out}/events/*/*.parquet', hive_partitioning = true)`]);
+      expect(q.stdout).toBe('n\n19\n');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('still wants an output file without --dataset', async () => {
+    const r = await blocktime(['export', 'fixtures/examples/example1.csv']);
+    expect(r).toMatchObject({ code: 2, stderr: "blocktime: missing required argument 'out.parquet' (or --dataset DIR for several traces)\n" });
   });
 });

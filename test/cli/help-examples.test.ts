@@ -122,6 +122,9 @@ describe('help examples', async () => {
     const fixture = (name: string) => join(ROOT, 'fixtures', name);
     copyFileSync(fixture('sample.arrow'), join(scratch, 'trace.arrow'));
     copyFileSync(fixture('examples/example1.csv'), join(scratch, 'trace.csv'));
+    mkdirSync(join(scratch, 'traces'));
+    copyFileSync(fixture('examples/example1.csv'), join(scratch, 'traces', 'a.csv'));
+    copyFileSync(fixture('examples/example2.csv'), join(scratch, 'traces', 'b.csv'));
     copyFileSync(fixture('qemu/example1-11.1.log'), join(scratch, 'dst-trace.log'));
     writeFileSync(join(scratch, 'dst-trace.log.gz'), gzipSync(readFileSync(fixture('qemu/example1-11.1.log'))));
     copyFileSync(fixture('qemu/moved-resolve-7.2.log'), join(scratch, 'old.log'));

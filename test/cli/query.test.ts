@@ -1,7 +1,7 @@
 /** `blocktime query` as a user runs it: the built CLI, spawned. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, blocktime } from './run.js';
@@ -328,5 +328,49 @@ describe('blocktime query --db FILE without a trace', () => {
     const sql = await blocktime(['query', '--db', db, 'SELECT 1']);
     expect(sql).toMatchObject({ code: 2, stderr: `blocktime: SELECT 1: no such file; nor can it be SQL: ${db} does not exist\n` });
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('blocktime query TRACES... SQL (several traces)', () => {
+  const EXAMPLES = ['example1.csv', 'example2.csv', 'example3.csv'].map((n) => `fixtures/examples/${n}`);
+  const TOTALS = 'SELECT trace, blocktime_ns FROM results WHERE variant = \'exact\' AND cpu IS NULL ORDER BY trace';
+
+  it('queries every trace given, each relation with a trace column, equal to each trace queried alone', async () => {
+    const fleet = await blocktime(['query', ...EXAMPLES, TOTALS]);
+    expect(fleet).toMatchObject({ code: 0, stderr: '' });
+    const alone = await Promise.all(EXAMPLES.map((t) => blocktime(['query', t, "SELECT blocktime_ns FROM results WHERE variant = 'exact' AND cpu IS NULL"])));
+    expect(fleet.stdout).toBe(`trace,blocktime_ns\n${EXAMPLES.map((t, i) => `${t},${alone[i]!.stdout.split('\n')[1]}`).join('\n')}\n`);
+    const latency = await blocktime(['query', ...EXAMPLES, 'SELECT trace, max(latency_ns) AS ns FROM faults GROUP BY trace ORDER BY trace', '--jobs', '1']);
+    expect(latency.stdout).toBe(`trace,ns\n${EXAMPLES[0]},40000000\n${EXAMPLES[1]},25000000\n${EXAMPLES[2]},25000000\n`);
+  });
+
+  it('queries every trace under a directory, and lists them in traces', async () => {
+    const traces = join(dir, 'fleet');
+    mkdirSync(join(traces, 'sub'), { recursive: true });
+    copyFileSync(EXAMPLES[0]!, join(traces, 'a.csv'));
+    copyFileSync(EXAMPLES[1]!, join(traces, 'sub', 'b.csv'));
+    copyFileSync('fixtures/qemu/example3-11.1.log.zst', join(traces, 'sub', 'c.log.zst'));
+    writeFileSync(join(traces, 'notes.txt'), 'not a trace\n');
+    const r = await blocktime(['query', traces, 'SELECT trace, format, vcpus, events FROM traces ORDER BY trace']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(`trace,format,vcpus,events\n${join(traces, 'a.csv')},csv,3,11\n${join(traces, 'sub/b.csv')},csv,2,8\n${join(traces, 'sub/c.log.zst')},qemu-log,2,14\n`);
+  });
+
+  it('names a trace that fails among the others, in one line, exit 2', async () => {
+    const bad = join(dir, 'bad-fleet.csv');
+    writeFileSync(bad, 't_ns,kind,tid,addr,cpu\n0,fault,1,4096\n');
+    const r = await blocktime(['query', EXAMPLES[0]!, bad, EXAMPLES[1]!, 'SELECT count(*) FROM faults']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^blocktime: ${bad}: line 2: .*\\n$`));
+  });
+
+  it('prints the fleet form of the views given several traces', async () => {
+    const r = await blocktime(['query', '--print-views', ...EXAMPLES.slice(0, 2)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/PARTITION BY trace, page ORDER BY seq/);
+    expect(r.stdout).not.toMatch(/::|\bQUALIFY\b|\bEXCLUDE\b/);
+    const single = await blocktime(['query', '--print-views', EXAMPLES[0]!]);
+    expect(single.stdout).not.toMatch(/PARTITION BY trace/);
   });
 });

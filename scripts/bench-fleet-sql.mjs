@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `node scripts/bench-fleet-sql.mjs [--traces N] [--events N] [--jobs 1,2] [--cache DIR]` (after `npm run build`)
+//
+// Fleet `query` time to first answer: N simulated traces of about EVENTS
+// rows each (default 50 of 500k; seeds, vCPU counts 2..16 and scenarios
+// mixed; generated once into the cache), queried as one directory by the
+// built CLI, one process per run: `faults` (the replay's rows, every trace
+// loaded), `results` (the replay alone) and `traces` (a read for the row
+// count and the content hash), for each --jobs value. Wall time from spawn
+// to exit, peak RSS, CPU, and the load average before each run (2 cores
+// shared with other work skew the figures: read them with it). A table on
+// stderr, one JSON object on stdout.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    traces: { type: 'string', default: '50' },
+    events: { type: 'string', default: '500000' },
+    jobs: { type: 'string', default: '1,2' },
+    cache: { type: 'string', default: '.cache/bench' },
+  },
+});
+const traces = Number(values.traces);
+const events = Number(values.events);
+const dir = join(values.cache, `fleet-${traces}x${events}`);
+const SCENARIOS = [undefined, 'reentrant', 'late-resolve', 'non-vcpu'];
+const log = (s) => process.stderr.write(`${s}\n`);
+
+mkdirSync(dir, { recursive: true });
+for (let i = 0; i < traces; i++) {
+  const path = join(dir, `sim-${String(i).padStart(4, '0')}.arrow`);
+  if (existsSync(path)) continue;
+  const scenario = SCENARIOS[i % SCENARIOS.length];
+  // About 2.1 rows per fault (its resolve, and the background stream's placements).
+  const args = ['capture', '--sim', '-o', path, '--seed', String(i + 1), '--vcpus', String(2 + (i % 15)), '--faults', String(Math.round(events / 2.1)), '--memory', '4G'];
+  if (scenario) args.push('--scenario', scenario);
+  log(`generating ${path}`);
+  const r = await run(process.execPath, ['bin/blocktime', ...args]);
+  if (r.code !== 0) throw new Error(`capture --sim failed: ${r.stderr.trim()}`);
+}
+
+const QUERIES = {
+  faults: 'SELECT trace, max(latency_ns) AS worst_ns FROM faults GROUP BY trace ORDER BY worst_ns DESC LIMIT 1',
+  results: "SELECT trace, blocktime_ns FROM results WHERE variant = 'exact' AND cpu IS NULL ORDER BY blocktime_ns DESC LIMIT 1",
+  traces: 'SELECT count(*), sum(events) FROM traces',
+};
+const rows = [];
+for (const jobs of values.jobs.split(',').map(Number)) {
+  for (const [name, sql] of Object.entries(QUERIES)) {
+    const load = loadavg()[0];
+    const t0 = performance.now();
+    const r = await run(process.execPath, ['scripts/bench/run-cli.mjs', 'query', dir, sql, '--jobs', String(jobs)]);
+    const wall_s = (performance.now() - t0) / 1000;
+    if (r.code !== 0) throw new Error(`query failed: ${r.stderr.trim()}`);
+    const rss = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => 'max_rss_kb' in o);
+    const row = { query: name, jobs, wall_s: round(wall_s), max_rss_mb: Math.round(rss.max_rss_kb / 1024), cpu_s: round(rss.user_cpu_s + rss.system_cpu_s), load_before: round(load) };
+    rows.push(row);
+    log(`${name.padEnd(8)} --jobs ${jobs}: ${row.wall_s} s, ${row.max_rss_mb} MB peak, ${row.cpu_s} s CPU (load ${row.load_before})`);
+  }
+}
+process.stdout.write(JSON.stringify({ traces, events_per_trace: events, runs: rows }) + '\n');
+
+function round(x) {
+  return Math.round(x * 100) / 100;
+}
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr: err }));
+  });
+}
