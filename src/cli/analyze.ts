@@ -7,8 +7,12 @@ import { createTraceProgress } from './terminal/trace-progress.js';
 import { replayTraceFile } from './replay-trace-file.js';
 import { TRACE_ARGUMENT, addTraceOptions, parsePositiveInt, parseVariant, type TraceOptionValues } from './options/trace-options.js';
 import { withExamples } from './help-examples.js';
+import { FLEET_ARGUMENT, namesFleet } from '../fleet/inputs.js';
+import { addFleetOptions, givenTop, type FleetOptionValues } from './options/fleet-options.js';
+import { refuseForFleet, runFleetCommand } from './fleet-command.js';
 
-interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues {
+interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, FleetOptionValues {
+  output?: string;
   variant: VariantName;
   json?: boolean;
   timing?: boolean;
@@ -21,6 +25,7 @@ export function register(program: Command): void {
     .command('analyze')
     .description('Replay a trace through one blocktime design and report per-vCPU and total blocktime, latencies and anomalies.')
     .argument('<trace>', TRACE_ARGUMENT)
+    .argument('[more...]', FLEET_ARGUMENT)
     .addOption(
       new Option('--variant <name>', 'mutex (QEMU 10.1+), atomic (QEMU 2.12-10.0) or exact (the union of every wait)')
         .choices(VARIANTS)
@@ -31,12 +36,21 @@ export function register(program: Command): void {
     .option('--json', 'print the result as one JSON object on stdout (the documented contract)')
     .option('--timing', 'print one JSON line of timings on stderr: events, read_s, replay_s, replay_events_per_s, total_s')
     .option('--all', 'list every vCPU (large VMs otherwise show the top vCPUs and a summary row)')
-    .addOption(new Option('--top <n>', 'vCPUs listed when the table is cut').default(16).argParser((v) => parsePositiveInt('--top', v)))
-    .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
+    .addOption(new Option('--top <n>', 'vCPUs listed when the table is cut; with several traces, the traces listed').default(16).argParser((v) => parsePositiveInt('--top', v)))
+    .option('-o, --output <file>', 'with several traces: also write their rows as a table, .parquet, .csv or .ndjson');
+  addFleetOptions(cmd).action(async (trace: string, more: string[], opts: AnalyzeOptions, self: Command) => {
+    const traces = [trace, ...more];
+    if (opts.output === undefined && !(await namesFleet(traces))) return analyze(trace, opts);
+    refuseForFleet({ '--expect': opts.expect !== undefined, '--timing': opts.timing ?? false });
+    const top = givenTop(self, opts.top);
+    return runFleetCommand(traces, { ...opts, mode: 'analyze', explain: 0, json: opts.json ?? false, ...(top !== undefined ? { top } : {}) });
+  });
   withExamples(cmd, [
     'blocktime analyze trace.arrow',
     ['blocktime analyze trace.arrow --variant exact', 'p50, p99 and max latency per vCPU'],
     ['cat trace.csv | blocktime analyze - --input-format csv --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
+    ['blocktime analyze traces/ --sort worst --top 10', 'every trace under traces/, the 10 with the worst vCPU first'],
+    ["blocktime analyze 'runs/**/*.log.gz' -o fleet.parquet", 'a pattern of QEMU logs, one row per trace as Parquet'],
   ]);
 }
 
