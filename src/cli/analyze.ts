@@ -47,10 +47,8 @@ export function register(program: Command): void {
   });
   withExamples(cmd, [
     'blocktime analyze trace.arrow',
-    ['blocktime analyze trace.arrow --variant exact', 'p50, p99 and max latency per vCPU'],
     ['cat trace.csv | blocktime analyze - --input-format csv --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
-    ['blocktime analyze traces/ --sort worst --top 10', 'every trace under traces/, the 10 with the worst vCPU first'],
-    ["blocktime analyze 'runs/**/*.log.gz' -o fleet.parquet", 'a pattern of QEMU logs, one row per trace as Parquet'],
+    ['blocktime analyze trace.arrow trace.csv --sort worst -o fleet.parquet', 'several traces (or a directory, or a quoted pattern): a row each, also as Parquet'],
   ]);
 }
 

@@ -41,8 +41,7 @@ export function register(program: Command): void {
   withExamples(cmd, [
     'blocktime compare trace.arrow',
     ['blocktime compare trace.arrow --explain 10', 'the first 10 rows where the designs diverge'],
-    'blocktime compare trace.arrow --json | jq .explanation',
-    ['blocktime compare traces/ --sort atomic-error', "every trace under traces/, the atomic design's largest error first"],
+    ['blocktime compare trace.arrow trace.csv --sort atomic-error', "several traces (or a directory): the atomic design's largest error first"],
   ]);
 }
 

@@ -48,7 +48,7 @@ The page needs no network: charts (Vega, inlined) draw as SVG in any browser.`,
   withExamples(cmd, [
     'blocktime report trace.arrow',
     'blocktime report trace.csv -o trace.html',
-    ['blocktime report traces/ -o fleet.html --per-trace', "the fleet's page, and the 20 worst traces' own pages beside it"],
+    ['blocktime report trace.arrow trace.csv -o fleet.html --per-trace', "several traces (or a directory): the fleet's page, the worst traces' own pages beside it"],
   ]);
 }
 
