@@ -14,8 +14,11 @@ import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js
 import { withExamples } from './help-examples.js';
 import type { MigrationFile, PhaseRecord } from '../latency/migration-file.js';
 import type { PhaseFigure, RowTimes } from '../latency/phase-figures.js';
+import { FLEET_ARGUMENT, namesFleet } from '../fleet/inputs.js';
+import { addFleetOptions, fleetSort, vcpuSort, type FleetOptionValues } from './options/fleet-options.js';
+import { refuseForFleet, runFleetCommand } from './fleet-command.js';
 
-interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, WindowOptionValues, VcpuOptionValues {
+interface AnalyzeOptions extends TraceOptionValues, ExpectOptionValues, WindowOptionValues, VcpuOptionValues, FleetOptionValues {
   variant: VariantName;
   json?: boolean;
   timing?: boolean;
@@ -26,6 +29,7 @@ export function register(program: Command): void {
     .command('analyze')
     .description('Replay a trace through one blocktime design and report per-vCPU and total blocktime, latencies and anomalies.')
     .argument('<trace>', TRACE_ARGUMENT)
+    .argument('[more...]', FLEET_ARGUMENT)
     .addOption(
       new Option('--variant <name>', 'mutex (QEMU 10.1+), atomic (QEMU 2.12-10.0) or exact (the union of every wait)')
         .choices(VARIANTS)
@@ -36,12 +40,20 @@ export function register(program: Command): void {
     .option('--json', 'print the result as one JSON object on stdout (the documented contract)')
     .option('--timing', 'print one JSON line of timings on stderr: events, read_s, replay_s, replay_events_per_s, total_s')
     .addHelpText('after', WINDOW_HELP);
-  addVcpuOptions(cmd)
-    .action((trace: string, opts: AnalyzeOptions) => analyze(trace, opts));
+  addFleetOptions(addVcpuOptions(cmd, 'the per-vCPU table', 'blocktime', true)).action(async (trace: string, more: string[], opts: AnalyzeOptions) => {
+    const traces = [trace, ...more];
+    if (opts.output === undefined && !(await namesFleet(traces))) {
+      vcpuSort(opts.sort);
+      return analyze(trace, opts);
+    }
+    refuseForFleet({ '--expect': opts.expect !== undefined, '--timing': opts.timing ?? false, '--since/--until': windowOf(opts) !== undefined });
+    const { sort: _vcpuSort, top, ...rest } = opts;
+    return runFleetCommand(traces, { ...rest, mode: 'analyze', explain: 0, json: opts.json ?? false, sort: fleetSort(opts.sort), ...(top !== undefined ? { top } : {}) });
+  });
   withExamples(cmd, [
     'blocktime analyze trace.arrow',
-    ['blocktime analyze trace.arrow --variant exact --since 2.5s --until 5.5s', 'latency per vCPU, in a window of the trace'],
     ['cat trace.csv | blocktime analyze - --input-format csv --json | jq .total_blocktime_ns', 'from stdin, as JSON'],
+    ['blocktime analyze trace.arrow trace.csv --sort worst -o fleet.parquet', 'several traces (or a directory, or a quoted pattern): a row each, also as Parquet'],
   ]);
 }
 

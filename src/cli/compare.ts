@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { comparisonKeys, renderComparison } from './terminal/comparison.js';
 import { addVcpuOptions, type VcpuOptionValues } from './options/vcpu-options.js';
 import { shownInJson } from '../report/vcpu-selection.js';
+import { FLEET_ARGUMENT, namesFleet } from '../fleet/inputs.js';
+import { addFleetOptions, fleetSort, vcpuSort, type FleetOptionValues } from './options/fleet-options.js';
+import { runFleetCommand, refuseForFleet } from './fleet-command.js';
 import { styleFor } from './terminal/style.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { parseCount } from '../units.js';
@@ -10,7 +13,7 @@ import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from
 import { TRACE_ARGUMENT, addTraceOptions, type TraceOptionValues } from './options/trace-options.js';
 import { withExamples } from './help-examples.js';
 
-interface CompareOptions extends TraceOptionValues, WindowOptionValues, VcpuOptionValues {
+interface CompareOptions extends TraceOptionValues, WindowOptionValues, VcpuOptionValues, FleetOptionValues {
   explain?: number;
   json?: boolean;
 }
@@ -21,7 +24,8 @@ export function register(program: Command): void {
     .description(
       'Replay a trace through the exact, mutex (QEMU 10.1+) and atomic (QEMU 2.12-10.0) designs side by side, and explain every difference.',
     )
-    .argument('<trace>', TRACE_ARGUMENT);
+    .argument('<trace>', TRACE_ARGUMENT)
+    .argument('[more...]', FLEET_ARGUMENT);
   addWindowOptions(addTraceOptions(cmd))
     .option('--explain <k>', 'also list the first K rows at which the designs diverge, and what each did there', (v) => parseExplain(v))
     .option('--json', 'print everything as one JSON object on stdout')
@@ -31,12 +35,20 @@ export function register(program: Command): void {
 In a window, the explanation's counters are what they grew by inside it; its
 identities (design - exact) hold for the whole trace only.`,
     );
-  addVcpuOptions(cmd, 'the per-vCPU table', 'the largest difference from exact')
-    .action((trace: string, opts: CompareOptions) => compare(trace, opts));
+  addFleetOptions(addVcpuOptions(cmd, 'the per-vCPU table', 'the largest difference from exact', true)).action(async (trace: string, more: string[], opts: CompareOptions) => {
+    const traces = [trace, ...more];
+    if (opts.output === undefined && !(await namesFleet(traces))) {
+      vcpuSort(opts.sort);
+      return compare(trace, opts);
+    }
+    refuseForFleet({ '--since/--until': windowOf(opts) !== undefined });
+    const { sort: _vcpuSort, top, ...rest } = opts;
+    return runFleetCommand(traces, { ...rest, mode: 'compare', variant: 'exact', explain: opts.explain ?? 0, json: opts.json ?? false, sort: fleetSort(opts.sort), ...(top !== undefined ? { top } : {}) });
+  });
   withExamples(cmd, [
     'blocktime compare trace.arrow',
-    ['blocktime compare trace.arrow --explain 10', 'the first 10 rows where the designs diverge'],
     ['blocktime compare trace.arrow --since 1s --until 2s --json | jq .explanation', 'what the designs disagree on, in one second'],
+    ['blocktime compare trace.arrow trace.csv --sort atomic-error', "several traces (or a directory): the atomic design's largest error first"],
   ]);
 }
 

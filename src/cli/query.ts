@@ -104,7 +104,7 @@ holds (read again with the options it was loaded with, should it change).`,
 
 async function query(args: string[], opts: QueryOptions): Promise<void> {
   const { inputs, sql, stored } = await inputsAndSql(args, opts);
-  const { files, directories } = await expandTraceInputs(inputs);
+  const { files, directories } = await expandTraceInputs(inputs, { stdin: true });
   const fleet = files.length > 1 || directories;
   const trace = fleet ? undefined : files[0];
   const openOpts: OpenOptions = {

@@ -82,3 +82,14 @@ export function formatExtensions(formats: readonly TraceFormat[]): string {
 export function orList(items: readonly string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)!}`;
 }
+
+/**
+ * Whether a file found in a directory is a trace to read: its name announces
+ * a format we read, a compression ending aside (`x.csv.gz`, `x.log.zst`).
+ * By name only: a directory walk opens no file it does not read, and a
+ * README or a QMP reply beside the traces is not taken for one.
+ */
+export function recognizes(path: string): boolean {
+  const format = formatFromPath(path);
+  return format !== undefined && READABLE_FORMATS.includes(format);
+}

@@ -10,6 +10,8 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseCount } from '../../units.js';
 import { VCPU_SORT_KEYS, type VcpuOptionValues, type VcpuSortKey } from '../../report/vcpu-selection.js';
+import { FLEET_SORT_KEYS } from '../../fleet/sort.js';
+import { SORT_KEYS } from './fleet-options.js';
 
 export type { VcpuOptionValues };
 
@@ -17,14 +19,19 @@ export type { VcpuOptionValues };
  * Adds --cpu, --tid, --sort, --top and --all to `cmd`; --help names the
  * `table` they act on and what --top ranks by without --sort (`ranked`).
  */
-export function addVcpuOptions(cmd: Command, table = 'the per-vCPU table', ranked = 'blocktime'): Command {
+export function addVcpuOptions(cmd: Command, table = 'the per-vCPU table', ranked = 'blocktime', fleet = false): Command {
+  const keys = fleet ? SORT_KEYS : VCPU_SORT_KEYS;
   return cmd
     .addOption(new Option('--cpu <list>', `show only these vCPUs in ${table}: 0,3,8-15 (totals stay the whole VM's)`).argParser((v) => parseIdList('--cpu', v)))
     .addOption(new Option('--tid <list>', `show only the vCPUs of these thread ids: 4242,4250-4253 (with --cpu: vCPUs both name)`).argParser((v) => parseIdList('--tid', v)))
     .addOption(
-      new Option('--sort <key>', 'order the vCPUs by blocktime, faults or latency (largest first; latency: mean wait per fault), or by cpu')
-        .choices(VCPU_SORT_KEYS)
-        .argParser(parseSortKey),
+      new Option(
+        '--sort <key>',
+        'order the vCPUs by blocktime, faults or latency (largest first; latency: mean wait per fault), or by cpu' +
+          (fleet ? `; with several traces, the traces by ${FLEET_SORT_KEYS.join(', ')} (default total, worst first)` : ''),
+      )
+        .choices(keys)
+        .argParser((v) => parseSortKey(v, keys)),
     )
     .addOption(new Option('--top <n>', `show the first N vCPUs of that order (without --sort: by ${ranked}); the rest are summed in one row`).argParser((v) => parseCount('--top', v, 1)))
     .option('--all', 'list every vCPU (a terminal table of more than 32 vCPUs is otherwise cut to 16 rows)');
@@ -57,9 +64,13 @@ export function parseIdList(flag: string, text: string): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
-/** One of VCPU_SORT_KEYS (a UsageError, one line, otherwise). */
-export function parseSortKey(text: string): VcpuSortKey {
-  const key = VCPU_SORT_KEYS.find((k) => k === text);
-  if (!key) throw new UsageError(`--sort: invalid value '${text}': expected one of ${VCPU_SORT_KEYS.join(', ')}`);
-  return key;
+/**
+ * One of `keys` (a UsageError, one line, otherwise). With a fleet's keys
+ * among them, which kind applies is the command's to check once it knows
+ * whether it runs on several traces (fleet-options.ts).
+ */
+export function parseSortKey(text: string, keys: readonly string[] = VCPU_SORT_KEYS): VcpuSortKey {
+  const key = keys.find((k) => k === text);
+  if (!key) throw new UsageError(`--sort: invalid value '${text}': expected one of ${keys.join(', ')}`);
+  return key as VcpuSortKey;
 }

@@ -15,7 +15,7 @@ import type { ReportData } from './report-data.js';
 import { describeWindow } from '../../replay/window.js';
 
 /** The Vega runtime as a browser script (its UMD build defines `vega`). */
-async function vegaRuntime(): Promise<string> {
+export async function vegaRuntime(): Promise<string> {
   // The package's entry point is build/vega.module.js; its UMD build sits beside it.
   return readFile(new URL('vega.min.js', import.meta.resolve('vega')), 'utf8');
 }
@@ -92,7 +92,7 @@ function noFaultSection(d: ReportData): string {
 </section>`;
 }
 
-const CSS = `
+export const CSS = `
 :root { --fg: #1a202c; --muted: #5a6577; --line: #e2e8f0; --card: #f7fafc; --warn: #c05621; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1040px; padding: 24px; }
@@ -120,12 +120,12 @@ footer { margin-top: 40px; font-size: 12px; }
 @media print { body { max-width: none; } section { break-inside: avoid; } .chart { overflow: visible; } }
 `;
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 /** JSON inside a <script>: `<` escaped so that no string in it can close the element. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
