@@ -97,10 +97,9 @@ describe('usage errors', () => {
 
 describe('a directory where a file is expected: one line naming it, exit 2', () => {
   // Every command that reads a trace goes through openTrace (or, for import, the log reader): checked once per entry point.
-  // analyze, compare and report read a directory as a fleet of traces (docs/fleet.md; test/cli/fleet.test.ts).
+  // analyze, compare, report and query read a directory as a fleet of traces (docs/fleet.md, docs/sql.md; test/cli/fleet.test.ts, test/cli/query.test.ts).
   const cases: Array<[string[], string]> = [
     [['convert', 'fixtures', join(tmpdir(), 'never-written.csv')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
-    [['query', 'fixtures', 'SELECT 1'], 'blocktime: fixtures: is a directory; expected a trace file\n'],
     [['export', 'fixtures', join(tmpdir(), 'never-written.parquet')], 'blocktime: fixtures: is a directory; expected a trace file\n'],
     [['import', 'qemu-log', 'fixtures', '-o', join(tmpdir(), 'never-written.arrow')], 'blocktime: fixtures: is a directory; expected a QEMU trace log\n'],
     [
