@@ -46,7 +46,7 @@ export function register(program: Command): void {
   withExamples(sub, [
     'blocktime import qemu-log dst-trace.log -o trace.arrow',
     ['blocktime import qemu-log dst-trace.log.gz -o trace.arrow --vcpus 4', 'N, which QEMU <= 10.0 logs do not give'],
-    ['blocktime import qemu-log dst-trace.log -o trace.arrow --source src-trace.log', 'each fault followed across both logs'],
+    ['blocktime import qemu-log dst.log -o joined.arrow --source src.log', 'each fault followed across both logs'],
   ]);
   withExamples(cmd, ['blocktime import qemu-log dst-trace.log -o trace.arrow', 'blocktime import qemu-log --help']);
 }

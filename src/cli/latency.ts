@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { CLOCK_HELP, CLOCK_OFFSET_HELP, parseClockAssumption, parseClockOffset, type ClockAssumption } from './options/clock-options.js';
 import { parsePageSize } from './options/trace-options.js';
 import { styleFor } from './terminal/style.js';
+import { withExamples } from './help-examples.js';
 
 interface LatencyCliOptions {
   source?: string;
@@ -12,7 +13,7 @@ interface LatencyCliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('latency')
     .description("Follow each postcopy fault across the destination's and the source's QEMU logs: request transit, source queue wait, page transit, total.")
     .argument('<dst-log>', "the destination QEMU's trace log (-msg timestamp=on; plain, gzip or zstd)")
@@ -21,15 +22,12 @@ export function register(program: Command): void {
     .option('--clock-offset <duration>', CLOCK_OFFSET_HELP, parseClockOffset)
     .addOption(new Option('--clock <how>', CLOCK_HELP).default('auto').argParser(parseClockAssumption))
     .option('--page-size <bytes>', 'target page size (default 4096)', parsePageSize)
-    .addHelpText(
-      'after',
-      `
-Examples:
-  blocktime latency dst.log --source src.log
-  blocktime latency dst.log.gz --source src.log.gz --json | jq .legs.total
-  blocktime latency dst.log --source src.log --clock-offset -1.2ms`,
-    )
     .action((dst: string, opts: LatencyCliOptions) => run(dst, opts));
+  withExamples(cmd, [
+    'blocktime latency dst.log --source src.log',
+    ['blocktime latency dst.log.gz --source src.log.gz --json | jq .legs.total', 'compressed logs; the total leg as JSON'],
+    ['blocktime latency dst.log --source src.log --clock-offset=-1.2ms', 'two hosts whose clocks differ by a known offset'],
+  ]);
 }
 
 async function run(dst: string, opts: LatencyCliOptions): Promise<void> {

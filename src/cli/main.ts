@@ -19,8 +19,8 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   export: () => import('./export.js'),
   report: () => import('./report.js'),
   lab: () => import('./lab.js'),
-  completion: () => import('./completion.js'),
   latency: () => import('./latency.js'),
+  completion: () => import('./completion.js'),
 };
 
 /** Commands that read the whole program: the completion scripts describe every command. */

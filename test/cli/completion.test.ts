@@ -66,7 +66,7 @@ describe('blocktime completion bash', () => {
     expect(complete(['blocktime', 'capture', '--scenario', 're'])).toEqual(['received-race', 'reentrant']);
     expect(complete(['blocktime', 'compare', '--input-format', '=', ''])).toEqual(['arrow', 'arrows', 'csv', 'ndjson', 'parquet', 'qemu-log']);
     expect(complete(['blocktime', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
-    expect(complete(['blocktime', 'compare', '--sort', ''])).toEqual(['blocktime', 'cpu', 'faults', 'latency']);
+    expect(complete(['blocktime', 'capture', '--sort', ''])).toEqual(['blocktime', 'cpu', 'faults', 'latency']);
     // A value that is neither a choice nor a file: nothing to offer.
     expect(complete(['blocktime', 'analyze', '--vcpus', ''])).toEqual([]);
   });

@@ -128,6 +128,10 @@ describe('help examples', async () => {
     copyFileSync(fixture('qemu/example1-11.1.log'), join(scratch, 'dst-trace.log'));
     writeFileSync(join(scratch, 'dst-trace.log.gz'), gzipSync(readFileSync(fixture('qemu/example1-11.1.log'))));
     copyFileSync(fixture('qemu/moved-resolve-7.2.log'), join(scratch, 'old.log'));
+    for (const side of ['dst', 'src']) {
+      copyFileSync(fixture(`latency/${side}-7.2.log`), join(scratch, `${side}.log`));
+      writeFileSync(join(scratch, `${side}.log.gz`), gzipSync(readFileSync(fixture(`latency/${side}-7.2.log`))));
+    }
     const lines = commands.filter(({ path }) => !(path[0]! in NOT_RUN)).flatMap(({ cmd }) => examplesOf(cmd));
     for (const line of lines) {
       const r = await runCommand('bash', ['-c', `set -eo pipefail; ${line}`], { cwd: scratch, env: { HOME: home, PATH: `${bin}:${process.env.PATH ?? ''}` } });

@@ -91,7 +91,7 @@ export function renderLatency(r: LatencyReport, files: { destination: string; so
 
 /** Offsets in ms with every digit down to the ns: a clock offset of seconds still says its microseconds. */
 function off(v: number | null): string {
-  return v === null ? '-' : formatDuration(v);
+  return v === null ? '-' : `${(v / 1e6).toFixed(6)} ms`;
 }
 
 function clockLine(r: LatencyReport): string {
