@@ -120,7 +120,7 @@ u0 = process.cpuUsage();
 const replay = (await replayBatches(sim.meta, batches, ['mutex', 'atomic', 'exact'])).results.exact;
 const replay_s = seconds(t0);
 const replay_cpu_s = cpuSeconds(u0);
-await writeTraceMeta(connection, { path: 'sim', format: 'sim', pageSize: replay.page_size, vcpus: replay.vcpus, events: appender.rows });
+await writeTraceMeta(connection, { path: 'sim', format: 'sim', pageSize: replay.page_size, vcpus: replay.vcpus, events: appender.rows, firstNs: null, minNs: null, maxNs: null });
 
 log(`building ${DERIVED_TABLES.join(', ')} (${opts.derived})`);
 t0 = performance.now();

@@ -151,7 +151,7 @@ describe('analyze: --cpu, --tid, --sort, --top', () => {
       [['--cpu', '1,,2'], "blocktime: --cpu: invalid list '1,,2': an empty item; expected a list like 0,3,8-15 (whole numbers and ranges separated by commas)\n"],
       [['--cpu', '3'], 'blocktime: --cpu: vCPU 3 is not in this trace; expected vCPUs from 0 to 2\n'],
       [['--tid', '999'], 'blocktime: --tid: thread 999 is not a vCPU thread of this trace; expected one its vcpu rows declare\n'],
-      [['--sort', 'time'], "blocktime: --sort: invalid value 'time': expected one of blocktime, faults, latency, cpu\n"],
+      [['--sort', 'time'], "blocktime: --sort: invalid value 'time': expected one of blocktime, faults, latency, cpu, total, worst, sum, p99, events, vcpus, anomalies, mutex-error, atomic-error, file\n"],
       [['--all', '--top', '2'], 'blocktime: give --all or --top, not both\n'],
     ] as const) {
       const r = await blocktime(['analyze', EX1, ...args]);
