@@ -20,6 +20,7 @@ import { CLOSED_BY, FAULT_STATUSES, FaultRows } from '../replay/fault-rows.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import { type FaultColumns, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
+import type { Facts } from './trace-facts.js';
 import { type ViewName, viewQuery } from './views.js';
 
 /** The views this module fills as tables instead. */
@@ -64,12 +65,12 @@ export async function createDerivedTablesConsumer(
   await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
   const sink = new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
   if (reopen && faultRowStreamAvailable()) {
-    const stream = streamFaultRows(reopen.path, reopen.open, WORKER_BATCH_ROWS);
+    const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS });
     return {
       consume: () => stream.drain(sink),
       async finish() {
         try {
-          const disordered = await stream.finish(sink);
+          const { disordered } = await stream.finish(sink);
           sink.close();
           if (disordered.length > 0) await runsFromSql(connection, disordered);
         } finally {
@@ -100,6 +101,31 @@ export async function createDerivedTablesConsumer(
     },
     abandon: async () => undefined,
   };
+}
+
+/**
+ * The tables from a worker's walk alone, with no read on this thread: what
+ * the walk saw of the trace (its rows, N, time range, `vcpu` rows) comes
+ * back with the last batch, for `trace_meta` and `vcpus`. Progress and the
+ * reader's warnings come from the worker too.
+ */
+export async function buildDerivedTablesInWorker(
+  connection: DuckDBConnection,
+  reopen: { path: string; open: OpenOptions },
+  onProgress?: (rows: number) => void,
+): Promise<Facts> {
+  await connection.run(FAULTS_TABLE_SQL);
+  await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
+  const sink = new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
+  const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS, warnings: true, ...(onProgress ? { onProgress } : {}) });
+  try {
+    const { disordered, facts } = await stream.finish(sink);
+    sink.close();
+    if (disordered.length > 0) await runsFromSql(connection, disordered);
+    return facts;
+  } finally {
+    await stream.close();
+  }
 }
 
 /**

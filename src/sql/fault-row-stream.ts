@@ -11,16 +11,19 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { pageShiftOf } from '../replay/context.js';
 import { type BlockedRunBatch, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
+import { type Facts, TraceFacts } from './trace-facts.js';
 import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
 
 /** A batch's columns as they arrive: FaultRowBatch's fields, without its methods. */
 export type FaultColumns = Omit<FaultRowBatch, 'clear'>;
 export type RunColumns = BlockedRunBatch;
 
+/** `rows`: the trace's rows read so far. */
 type Message =
-  | { kind: 'faults'; batch: FaultColumns }
-  | { kind: 'runs'; batch: RunColumns }
-  | { kind: 'end'; disordered: number[] }
+  | { kind: 'faults'; batch: FaultColumns; rows: number }
+  | { kind: 'runs'; batch: RunColumns; rows: number }
+  | { kind: 'warning'; message: string }
+  | { kind: 'end'; disordered: number[]; facts: Facts }
   | { kind: 'error'; error: WireError };
 
 interface Task {
@@ -29,6 +32,8 @@ interface Task {
   path: string;
   open: OpenOptions;
   batchRows: number;
+  /** Pass the reader's warnings on (when no other read on the main thread gives them). */
+  warnings: boolean;
 }
 
 /** Whether the rows can be computed in a worker (worker-channel.ts). */
@@ -44,43 +49,51 @@ export interface FaultRowSink {
 export interface FaultRowStream {
   /** Hands `sink` the batches already computed, without waiting. */
   drain(sink: FaultRowSink): void;
-  /** Hands `sink` every batch left; resolves with the vCPUs left to SQL (FaultRows.finish). */
-  finish(sink: FaultRowSink): Promise<number[]>;
+  /** Hands `sink` every batch left; resolves with the vCPUs left to SQL (FaultRows.finish) and what the walk saw of the trace. */
+  finish(sink: FaultRowSink): Promise<{ disordered: number[]; facts: Facts }>;
   close(): Promise<void>;
 }
 
-/**
- * Starts the worker on the trace file at `path`. `batchRows`: rows per
- * batch, a multiple of 64. The trace's warnings and progress are the main
- * thread's own read's; this read only computes.
- */
-export function streamFaultRows(path: string, open: OpenOptions, batchRows: number): FaultRowStream {
+export interface StreamOptions {
+  /** Rows per batch, a multiple of 64. */
+  batchRows: number;
+  /** The trace's rows read so far, as batches arrive. */
+  onProgress?(rows: number): void;
+  /** Whether the reader's warnings go to `open.onWarning` (no other read of the trace gives them). */
+  warnings?: boolean;
+}
+
+/** Starts the worker on the trace file at `path`. */
+export function streamFaultRows(path: string, open: OpenOptions, opts: StreamOptions): FaultRowStream {
   const channel = startChannelWorker<Message>(
     import.meta.url,
-    { blocktimeFaultRows: true, path, open: plainOpenOptions(open), batchRows } satisfies Task,
+    { blocktimeFaultRows: true, path, open: plainOpenOptions(open), batchRows: opts.batchRows, warnings: opts.warnings ?? false } satisfies Task,
     'the fault-row worker stopped before the end of the trace',
   );
-  let disordered: number[] | undefined;
+  let end: { disordered: number[]; facts: Facts } | undefined;
   /** Hands over one message; false when none was waiting. */
   const step = (sink: FaultRowSink): boolean => {
     const m = channel.take();
     if (m === undefined) return false;
-    if (m.kind === 'faults') sink.faults(m.batch);
-    else if (m.kind === 'runs') sink.runs(m.batch);
-    else if (m.kind === 'end') disordered = m.disordered;
+    if (m.kind === 'faults' || m.kind === 'runs') {
+      if (m.kind === 'faults') sink.faults(m.batch);
+      else sink.runs(m.batch);
+      opts.onProgress?.(m.rows);
+    } else if (m.kind === 'warning') open.onWarning?.(m.message);
+    else if (m.kind === 'end') end = { disordered: m.disordered, facts: m.facts };
     else throw revive(m.error);
     return true;
   };
   return {
     drain(sink) {
-      while (disordered === undefined && step(sink));
+      while (end === undefined && step(sink));
     },
     async finish(sink) {
-      while (disordered === undefined) {
+      while (end === undefined) {
         const seen = channel.posted();
         if (!step(sink)) await channel.waitAsync(seen);
       }
-      return disordered;
+      return end;
     },
     close: () => channel.close(),
   };
@@ -88,9 +101,11 @@ export function streamFaultRows(path: string, open: OpenOptions, batchRows: numb
 
 async function produce(task: Task, post: (m: Message, transfer?: ArrayBuffer[]) => void): Promise<void> {
   try {
-    const source = await openTrace(task.path, task.open);
+    const source = await openTrace(task.path, task.warnings ? { ...task.open, onWarning: (message) => post({ kind: 'warning', message }) } : task.open);
     try {
       const meta = source.meta;
+      const facts = new TraceFacts(meta, source.path);
+      let read = 0;
       const rows = new FaultRows(
         {
           pageSize: meta.pageSize,
@@ -103,17 +118,21 @@ async function produce(task: Task, post: (m: Message, transfer?: ArrayBuffer[]) 
           // FaultRows reuses its batches: each crosses as a copy, whose buffers are transferred.
           faults: (b) => {
             const copy = copyFaults(b);
-            post({ kind: 'faults', batch: copy }, buffersOf(copy));
+            post({ kind: 'faults', batch: copy, rows: read }, buffersOf(copy));
           },
           runs: (b) => {
             const copy: RunColumns = { length: b.length, capacity: b.length, cpu: b.cpu.slice(0, b.length), start: b.start.slice(0, 2 * b.length), end: b.end.slice(0, 2 * b.length) };
-            post({ kind: 'runs', batch: copy }, buffersOf(copy));
+            post({ kind: 'runs', batch: copy, rows: read }, buffersOf(copy));
           },
         },
         task.batchRows,
       );
-      for await (const b of source.batches()) rows.consume(b);
-      post({ kind: 'end', disordered: rows.finish() });
+      for await (const b of source.batches()) {
+        read += b.length;
+        facts.consume(b);
+        rows.consume(b);
+      }
+      post({ kind: 'end', disordered: rows.finish(), facts: facts.facts() });
     } finally {
       await source.close();
     }

@@ -23,14 +23,15 @@ import type { OpenOptions } from '../formats/open.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
-import { createDerivedTablesConsumer } from './derived-tables.js';
+import { buildDerivedTablesInWorker, createDerivedTablesConsumer } from './derived-tables.js';
+import { faultRowStreamAvailable } from './fault-row-stream.js';
 import { EVENTS_TABLE_SQL, EventAppender } from './event-appender.js';
 import { createEventsView, eventsInPlace } from './events-relation.js';
 import type { Relation } from './relations.js';
 import { replayConsumer } from './replay-consumer.js';
 import { replayInWorker, replayWorkerAvailable } from './replay-worker.js';
 import { TraceMetaConsumer, timeRangeOfEvents, writeMetaOf } from './trace-meta-consumer.js';
-import { createVcpusConsumer } from './vcpus-table.js';
+import { createVcpusConsumer, writeVcpusTable } from './vcpus-table.js';
 import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
 import { registerTraceRowsFunction } from './trace-rows-function.js';
 import { createMigrationTables } from './migration-tables.js';
@@ -215,6 +216,7 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
   let rows = 0;
   try {
     if (pass.reopen && streamsEvents(pass.reading)) rows = await streamEvents(pass, pass.reopen, opts);
+    else if (pass.reopen && derivedAlone(pass)) rows = await streamDerived(pass, pass.reopen, opts);
     else for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
     if (consumers.length > 0) {
       for await (const batch of source.batches()) {
@@ -243,6 +245,24 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
  */
 function streamsEvents(reading: readonly Part[]): boolean {
   return reading.includes('events') && reading.every((p) => p === 'meta' || p === 'events') && rowStreamAvailable();
+}
+
+/**
+ * Whether a pass that reads only for `faults` and `blocked_intervals` (and
+ * `trace_meta`, `vcpus`) leaves the whole read to the worker that computes
+ * their rows (fault-row-stream.ts): this thread then only appends.
+ */
+function derivedAlone(pass: PassContext): boolean {
+  return pass.materialize && pass.reading.includes('derived') && pass.reading.every((p) => p === 'meta' || p === 'vcpus' || p === 'derived') && faultRowStreamAvailable();
+}
+
+/** `faults`, `blocked_intervals` (and `trace_meta`, `vcpus`, if asked) from the worker's walk; returns the row count. */
+async function streamDerived(pass: PassContext, reopen: { path: string; open: OpenOptions }, opts: PassOptions): Promise<number> {
+  const { connection } = pass;
+  const facts = await buildDerivedTablesInWorker(connection, reopen, opts.onProgress);
+  if (pass.reading.includes('vcpus')) await writeVcpusTable(connection, facts.vcpuTids, facts.vcpuCpus);
+  if (pass.reading.includes('meta')) await writeMetaOf(connection, { ...pass.origin, meta: pass.meta, vcpus: facts.vcpus }, facts.rows, facts.range);
+  return facts.rows;
 }
 
 let streamedFunctions = 0;

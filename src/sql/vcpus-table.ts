@@ -1,14 +1,16 @@
 /**
- * `vcpus` as a table filled during the load's pass: the rows its SQL
- * definition (src/sql/views/vcpus.sql, a view over `events`) selects, the
- * `vcpu` rows in trace order, found by one look at each row's kind code.
+ * `vcpus` as a table: the rows its SQL definition (src/sql/views/vcpus.sql,
+ * a view over `events`) selects, the `vcpu` rows in trace order, picked out
+ * in the load's pass or handed over by a worker (trace-facts.ts).
  */
-import { type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TraceBatch } from '../trace/batch.js';
 import { Kind } from '../trace/schema.js';
 
+const VCPUS_TABLE_SQL = 'CREATE TABLE vcpus (tid UINTEGER, cpu INTEGER)';
+
 export async function createVcpusConsumer(connection: DuckDBConnection): Promise<{ consume(b: TraceBatch): void; finish(): Promise<void> }> {
-  await connection.run('CREATE TABLE vcpus (tid UINTEGER, cpu INTEGER)');
+  await connection.run(VCPUS_TABLE_SQL);
   const appender = await connection.createAppender('vcpus');
   return {
     consume(b) {
@@ -22,4 +24,16 @@ export async function createVcpusConsumer(connection: DuckDBConnection): Promise
     },
     finish: async () => appender.closeSync(),
   };
+}
+
+/** The table from the rows a worker found. */
+export async function writeVcpusTable(connection: DuckDBConnection, tids: readonly number[], cpus: readonly number[]): Promise<void> {
+  await connection.run(VCPUS_TABLE_SQL);
+  const appender = await connection.createAppender('vcpus');
+  for (let i = 0; i < tids.length; i++) {
+    appender.appendUInteger(tids[i]!);
+    appender.appendInteger(cpus[i]!);
+    appender.endRow();
+  }
+  appender.closeSync();
 }

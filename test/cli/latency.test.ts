@@ -161,3 +161,29 @@ describe('analyze: the migration phases of a QEMU log', () => {
     expect(human.stdout).toMatch(/Phases \(migrate_set_state; start from the first\)\n.*side +phase +start +duration +faults +blocktime\n.*\n {2}destination +postcopy-active +0 ns +94\.689 ms +3 /);
   });
 });
+
+describe('on the real QEMU 7.2 pair of fixtures/qemu-real', () => {
+  const pair = 'fixtures/qemu-real/postcopy-2vcpu-7.2';
+
+  it('matches every request across the two logs, and each served fault\'s legs add up to its total', async () => {
+    const r = await blocktime(['latency', `${pair}.dst.log.gz`, '--source', `${pair}.src.log.gz`, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { faults: number; categories: Record<string, number>; unmatched: Record<string, number>; source_requests_unpaired: number; legs: Record<string, { count: number }> };
+    expect(j.faults).toBe(108);
+    expect(j.categories).toEqual({ served: 80, duplicate: 14, background: 14, no_request_sent: 0, unmatched: 0 });
+    expect(j.unmatched).toEqual({ receipt: 0, dequeue: 0, placement: 0 });
+    expect(j.source_requests_unpaired).toBe(0);
+    for (const leg of Object.values(j.legs)) expect(leg.count).toBe(80);
+
+    const trace = join(dir, 'real.arrow');
+    const imp = await blocktime(['import', 'qemu-log', `${pair}.dst.log.gz`, '-o', trace, '--source', `${pair}.src.log.gz`, '-q']);
+    expect(imp.code, imp.stderr).toBe(0);
+    const q = await blocktime([
+      'query',
+      trace,
+      `SELECT count(*) AS served, count(*) FILTER (WHERE request_transit_ns + source_queue_wait_ns + page_transit_ns <> total_ns) AS not_adding_up FROM fault_legs WHERE category = 'served'`,
+    ]);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout).toBe('served,not_adding_up\n80,0\n');
+  });
+});

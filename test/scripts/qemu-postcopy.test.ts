@@ -212,6 +212,18 @@ describe.skipIf(!hasQemu)('a real postcopy migration (scripts/qemu-postcopy.mjs)
     expectRequestsMatched(join(out, 'dst.log'), join(out, 'src.log'));
   });
 
+  it('blocktime latency on the two logs: every request matched, each leg measured for every served fault', async (ctx) => {
+    if (unavailable) ctx.skip(unavailable);
+    const r = await blocktime(['latency', join(out, 'dst.log'), '--source', join(out, 'src.log'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { categories: Record<string, number>; unmatched: Record<string, number>; source_requests_unpaired: number; legs: Record<string, { count: number }> };
+    expect(j.categories.served).toBeGreaterThan(0);
+    // A request the source received just before completion may never be dequeued; none may go missing on its way there.
+    expect(j.unmatched.receipt).toBe(0);
+    expect(j.source_requests_unpaired).toBe(0);
+    for (const [leg, stats] of Object.entries(j.legs)) expect([leg, stats.count]).toEqual([leg, j.categories.served]);
+  });
+
   it('refuses an --out that exists and is not empty, in one line', async (ctx) => {
     if (unavailable) ctx.skip(unavailable);
     const again = await runCommand(process.execPath, [SCRIPT, '--out', out]);

@@ -10,7 +10,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { loadBatches, loadTrace } from '../../src/sql/load.js';
+import { buildParts, loadBatches, loadTrace } from '../../src/sql/load.js';
 import { dropTraceTables } from '../../src/sql/trace-tables.js';
 import { openTrace } from '../../src/formats/open.js';
 import { createSimulator } from '../../src/capture/sim/capture.js';
@@ -191,8 +191,8 @@ describe('emitted faults and blocked_intervals = their SQL views, row for row', 
 // From the build, the rows are computed by a worker that reads the file itself (fault-row-stream.ts) while this thread appends them.
 describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQL views, row for row', () => {
   const work = suiteDir('blocktime-derived-worker-');
+  const dist = '../../dist/sql/load.js';
   it('on fixtures and simulated traces of every scenario, as files', async () => {
-    const dist = '../../dist/sql/load.js';
     const built = (await import(dist)) as typeof import('../../src/sql/load.js');
     const files = ['fixtures/sample.arrow', 'fixtures/examples/example1.csv', 'fixtures/qemu/example1-7.2.log'];
     for (const scenario of SCENARIO_NAMES) {
@@ -215,4 +215,26 @@ describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQ
       expectSame(r, file);
     }
   }, 120_000);
+
+  it('the worker alone (a read only for faults, blocked_intervals, trace_meta and vcpus) = this thread, table for table', async () => {
+    const built = (await import(dist)) as typeof import('../../src/sql/load.js');
+    const tables = ['SELECT * FROM faults ORDER BY seq', 'SELECT * FROM blocked_intervals ORDER BY cpu, start_ns', 'SELECT * FROM trace_meta', 'SELECT * FROM vcpus'];
+    for (const file of ['fixtures/sample.arrow', 'fixtures/examples/example3.csv', 'fixtures/qemu/race-7.2.log', 'fixtures/qemu/example3-11.1.log.zst']) {
+      const out: unknown[][][][] = [];
+      for (const alone of [true, false]) {
+        const connection = db[alone ? 'emitted' : 'sql'].connection!;
+        await dropTraceTables(connection);
+        const source = await openTrace(file);
+        try {
+          const parts = ['meta', 'vcpus', 'derived'] as const;
+          if (alone) expect((await built.buildParts(connection, source, parts, { reopen: { path: file, open: {} } })).events, file).toBeGreaterThan(0);
+          else await buildParts(connection, source, parts);
+        } finally {
+          await source.close();
+        }
+        out.push(await Promise.all(tables.map(async (sql) => (await connection.runAndReadAll(sql)).getRowsJS())));
+      }
+      expect(out[0], file).toEqual(out[1]);
+    }
+  });
 });
