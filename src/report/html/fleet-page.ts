@@ -11,7 +11,7 @@ import type { CompareResult } from '../../compare/result.js';
 import { formatCount, formatDuration, formatPercent } from '../../units.js';
 import type { ChartPayload } from './charts.js';
 import { PAGE_SCRIPT } from './page-script.js';
-import { CSS, esc, scriptJson, vegaRuntime } from './page.js';
+import { esc, pageHead, scriptJson, vegaRuntime } from './page.js';
 
 export interface FleetPageData {
   generator: string;
@@ -26,17 +26,7 @@ export interface FleetPageData {
 }
 
 export async function renderFleetPage(d: FleetPageData, charts: ChartPayload[]): Promise<string> {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="blocktime ${esc(d.generator)}">
-<title>blocktime fleet report: ${formatCount(d.summary.traces)} traces</title>
-<style>${CSS}
-td a { color: inherit; }
-</style>
-</head>
+  return `${pageHead(d.generator, `blocktime fleet report: ${formatCount(d.summary.traces)} traces`, '\ntd a { color: inherit; }\n')}
 <body>
 <header>
 <h1>blocktime fleet report</h1>

@@ -21,18 +21,23 @@ export async function vegaRuntime(): Promise<string> {
 }
 
 /** `view`: the vCPUs the per-vCPU table shows (--cpu, --tid, --sort, --top; all of them by default). */
-export async function renderPage(d: ReportData, charts: ChartPayload[], view: VcpuOptionValues = {}): Promise<string> {
-  const noFaults = d.results.exact.events.fault === 0;
-  const title = `blocktime report: ${d.trace.path}`;
+/** The document's start to its `</head>`, the same for every page of ours; `css`: rules of the page's own. */
+export function pageHead(generator: string, title: string, css = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="blocktime ${esc(d.generator)}">
+<meta name="generator" content="blocktime ${esc(generator)}">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
+<style>${CSS}${css}</style>
+</head>`;
+}
+
+export async function renderPage(d: ReportData, charts: ChartPayload[], view: VcpuOptionValues = {}): Promise<string> {
+  const noFaults = d.results.exact.events.fault === 0;
+  const title = `blocktime report: ${d.trace.path}`;
+  return `${pageHead(d.generator, title)}
 <body>
 <header>
 <h1>blocktime report</h1>
@@ -92,7 +97,7 @@ function noFaultSection(d: ReportData): string {
 </section>`;
 }
 
-export const CSS = `
+const CSS = `
 :root { --fg: #1a202c; --muted: #5a6577; --line: #e2e8f0; --card: #f7fafc; --warn: #c05621; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1040px; padding: 24px; }

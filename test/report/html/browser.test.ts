@@ -4,47 +4,29 @@
  * no error, fetches nothing, and a screenshot is written for people to look
  * at. Skipped, saying why, where /usr/bin/chromium is absent; CI installs it.
  */
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { MARKS, chromiumSkipReason, hasChromium, openInChromium } from './chromium.js';
 import { buildHtmlReport } from '../../../src/report/html/build.js';
 import { writeOutputFile } from '../../../src/output-file.js';
 import { testDir } from '../../tmp.js';
 import { simTrace } from './sim-trace.js';
 
-const CHROMIUM = process.env.BLOCKTIME_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`browser test skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set BLOCKTIME_CHROMIUM)`);
+if (!hasChromium) console.log(`browser test skipped: ${chromiumSkipReason}`);
 
-/** Where each chart's drawn marks are: Vega's SVG renderer puts a mark's items under `g.mark-<type>`. */
-const MARKS = '.mark-rect path, .mark-line path, .mark-symbol path';
+/** The charts of the page, by element id. */
 const CHARTS = ['chart-timeline', 'chart-histogram', 'chart-cdf', 'chart-comparison'];
 
 describe.skipIf(!hasChromium)('HTML report in a browser', () => {
   it('draws every chart as SVG with marks, with no console error and no request', { timeout: 60_000 }, async () => {
-    const { chromium } = await import('playwright-core');
     const trace = await simTrace('browser', { vcpus: 4, faults: 2000, reentrant: 0.3, lateResolve: 0.2 });
     const dir = testDir('blocktime-report-browser-');
     const page = join(dir, 'report.html');
     await writeOutputFile(page, (await buildHtmlReport(trace)).html);
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const { browser, tab, errors, requests } = await openInChromium(page);
     try {
-      const tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      tab.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      tab.on('pageerror', (e) => errors.push(String(e)));
-      tab.on('request', (r) => {
-        if (!r.url().startsWith('file:')) requests.push(r.url());
-      });
-      await tab.goto(`file://${page}`);
       // A string runs in the page (this file is typed for Node, without the DOM).
       await tab.waitForFunction(`document.querySelectorAll('.chart[data-rendered]').length === ${CHARTS.length}`, undefined, { timeout: 30_000 });
       for (const id of CHARTS) {

@@ -4,20 +4,17 @@
  * single-trace report: every chart drawn with marks, no console error, no
  * request, the worst migrations linked to their own reports, which open too.
  */
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MARKS, chromiumSkipReason, hasChromium, openInChromium } from './chromium.js';
 import { FLEET_CHART_IDS } from '../../../src/report/html/fleet-charts.js';
 import { blocktime } from '../../cli/run.js';
 import { makeFleet } from '../../fleet/fleet-dir.js';
 import { testDir } from '../../tmp.js';
 
-const CHROMIUM = process.env.BLOCKTIME_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`fleet browser test skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set BLOCKTIME_CHROMIUM)`);
+if (!hasChromium) console.log(`fleet browser test skipped: ${chromiumSkipReason}`);
 
-const MARKS = '.mark-rect path, .mark-line path, .mark-symbol path';
 
 describe.skipIf(!hasChromium)('fleet report in a browser', () => {
   it('draws every chart, lists the worst traces with links to their reports, and shows the failed one', { timeout: 120_000 }, async () => {
@@ -29,23 +26,8 @@ describe.skipIf(!hasChromium)('fleet report in a browser', () => {
     expect(r.stderr).toContain(`wrote ${out}`);
     expect((await readdir(out.replace(/\.html$/, '-traces'))).sort()).toHaveLength(3);
 
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const { browser, tab, errors, requests } = await openInChromium(out);
     try {
-      const tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      tab.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      tab.on('pageerror', (e) => errors.push(String(e)));
-      tab.on('request', (req) => {
-        if (!req.url().startsWith('file:')) requests.push(req.url());
-      });
-      await tab.goto(`file://${out}`);
       await tab.waitForFunction(`document.querySelectorAll('.chart[data-rendered]').length === ${FLEET_CHART_IDS.length}`, undefined, { timeout: 60_000 });
       for (const id of FLEET_CHART_IDS) expect(await tab.locator(`#${id} svg`).locator(MARKS).count(), id).toBeGreaterThan(0);
       const links = tab.locator('#worst-traces tbody a');
