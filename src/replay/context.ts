@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import type { TraceBatch } from '../trace/batch.js';
-import { Kind, MAX_VCPUS } from '../trace/schema.js';
+import { Kind, MAX_VCPUS, type TraceMeta } from '../trace/schema.js';
 import { ABSENT, U32Map } from './page-table.js';
 import type { WindowBounds } from './window.js';
 
@@ -25,6 +25,14 @@ export interface ReplayContext {
   file: string;
   /** A windowed pass (window.ts): the engine calls `mark` at its instants, and results cover the window. */
   window?: WindowBounds;
+}
+
+/**
+ * The context of a walk that needs no relative times (the SQL load's: the
+ * fault rows, the vCPU table), which keeps the trace's own int64 times.
+ */
+export function walkContext(meta: TraceMeta, file: string): ReplayContext {
+  return { pageSize: meta.pageSize, pageShift: pageShiftOf(meta.pageSize), ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}), baseNs: 0n, file };
 }
 
 /** A replay variant: takes batches in trace order with their times relative to `baseNs`, then builds its result. */

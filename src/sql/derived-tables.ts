@@ -14,12 +14,12 @@
  */
 import { BIGINT, ENUM, INTEGER, UBIGINT, UINTEGER, type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
-import { pageShiftOf } from '../replay/context.js';
+import { walkContext } from '../replay/context.js';
 import type { OpenOptions } from '../formats/open.js';
 import { CLOSED_BY, FAULT_STATUSES, FaultRows } from '../replay/fault-rows.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
-import { type FaultColumns, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
+import { type FaultColumns, type FaultRowStream, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
 import type { Facts } from './trace-facts.js';
 import { type ViewName, viewQuery } from './views.js';
 
@@ -61,44 +61,19 @@ export async function createDerivedTablesConsumer(
   file = '<trace>',
   reopen?: { path: string; open: OpenOptions },
 ): Promise<DerivedTablesConsumer> {
-  await connection.run(FAULTS_TABLE_SQL);
-  await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
-  const sink = new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
+  const sink = await createTables(connection);
   if (reopen && faultRowStreamAvailable()) {
     const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS });
     return {
       consume: () => stream.drain(sink),
-      async finish() {
-        try {
-          const { disordered } = await stream.finish(sink);
-          sink.close();
-          if (disordered.length > 0) await runsFromSql(connection, disordered);
-        } finally {
-          await stream.close();
-        }
-      },
+      finish: async () => void (await fromWorker(connection, sink, stream)),
       abandon: () => stream.close(),
     };
   }
-  const rows = new FaultRows(
-    {
-      pageSize: meta.pageSize,
-      pageShift: pageShiftOf(meta.pageSize),
-      ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
-      baseNs: 0n,
-      file,
-      
-    },
-    sink,
-    sink.chunkRows,
-  );
+  const rows = new FaultRows(walkContext(meta, file), sink, sink.chunkRows);
   return {
     consume: (batch) => rows.consume(batch),
-    async finish() {
-      const disordered = rows.finish();
-      sink.close();
-      if (disordered.length > 0) await runsFromSql(connection, disordered);
-    },
+    finish: () => complete(connection, sink, rows.finish()),
     abandon: async () => undefined,
   };
 }
@@ -114,18 +89,33 @@ export async function buildDerivedTablesInWorker(
   reopen: { path: string; open: OpenOptions },
   onProgress?: (rows: number) => void,
 ): Promise<Facts> {
+  const sink = await createTables(connection);
+  const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS, warnings: true, ...(onProgress ? { onProgress } : {}) });
+  return fromWorker(connection, sink, stream);
+}
+
+/** The two (empty) tables, and the sink that appends to them. */
+async function createTables(connection: DuckDBConnection): Promise<ChunkSink> {
   await connection.run(FAULTS_TABLE_SQL);
   await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
-  const sink = new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
-  const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS, warnings: true, ...(onProgress ? { onProgress } : {}) });
+  return new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
+}
+
+/** The worker's batches still to come, then the tables completed; the worker stopped either way. */
+async function fromWorker(connection: DuckDBConnection, sink: ChunkSink, stream: FaultRowStream): Promise<Facts> {
   try {
     const { disordered, facts } = await stream.finish(sink);
-    sink.close();
-    if (disordered.length > 0) await runsFromSql(connection, disordered);
+    await complete(connection, sink, disordered);
     return facts;
   } finally {
     await stream.close();
   }
+}
+
+/** Flushes the appenders, then takes the runs of the vCPUs the streaming merge left (FaultRows.finish) from SQL. */
+async function complete(connection: DuckDBConnection, sink: ChunkSink, disordered: readonly number[]): Promise<void> {
+  sink.close();
+  if (disordered.length > 0) await runsFromSql(connection, disordered);
 }
 
 /**

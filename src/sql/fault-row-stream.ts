@@ -9,7 +9,7 @@
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
-import { pageShiftOf } from '../replay/context.js';
+import { walkContext } from '../replay/context.js';
 import { type BlockedRunBatch, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
 import { type Facts, TraceFacts } from './trace-facts.js';
 import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
@@ -107,13 +107,7 @@ async function produce(task: Task, post: (m: Message, transfer?: ArrayBuffer[]) 
       const facts = new TraceFacts(meta, source.path);
       let read = 0;
       const rows = new FaultRows(
-        {
-          pageSize: meta.pageSize,
-          pageShift: pageShiftOf(meta.pageSize),
-          ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
-          baseNs: 0n,
-          file: source.path,
-        },
+        walkContext(meta, source.path),
         {
           // FaultRows reuses its batches: each crosses as a copy, whose buffers are transferred.
           faults: (b) => {

@@ -6,7 +6,7 @@
  * trace for other reasons (fault-row-stream.ts) can hand it over and spare
  * the main thread a read of its own.
  */
-import { VcpuTable, pageShiftOf } from '../replay/context.js';
+import { VcpuTable, walkContext } from '../replay/context.js';
 import type { TraceBatch } from '../trace/batch.js';
 import { Kind, type TraceMeta } from '../trace/schema.js';
 
@@ -27,6 +27,16 @@ export interface Facts {
   vcpuCpus: number[];
 }
 
+/** Appends the `vcpu` rows of `b` to `tids` and `cpus`. */
+export function collectVcpuRows(b: TraceBatch, tids: number[], cpus: number[]): void {
+  const kind = b.kind;
+  for (let i = 0; i < b.length; i++) {
+    if (kind[i] !== Kind.vcpu) continue;
+    tids.push(b.tid[i]!);
+    cpus.push(b.cpu[i]!);
+  }
+}
+
 export class TraceFacts {
   private readonly table: VcpuTable;
   private leading = true;
@@ -41,13 +51,7 @@ export class TraceFacts {
   private readonly vcpuCpus: number[] = [];
 
   constructor(meta: TraceMeta, file: string) {
-    this.table = new VcpuTable({
-      pageSize: meta.pageSize,
-      pageShift: pageShiftOf(meta.pageSize),
-      ...(meta.vcpus !== undefined ? { vcpus: meta.vcpus } : {}),
-      baseNs: 0n,
-      file,
-    });
+    this.table = new VcpuTable(walkContext(meta, file));
   }
 
   consume(b: TraceBatch): void {
@@ -62,17 +66,13 @@ export class TraceFacts {
     this.rows += n;
     if (this.leading && this.table.lead(b, 0) < n) this.leading = false;
     let minHi = this.minHi, minLo = this.minLo, maxHi = this.maxHi, maxLo = this.maxLo;
-    const kind = b.kind;
     for (let i = 0; i < n; i++) {
       const hi = w[2 * i + 1]!;
       const lo = w[2 * i]! >>> 0;
       if (hi < minHi || (hi === minHi && lo < minLo)) (minHi = hi), (minLo = lo);
       if (hi > maxHi || (hi === maxHi && lo > maxLo)) (maxHi = hi), (maxLo = lo);
-      if (kind[i] === Kind.vcpu) {
-        this.vcpuTids.push(b.tid[i]!);
-        this.vcpuCpus.push(b.cpu[i]!);
-      }
     }
+    collectVcpuRows(b, this.vcpuTids, this.vcpuCpus);
     this.minHi = minHi;
     this.minLo = minLo;
     this.maxHi = maxHi;

@@ -12,7 +12,7 @@
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
-import { VcpuTable, pageShiftOf } from '../replay/context.js';
+import { VcpuTable, walkContext } from '../replay/context.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
@@ -114,13 +114,7 @@ async function produce(task: Task, channel: ReturnType<typeof channelSender<Mess
   try {
     const source = await openTrace(task.path, { ...task.open, onWarning: (message) => post({ kind: 'warning', message }) });
     try {
-      const table = new VcpuTable({
-        pageSize: source.meta.pageSize,
-        pageShift: pageShiftOf(source.meta.pageSize),
-        ...(source.meta.vcpus !== undefined ? { vcpus: source.meta.vcpus } : {}),
-        baseNs: 0n,
-        file: source.path,
-      });
+      const table = new VcpuTable(walkContext(source.meta, source.path));
       const held: TraceBatch[] = [];
       let fixed = false;
       const sendMeta = (): void => {

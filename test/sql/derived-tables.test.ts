@@ -194,6 +194,9 @@ describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQ
   const dist = '../../dist/sql/load.js';
   it('on fixtures and simulated traces of every scenario, as files', async () => {
     const built = (await import(dist)) as typeof import('../../src/sql/load.js');
+    // Else the rows would come from this thread and the comparison would prove nothing about the worker.
+    const stream = (await import(dist.replace('load.js', 'fault-row-stream.js'))) as typeof import('../../src/sql/fault-row-stream.js');
+    expect(stream.faultRowStreamAvailable()).toBe(true);
     const files = ['fixtures/sample.arrow', 'fixtures/examples/example1.csv', 'fixtures/qemu/example1-7.2.log'];
     for (const scenario of SCENARIO_NAMES) {
       const file = join(work, `${scenario}.arrow`);
@@ -227,8 +230,11 @@ describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQ
         const source = await openTrace(file);
         try {
           const parts = ['meta', 'vcpus', 'derived'] as const;
-          if (alone) expect((await built.buildParts(connection, source, parts, { reopen: { path: file, open: {} } })).events, file).toBeGreaterThan(0);
-          else await buildParts(connection, source, parts);
+          if (alone) {
+            // The worker reads the file itself: this thread's source must not be read at all.
+            const unread = { ...source, batches: (): never => expect.unreachable(`${file}: read on the main thread`) };
+            expect((await built.buildParts(connection, unread, parts, { reopen: { path: file, open: {} } })).events, file).toBeGreaterThan(0);
+          } else await buildParts(connection, source, parts);
         } finally {
           await source.close();
         }
