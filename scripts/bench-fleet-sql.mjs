@@ -10,11 +10,11 @@
 // to exit, peak RSS, CPU, and the load average before each run (2 cores
 // shared with other work skew the figures: read them with it). A table on
 // stderr, one JSON object on stdout.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { run, runCli } from './bench/cli-costs.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -52,12 +52,9 @@ const rows = [];
 for (const jobs of values.jobs.split(',').map(Number)) {
   for (const [name, sql] of Object.entries(QUERIES)) {
     const load = loadavg()[0];
-    const t0 = performance.now();
-    const r = await run(process.execPath, ['scripts/bench/run-cli.mjs', 'query', dir, sql, '--jobs', String(jobs)]);
-    const wall_s = (performance.now() - t0) / 1000;
-    if (r.code !== 0) throw new Error(`query failed: ${r.stderr.trim()}`);
-    const rss = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((o) => 'max_rss_kb' in o);
-    const row = { query: name, jobs, wall_s: round(wall_s), max_rss_mb: Math.round(rss.max_rss_kb / 1024), cpu_s: round(rss.user_cpu_s + rss.system_cpu_s), load_before: round(load) };
+    const r = await runCli('.', ['query', dir, sql, '--jobs', String(jobs)]);
+    if (r.error) throw new Error(`query failed: ${r.error}`);
+    const row = { query: name, jobs, wall_s: round(r.wall_s), max_rss_mb: Math.round(r.max_rss_kb / 1024), cpu_s: round(r.cpu_s), load_before: round(load) };
     rows.push(row);
     log(`${name.padEnd(8)} --jobs ${jobs}: ${row.wall_s} s, ${row.max_rss_mb} MB peak, ${row.cpu_s} s CPU (load ${row.load_before})`);
   }
@@ -66,14 +63,4 @@ process.stdout.write(JSON.stringify({ traces, events_per_trace: events, runs: ro
 
 function round(x) {
   return Math.round(x * 100) / 100;
-}
-
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr: err }));
-  });
 }

@@ -145,7 +145,7 @@ async function best(root, args, repeat) {
 }
 
 /** One run of `root`'s CLI through its run-cli.mjs wrapper: wall time from spawn to exit, peak RSS, CPU. */
-async function runCli(root, args) {
+export async function runCli(root, args) {
   const wrapper = join(root, 'scripts', 'bench', 'run-cli.mjs');
   const t0 = performance.now();
   const r = await run(process.execPath, [wrapper, ...args]);
@@ -160,7 +160,8 @@ async function runCli(root, args) {
   return { wall_s, max_rss_kb: rss.max_rss_kb, cpu_s: rss.user_cpu_s + rss.system_cpu_s };
 }
 
-function run(cmd, args) {
+/** A process to its exit: its code and stderr. */
+export function run(cmd, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
