@@ -1,19 +1,10 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, it, expect } from 'vitest';
+import { memoryConnection } from './memory-connection.js';
 import { RELATIONS, relationsByWord, relationsNamedIn } from '../../src/sql/relations.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const db = memoryConnection();
 
-const named = async (sql: string): Promise<string[]> => [...(await relationsNamedIn(connection, sql))].sort();
+const named = async (sql: string): Promise<string[]> => [...(await relationsNamedIn(db(), sql))].sort();
 
 describe('relationsNamedIn', () => {
   it('reads the tables of a SELECT off its parse tree: not a column or a string that has a relation name', async () => {

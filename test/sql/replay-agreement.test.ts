@@ -7,9 +7,9 @@
  * them: the tables the load fills in its pass (derived-tables.ts), and the
  * views as SQL (`materialize: false`, the text `--print-views` prints).
  */
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
+import { memoryConnection } from './memory-connection.js';
 import { readdirSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadBatches, loadTrace } from '../../src/sql/load.js';
 import { dropTraceTables } from '../../src/sql/trace-tables.js';
 import { openTrace } from '../../src/formats/open.js';
@@ -17,17 +17,7 @@ import { createSimulator } from '../../src/capture/sim/capture.js';
 import { SCENARIO_NAMES } from '../../src/capture/sim/scenarios.js';
 import { subBatch, type TraceBatch } from '../../src/trace/batch.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-});
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const db = memoryConnection();
 
 /** Rows where the views and the exact replay disagree: (cpu or NULL for the total, sql_ns, replay_ns). */
 const DISAGREEMENTS = `
@@ -45,12 +35,12 @@ const DISAGREEMENTS = `
   WHERE s.sql_ns IS DISTINCT FROM r.blocktime_ns`;
 
 async function disagreements(): Promise<unknown[][]> {
-  return (await connection.runAndReadAll(DISAGREEMENTS)).getRowsJS();
+  return (await db().runAndReadAll(DISAGREEMENTS)).getRowsJS();
 }
 
 /** Rows of `results`, and the exact replay's blocktime summed over vCPUs. */
 async function figures(): Promise<{ rows: bigint; vcpuNs: bigint }> {
-  const r = await connection.runAndReadAll(
+  const r = await db().runAndReadAll(
     `SELECT count(*), (SELECT sum(blocktime_ns) FROM results WHERE variant = 'exact' AND cpu >= 0)::BIGINT FROM results`,
   );
   const [[rows, vcpuNs]] = r.getRowsJS() as [[bigint, bigint]];
@@ -64,10 +54,10 @@ for (const materialize of [true, false]) describe(`${materialize ? 'tables fille
   ];
   for (const file of fixtures) {
     it(`on ${file}`, async () => {
-      await dropTraceTables(connection);
+      await dropTraceTables(db());
       const source = await openTrace(file);
       try {
-        await loadTrace(connection, source, { materialize });
+        await loadTrace(db(), source, { materialize });
       } finally {
         await source.close();
       }
@@ -80,9 +70,9 @@ for (const materialize of [true, false]) describe(`${materialize ? 'tables fille
     it(`on simulated ${scenario} traces, seeds 1-6`, async () => {
       let blocked = 0n;
       for (let seed = 1; seed <= 6; seed++) {
-        await dropTraceTables(connection);
+        await dropTraceTables(db());
         const sim = createSimulator({ scenario, options: { seed, vcpus: 1 + (seed % 4), faults: 400, memoryBytes: 64 * 4096, batchRows: 97 } });
-        await loadBatches(connection, sim.meta, sim.batches(), { path: `sim:${scenario}:${seed}`, format: 'sim' }, { materialize });
+        await loadBatches(db(), sim.meta, sim.batches(), { path: `sim:${scenario}:${seed}`, format: 'sim' }, { materialize });
         expect(await disagreements(), `seed ${seed}`).toEqual([]);
         blocked += (await figures()).vcpuNs;
       }
@@ -94,16 +84,16 @@ for (const materialize of [true, false]) describe(`${materialize ? 'tables fille
   it('on simulated traces cut short, with waits still open at the end', async () => {
     let open = 0n;
     for (let seed = 1; seed <= 8; seed++) {
-      await dropTraceTables(connection);
+      await dropTraceTables(db());
       const sim = createSimulator({ scenario: 'reentrant', options: { seed, vcpus: 1 + (seed % 3), faults: 300, memoryBytes: 64 * 4096, batchRows: 64 } });
       const all = [...sim.batches()];
       const rows = all.reduce((a, b) => a + b.length, 0);
       const cut = Math.floor(rows * (0.3 + seed / 20));
       const kept: TraceBatch[] = [];
       for (const b of all) if (b.firstRow < cut) kept.push(subBatch(b, 0, Math.min(b.length, cut - b.firstRow)));
-      await loadBatches(connection, sim.meta, kept, { path: `sim:cut:${seed}`, format: 'sim' }, { materialize });
+      await loadBatches(db(), sim.meta, kept, { path: `sim:cut:${seed}`, format: 'sim' }, { materialize });
       expect(await disagreements(), `seed ${seed}`).toEqual([]);
-      const [[n]] = (await connection.runAndReadAll(`SELECT count(*) FROM faults WHERE status = 'counted' AND end_t_ns IS NULL`)).getRowsJS() as [[bigint]];
+      const [[n]] = (await db().runAndReadAll(`SELECT count(*) FROM faults WHERE status = 'counted' AND end_t_ns IS NULL`)).getRowsJS() as [[bigint]];
       open += n;
     }
     expect(open).toBeGreaterThan(0n);
