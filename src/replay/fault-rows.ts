@@ -16,8 +16,13 @@
  * fault at a time), so while times do not go backwards each vCPU's runs are
  * merged as they close, and a run is written once an interval starts past
  * its end. An interval starting before the vCPU's current run (times going
- * backwards) could overlap runs already written: that vCPU is left to the
- * SQL definition (`finish` names it).
+ * backwards) could overlap runs already written: that vCPU's runs still
+ * cover the union of its intervals, but must be merged again (`finish`
+ * names it).
+ *
+ * A walk writes only what its sink takes: without `runs`, no interval is
+ * merged; without `faults`, no fault row is written, and a fault that opens
+ * no wait is not even kept.
  *
  * Complete rows go into column batches laid out as DuckDB's vectors: int64
  * as two 32-bit words (little-endian), NULLs as validity bits. Times are the
@@ -105,10 +110,14 @@ export class BlockedRunBatch {
   }
 }
 
-/** Takes each batch when it is full (and the last ones at the end); the batch is reused once the call returns. */
+/**
+ * Takes each batch when it is full (and the last ones at the end); the batch
+ * is reused once the call returns. A walk computes only the rows its sink
+ * takes: `faults` for the table `faults`, `runs` for `blocked_intervals`.
+ */
 export interface DerivedRowSink {
-  faults(batch: FaultRowBatch): void;
-  runs(batch: BlockedRunBatch): void;
+  faults?(batch: FaultRowBatch): void;
+  runs?(batch: BlockedRunBatch): void;
 }
 
 /** Fault rows waiting for their page's next resolve: one slot each, chained per page through `next`. */
@@ -167,12 +176,13 @@ export class FaultRows extends ReplayScaffold {
   private runStartHi = new Int32Array(0);
   private runEndLo = new Uint32Array(0);
   private runEndHi = new Int32Array(0);
-  /** vCPUs with an interval that started before their current run: left to SQL. */
+  /** vCPUs with an interval that started before their current run: their runs are merged again (finish). */
   private disordered = new Uint8Array(0);
   private readonly maskLo: number;
   private readonly maskHi: number;
-  private readonly faultBatch: FaultRowBatch;
-  private readonly runBatch: BlockedRunBatch;
+  /** Present when the sink takes fault rows, or runs. */
+  private readonly faultBatch: FaultRowBatch | undefined;
+  private readonly runBatch: BlockedRunBatch | undefined;
 
   /** `batchRows`: rows per batch handed to `sink`, a multiple of 64. */
   constructor(
@@ -184,8 +194,8 @@ export class FaultRows extends ReplayScaffold {
     const s = this.shift;
     this.maskLo = s >= 32 ? 0 : ~((1 << s) - 1) >>> 0;
     this.maskHi = s <= 32 ? 0xffffffff : ~((1 << (s - 32)) - 1) >>> 0;
-    this.faultBatch = new FaultRowBatch(batchRows);
-    this.runBatch = new BlockedRunBatch(batchRows);
+    this.faultBatch = sink.faults ? new FaultRowBatch(batchRows) : undefined;
+    this.runBatch = sink.runs ? new BlockedRunBatch(batchRows) : undefined;
   }
 
   protected override size(n: number): void {
@@ -217,6 +227,7 @@ export class FaultRows extends ReplayScaffold {
     const pool = this.pool;
     const openOfCpu = this.openOfCpu;
     const openOfTid = this.openOfTid;
+    const writes = this.faultBatch !== undefined;
 
     // Blocks of rows: their received-set words are loaded first, see PageSet.warm.
     for (let block = i; block < len; block += WARM_ROWS) {
@@ -246,6 +257,8 @@ export class FaultRows extends ReplayScaffold {
             const pHi = pageHi(hi, shift);
             const wasReceived = received.has(pLo, pHi);
             if (status === COUNTED && wasReceived) status = ALREADY_RECEIVED;
+            // Without fault rows, only a wait needs its fault kept.
+            if (status !== COUNTED && !writes) break;
             const e = pool.alloc();
             pool.seq[e] = first + i;
             pool.tLo[e] = tLo;
@@ -283,7 +296,7 @@ export class FaultRows extends ReplayScaffold {
                 if (cpu >= 0) openOfCpu[cpu] = -1;
                 else openOfTid.take(pool.tid[e]!);
               }
-              this.write(e, seq, tHi, tLo);
+              if (writes) this.write(e, seq, tHi, tLo);
               pool.release(e);
               e = next;
             }
@@ -301,44 +314,50 @@ export class FaultRows extends ReplayScaffold {
 
   /**
    * Writes what is still pending: the rows no resolve followed, and each
-   * vCPU's last run. Returns the vCPUs whose runs it could not merge in
-   * order (times going backwards): the runs written for them are not the
-   * whole story, and the caller computes theirs from the rows instead.
+   * vCPU's last run. Returns the vCPUs whose waits started out of time order
+   * (times going backwards): the runs written for them cover the union of
+   * their intervals but may overlap or touch, and the caller merges them
+   * again.
    */
   finish(): number[] {
     const n = this.fixN();
     const pool = this.pool;
-    for (let e = 0; e < pool.top; e++) if (pool.alive[e] === 1) this.write(e, -1, 0, 0);
+    if (this.faultBatch) for (let e = 0; e < pool.top; e++) if (pool.alive[e] === 1) this.write(e, -1, 0, 0);
     const disordered: number[] = [];
-    for (let cpu = 0; cpu < n; cpu++) {
-      if (this.disordered[cpu] === 1) disordered.push(cpu);
-      else if (this.runOpen[cpu] === 1) this.writeRun(cpu);
+    if (this.runBatch) {
+      for (let cpu = 0; cpu < n; cpu++) {
+        if (this.disordered[cpu] === 1) disordered.push(cpu);
+        if (this.runOpen[cpu] === 1) this.writeRun(cpu);
+      }
     }
-    if (this.faultBatch.length > 0) this.sink.faults(this.faultBatch);
-    if (this.runBatch.length > 0) this.sink.runs(this.runBatch);
+    if (this.faultBatch && this.faultBatch.length > 0) this.sink.faults!(this.faultBatch);
+    if (this.runBatch && this.runBatch.length > 0) this.sink.runs!(this.runBatch);
     return disordered;
   }
 
-  /** Closes counted row `e`'s wait at `t`, and adds the interval to its vCPU's runs. */
+  /** Closes counted row `e`'s wait at `t`, and adds the interval to its vCPU's runs (when the sink takes runs). */
   private close(e: number, by: number, tHi: number, tLo: number): void {
     const pool = this.pool;
     pool.closed[e] = by;
     pool.endLo[e] = tLo;
     pool.endHi[e] = tHi;
     const cpu = pool.cpu[e]!;
-    if (cpu >= 0) this.interval(cpu, pool.tHi[e]!, pool.tLo[e]!, tHi, tLo);
+    if (cpu >= 0 && this.runBatch) this.interval(cpu, pool.tHi[e]!, pool.tLo[e]!, tHi, tLo);
   }
 
   /** [start, end) joins `cpu`'s runs; empty intervals (end <= start) are left out, as in the view. */
   private interval(cpu: number, sHi: number, sLo: number, eHi: number, eLo: number): void {
-    if (!before(sHi, sLo, eHi, eLo) || this.disordered[cpu] === 1) return;
+    if (!before(sHi, sLo, eHi, eLo)) return;
     if (this.runOpen[cpu] === 1) {
-      if (before(sHi, sLo, this.runStartHi[cpu]!, this.runStartLo[cpu]!)) {
-        this.disordered[cpu] = 1;
-        return;
-      }
+      // Starting before the run, it could also reach runs already written: they are merged again at the end.
+      const backwards = before(sHi, sLo, this.runStartHi[cpu]!, this.runStartLo[cpu]!);
+      if (backwards) this.disordered[cpu] = 1;
       // Touching intervals join one run, as in the view.
-      if (!before(this.runEndHi[cpu]!, this.runEndLo[cpu]!, sHi, sLo)) {
+      if (!before(this.runEndHi[cpu]!, this.runEndLo[cpu]!, sHi, sLo) && !before(eHi, eLo, this.runStartHi[cpu]!, this.runStartLo[cpu]!)) {
+        if (backwards) {
+          this.runStartHi[cpu] = sHi;
+          this.runStartLo[cpu] = sLo;
+        }
         if (before(this.runEndHi[cpu]!, this.runEndLo[cpu]!, eHi, eLo)) {
           this.runEndHi[cpu] = eHi;
           this.runEndLo[cpu] = eLo;
@@ -355,7 +374,7 @@ export class FaultRows extends ReplayScaffold {
   }
 
   private writeRun(cpu: number): void {
-    const b = this.runBatch;
+    const b = this.runBatch!;
     const k = b.length++;
     b.cpu[k] = cpu;
     b.start[2 * k] = this.runStartLo[cpu]!;
@@ -363,7 +382,7 @@ export class FaultRows extends ReplayScaffold {
     b.end[2 * k] = this.runEndLo[cpu]!;
     b.end[2 * k + 1] = this.runEndHi[cpu]!;
     if (b.length === b.capacity) {
-      this.sink.runs(b);
+      this.sink.runs!(b);
       b.length = 0;
     }
   }
@@ -371,7 +390,7 @@ export class FaultRows extends ReplayScaffold {
   /** Writes pending row `e`, whose page's next resolve is row `resolveSeq` at time (rHi, rLo), or none when `resolveSeq` < 0. */
   private write(e: number, resolveSeq: number, rHi: number, rLo: number): void {
     const pool = this.pool;
-    const b = this.faultBatch;
+    const b = this.faultBatch!;
     const k = b.length++;
     const seq = pool.seq[e]!;
     b.seq[2 * k] = seq >>> 0;
@@ -408,7 +427,7 @@ export class FaultRows extends ReplayScaffold {
       b.latency[2 * k + 1] = dHi < 0 ? 0 : dHi;
     }
     if (b.length === b.capacity) {
-      this.sink.faults(b);
+      this.sink.faults!(b);
       b.clear();
     }
   }

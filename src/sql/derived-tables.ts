@@ -6,6 +6,10 @@
  * as the views (test/sql/derived-tables.test.ts checks it on every fixture
  * and on simulated and generated traces).
  *
+ * A load fills one of the two tables or both (load.ts builds each when a
+ * statement first reads it); both come from one walk, which computes only
+ * the rows of the tables it fills (fault-rows.ts).
+ *
  * Rows reach DuckDB as the events do (event-appender.ts): one data chunk at
  * a time, each column copied into its vector in one memcpy, NULLs as a
  * validity bitmap. `status` and `closed_by` are VARCHAR columns sent as ENUM
@@ -19,12 +23,13 @@ import type { OpenOptions } from '../formats/open.js';
 import { CLOSED_BY, FAULT_STATUSES, FaultRows } from '../replay/fault-rows.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
-import { type FaultColumns, type FaultRowStream, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
+import { type FaultColumns, type FaultRowSink, type FaultRowStream, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
 import type { Facts } from './trace-facts.js';
-import { type ViewName, viewQuery } from './views.js';
+import { viewQuery } from './views.js';
 
 /** The views this module fills as tables instead. */
-export const DERIVED_TABLES: readonly ViewName[] = ['faults', 'blocked_intervals'];
+export const DERIVED_TABLES = ['faults', 'blocked_intervals'] as const;
+export type DerivedTable = (typeof DERIVED_TABLES)[number];
 
 /** An ENUM of `names`, in their order (a row's code is its index). */
 const enumType = (names: readonly string[]): string => `ENUM(${names.map((n) => `'${n}'`).join(', ')})`;
@@ -48,7 +53,7 @@ export interface DerivedTablesConsumer {
 const WORKER_BATCH_ROWS = 16384;
 
 /**
- * Creates the (empty) tables and returns the consumer that fills them.
+ * Creates the (empty) `tables` and returns the consumer that fills them.
  * `file` is named in errors about the trace's rows, which are those of the
  * replay (a late `vcpu` row, a bad kind code). Given `reopen` (the trace is
  * a file), the rows are computed by a worker that reads it on its own
@@ -60,10 +65,11 @@ export async function createDerivedTablesConsumer(
   meta: TraceMeta,
   file = '<trace>',
   reopen?: { path: string; open: OpenOptions },
+  tables: readonly DerivedTable[] = DERIVED_TABLES,
 ): Promise<DerivedTablesConsumer> {
-  const sink = await createTables(connection);
+  const sink = await createTables(connection, tables);
   if (reopen && faultRowStreamAvailable()) {
-    const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS });
+    const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS, tables });
     return {
       consume: () => stream.drain(sink),
       finish: async () => void (await fromWorker(connection, sink, stream)),
@@ -79,7 +85,7 @@ export async function createDerivedTablesConsumer(
 }
 
 /**
- * The tables from a worker's walk alone, with no read on this thread: what
+ * `tables` from a worker's walk alone, with no read on this thread: what
  * the walk saw of the trace (its rows, N, time range, `vcpu` rows) comes
  * back with the last batch, for `trace_meta` and `vcpus`. Progress and the
  * reader's warnings come from the worker too.
@@ -87,18 +93,21 @@ export async function createDerivedTablesConsumer(
 export async function buildDerivedTablesInWorker(
   connection: DuckDBConnection,
   reopen: { path: string; open: OpenOptions },
+  tables: readonly DerivedTable[],
   onProgress?: (rows: number) => void,
 ): Promise<Facts> {
-  const sink = await createTables(connection);
-  const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS, warnings: true, ...(onProgress ? { onProgress } : {}) });
+  const sink = await createTables(connection, tables);
+  const stream = streamFaultRows(reopen.path, reopen.open, { batchRows: WORKER_BATCH_ROWS, tables, warnings: true, ...(onProgress ? { onProgress } : {}) });
   return fromWorker(connection, sink, stream);
 }
 
-/** The two (empty) tables, and the sink that appends to them. */
-async function createTables(connection: DuckDBConnection): Promise<ChunkSink> {
-  await connection.run(FAULTS_TABLE_SQL);
-  await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
-  return new ChunkSink(await connection.createAppender('faults'), await connection.createAppender('blocked_intervals'));
+/** The (empty) tables, and the sink that appends to them. */
+async function createTables(connection: DuckDBConnection, tables: readonly DerivedTable[]): Promise<ChunkSink> {
+  const faults = tables.includes('faults');
+  const runs = tables.includes('blocked_intervals');
+  if (faults) await connection.run(FAULTS_TABLE_SQL);
+  if (runs) await connection.run(BLOCKED_INTERVALS_TABLE_SQL);
+  return new ChunkSink(faults ? await connection.createAppender('faults') : undefined, runs ? await connection.createAppender('blocked_intervals') : undefined);
 }
 
 /** The worker's batches still to come, then the tables completed; the worker stopped either way. */
@@ -112,30 +121,41 @@ async function fromWorker(connection: DuckDBConnection, sink: ChunkSink, stream:
   }
 }
 
-/** Flushes the appenders, then takes the runs of the vCPUs the streaming merge left (FaultRows.finish) from SQL. */
+/** Flushes the appenders, then merges again the runs of the vCPUs the streaming merge could not finish (FaultRows.finish). */
 async function complete(connection: DuckDBConnection, sink: ChunkSink, disordered: readonly number[]): Promise<void> {
   sink.close();
-  if (disordered.length > 0) await runsFromSql(connection, disordered);
+  if (disordered.length > 0) await mergeRunsInSql(connection, disordered);
 }
+
+/** Where the merged runs wait between their computation and the DELETE of the runs they replace. */
+const MERGED_RUNS = 'blocktime_merged_runs';
 
 /**
  * The runs of vCPUs whose waits started out of time order (times going
- * backwards), from the view's own SQL over the finished `faults`: the union
- * of intervals that do not arrive sorted needs the sort that the streaming
- * merge does without.
+ * backwards): those written for them cover the union of their intervals
+ * but may overlap, and pieces that do not arrive sorted need the sort that
+ * the streaming merge does without. The view's own SQL merges them, its
+ * `faults` intervals replaced by these pieces (the same union, so the same
+ * runs): no need of the table `faults`, which this load may not fill.
  */
-async function runsFromSql(connection: DuckDBConnection, cpus: readonly number[]): Promise<void> {
+async function mergeRunsInSql(connection: DuckDBConnection, cpus: readonly number[]): Promise<void> {
   const list = cpus.join(', ');
+  const pieces = `SELECT cpu, start_ns AS t_ns, end_ns AS end_t_ns, 'counted' AS status FROM blocked_intervals WHERE cpu IN (${list})`;
+  await connection.run(`CREATE TEMP TABLE ${MERGED_RUNS} AS WITH faults AS (${pieces}) SELECT cpu, start_ns, end_ns FROM (${await viewQuery('blocked_intervals')})`);
   await connection.run(`DELETE FROM blocked_intervals WHERE cpu IN (${list})`);
-  await connection.run(`INSERT INTO blocked_intervals SELECT cpu, start_ns, end_ns FROM (${await viewQuery('blocked_intervals')}) WHERE cpu IN (${list})`);
+  await connection.run(`INSERT INTO blocked_intervals SELECT * FROM ${MERGED_RUNS}`);
+  await connection.run(`DROP TABLE ${MERGED_RUNS}`);
 }
 
 type Column = Uint8Array | Uint32Array | Int32Array;
 
-/** Turns FaultRows' column batches into data chunks for the two appenders. */
-class ChunkSink {
+/** Turns FaultRows' column batches into data chunks for the appenders of the tables being filled. */
+class ChunkSink implements FaultRowSink {
   /** DuckDB's vector size: the most rows one data chunk holds. */
   readonly chunkRows = bindings.vector_size();
+  /** Present for the tables being filled: the walk computes only the rows its sink takes. */
+  readonly faults?: (b: FaultColumns) => void;
+  readonly runs?: (b: RunColumns) => void;
   private readonly faultChunk = DuckDBDataChunk.create([
     BIGINT,
     BIGINT,
@@ -152,12 +172,15 @@ class ChunkSink {
   private readonly runChunk = DuckDBDataChunk.create([INTEGER, BIGINT, BIGINT]);
 
   constructor(
-    private readonly faultAppender: DuckDBAppender,
-    private readonly runAppender: DuckDBAppender,
-  ) {}
+    private readonly faultAppender: DuckDBAppender | undefined,
+    private readonly runAppender: DuckDBAppender | undefined,
+  ) {
+    if (faultAppender) this.faults = (b) => this.appendFaults(faultAppender, b);
+    if (runAppender) this.runs = (b) => this.appendRuns(runAppender, b);
+  }
 
   /** A batch of any length: one chunk per `chunkRows` of it. */
-  faults(b: FaultColumns): void {
+  private appendFaults(appender: DuckDBAppender, b: FaultColumns): void {
     const chunk = this.faultChunk;
     for (let at = 0; at < b.length; at += this.chunkRows) {
       const n = Math.min(this.chunkRows, b.length - at);
@@ -174,11 +197,11 @@ class ChunkSink {
       fill(chunk, 8, ENUM_CODE, b.closedBy, at, n, b.closed);
       fill(chunk, 9, INT64, b.end, at, n, b.closed);
       fill(chunk, 10, INT64, b.latency, at, n, b.closed);
-      this.faultAppender.appendDataChunk(chunk);
+      appender.appendDataChunk(chunk);
     }
   }
 
-  runs(b: RunColumns): void {
+  private appendRuns(appender: DuckDBAppender, b: RunColumns): void {
     const chunk = this.runChunk;
     for (let at = 0; at < b.length; at += this.chunkRows) {
       const n = Math.min(this.chunkRows, b.length - at);
@@ -187,14 +210,14 @@ class ChunkSink {
       fill(chunk, 0, INT32, b.cpu, at, n);
       fill(chunk, 1, INT64, b.start, at, n);
       fill(chunk, 2, INT64, b.end, at, n);
-      this.runAppender.appendDataChunk(chunk);
+      appender.appendDataChunk(chunk);
     }
   }
 
   /** Flushes what the appenders still buffer and releases them. */
   close(): void {
-    this.faultAppender.closeSync();
-    this.runAppender.closeSync();
+    this.faultAppender?.closeSync();
+    this.runAppender?.closeSync();
   }
 }
 

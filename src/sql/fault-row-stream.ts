@@ -1,6 +1,6 @@
 /**
- * The rows of `faults` and `blocked_intervals` (src/replay/fault-rows.ts)
- * computed by a worker thread that reads the trace file itself, while the
+ * The rows of `faults` and `blocked_intervals`, or of the one being built
+ * (src/replay/fault-rows.ts), computed by a worker thread that reads the trace file itself, while the
  * main thread appends them: on two cores the walk over the trace and
  * DuckDB's append, the two halves of building those tables, run side by
  * side instead of one after the other. Column batches cross as transferred
@@ -10,7 +10,8 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { walkContext } from '../replay/context.js';
-import { type BlockedRunBatch, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
+import { type BlockedRunBatch, type DerivedRowSink, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
+import type { DerivedTable } from './derived-tables.js';
 import { type Facts, TraceFacts } from './trace-facts.js';
 import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
 
@@ -32,6 +33,8 @@ interface Task {
   path: string;
   open: OpenOptions;
   batchRows: number;
+  /** The tables whose rows the walk computes and posts. */
+  tables: readonly DerivedTable[];
   /** Pass the reader's warnings on (when no other read on the main thread gives them). */
   warnings: boolean;
 }
@@ -41,9 +44,10 @@ export function faultRowStreamAvailable(): boolean {
   return runsInWorker(import.meta.url);
 }
 
+/** Takes the batches of the tables the stream was started for: `faults`, `blocked_intervals`'s runs. */
 export interface FaultRowSink {
-  faults(batch: FaultColumns): void;
-  runs(batch: RunColumns): void;
+  faults?(batch: FaultColumns): void;
+  runs?(batch: RunColumns): void;
 }
 
 export interface FaultRowStream {
@@ -57,6 +61,8 @@ export interface FaultRowStream {
 export interface StreamOptions {
   /** Rows per batch, a multiple of 64. */
   batchRows: number;
+  /** The tables to compute the rows of: the walk posts no others. */
+  tables: readonly DerivedTable[];
   /** The trace's rows read so far, as batches arrive. */
   onProgress?(rows: number): void;
   /** Whether the reader's warnings go to `open.onWarning` (no other read of the trace gives them). */
@@ -67,7 +73,7 @@ export interface StreamOptions {
 export function streamFaultRows(path: string, open: OpenOptions, opts: StreamOptions): FaultRowStream {
   const channel = startChannelWorker<Message>(
     import.meta.url,
-    { blocktimeFaultRows: true, path, open: plainOpenOptions(open), batchRows: opts.batchRows, warnings: opts.warnings ?? false } satisfies Task,
+    { blocktimeFaultRows: true, path, open: plainOpenOptions(open), batchRows: opts.batchRows, tables: opts.tables, warnings: opts.warnings ?? false } satisfies Task,
     'the fault-row worker stopped before the end of the trace',
   );
   let end: { disordered: number[]; facts: Facts } | undefined;
@@ -76,8 +82,8 @@ export function streamFaultRows(path: string, open: OpenOptions, opts: StreamOpt
     const m = channel.take();
     if (m === undefined) return false;
     if (m.kind === 'faults' || m.kind === 'runs') {
-      if (m.kind === 'faults') sink.faults(m.batch);
-      else sink.runs(m.batch);
+      if (m.kind === 'faults') sink.faults!(m.batch);
+      else sink.runs!(m.batch);
       opts.onProgress?.(m.rows);
     } else if (m.kind === 'warning') open.onWarning?.(m.message);
     else if (m.kind === 'end') end = { disordered: m.disordered, facts: m.facts };
@@ -106,21 +112,21 @@ async function produce(task: Task, post: (m: Message, transfer?: ArrayBuffer[]) 
       const meta = source.meta;
       const facts = new TraceFacts(meta, source.path);
       let read = 0;
-      const rows = new FaultRows(
-        walkContext(meta, source.path),
-        {
-          // FaultRows reuses its batches: each crosses as a copy, whose buffers are transferred.
-          faults: (b) => {
-            const copy = copyFaults(b);
-            post({ kind: 'faults', batch: copy, rows: read }, buffersOf(copy));
-          },
-          runs: (b) => {
-            const copy: RunColumns = { length: b.length, capacity: b.length, cpu: b.cpu.slice(0, b.length), start: b.start.slice(0, 2 * b.length), end: b.end.slice(0, 2 * b.length) };
-            post({ kind: 'runs', batch: copy, rows: read }, buffersOf(copy));
-          },
-        },
-        task.batchRows,
-      );
+      // FaultRows reuses its batches: each crosses as a copy, whose buffers are transferred.
+      const sink: DerivedRowSink = {};
+      if (task.tables.includes('faults')) {
+        sink.faults = (b) => {
+          const copy = copyFaults(b);
+          post({ kind: 'faults', batch: copy, rows: read }, buffersOf(copy));
+        };
+      }
+      if (task.tables.includes('blocked_intervals')) {
+        sink.runs = (b) => {
+          const copy: RunColumns = { length: b.length, capacity: b.length, cpu: b.cpu.slice(0, b.length), start: b.start.slice(0, 2 * b.length), end: b.end.slice(0, 2 * b.length) };
+          post({ kind: 'runs', batch: copy, rows: read }, buffersOf(copy));
+        };
+      }
+      const rows = new FaultRows(walkContext(meta, source.path), sink, task.batchRows);
       for await (const b of source.batches()) {
         read += b.length;
         facts.consume(b);

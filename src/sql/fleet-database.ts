@@ -170,7 +170,7 @@ class Fleet {
       await this.builds[i]!.ensure(perTrace);
       this.opts.onTraceLoaded?.(++done, this.traces.length);
     });
-    // Every relation built in all traces gets its view: a part builds several (events and vcpus, faults and blocked_intervals).
+    // Every relation built in all traces gets its view: a build may make more than was asked (results and analysis, all_down_intervals and what it reads).
     const everywhere = RELATIONS.filter((r) => this.builds.every((b) => b.built().includes(r)));
     for (const r of everywhere) if (!this.unioned.has(r)) await this.createUnion(r);
     if (missing.includes('traces')) await this.createTraces();

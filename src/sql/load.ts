@@ -8,14 +8,17 @@
  *   events    `events`                     (every row copied into DuckDB; a view over a Parquet trace)
  *   vcpus     `vcpus`                      (the `vcpu` rows: a few; from `events` when it is there)
  *   results   `results`, `analysis`        (the three variants' replay)
- *   derived   `faults`, `blocked_intervals` (rows the replay closes, derived-tables.ts)
+ *   faults    `faults`                     (a row per fault, as the replay closes it: derived-tables.ts)
+ *   intervals `blocked_intervals`          (each vCPU's merged waits, from the same walk)
  *   all_down  `all_down_intervals`         (a view over the others)
  *   migration `phases`, `fault_legs`        (the trace's companion file or the log's phases: no read of the rows)
  *
  * `faults` and `blocked_intervals` are tables the pass fills as the replay
  * closes each wait: their SQL definitions (src/sql/views/) sort the whole
- * trace by page, by thread, by vCPU and start. Unless told otherwise
- * (`materialize: false`): then they are those views, over `events`.
+ * trace by page, by thread, by vCPU and start. Built in one pass, both come
+ * from one walk; built alone, one costs nothing of the other (a question on
+ * `faults` appends no runs). Unless told otherwise (`materialize: false`):
+ * then they are those views, over `events`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { VARIANTS } from '../replay/result.js';
@@ -23,7 +26,7 @@ import type { OpenOptions } from '../formats/open.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
 import type { TraceSource } from '../trace/source.js';
-import { buildDerivedTablesInWorker, createDerivedTablesConsumer } from './derived-tables.js';
+import { type DerivedTable, buildDerivedTablesInWorker, createDerivedTablesConsumer } from './derived-tables.js';
 import { faultRowStreamAvailable } from './fault-row-stream.js';
 import { EVENTS_TABLE_SQL, EventAppender } from './event-appender.js';
 import { createEventsView, eventsInPlace } from './events-relation.js';
@@ -48,7 +51,7 @@ export interface BatchConsumer {
   abandon?(): Promise<void>;
 }
 
-export const PARTS = ['meta', 'events', 'vcpus', 'results', 'derived', 'all_down', 'migration'] as const;
+export const PARTS = ['meta', 'events', 'vcpus', 'results', 'faults', 'intervals', 'all_down', 'migration'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** What a pass's parts share: where to write, and the trace being read. */
@@ -74,7 +77,8 @@ interface PartDefinition {
   needs(materialize: boolean): readonly Part[];
   /** Whether it reads the trace: then `consumer` makes its reader, which creates its tables. */
   reads(pass: Pick<PassContext, 'origin' | 'materialize' | 'has'>): boolean;
-  consumer?(pass: PassContext): Promise<BatchConsumer>;
+  /** Undefined: another part's reader in this pass fills its tables too. */
+  consumer?(pass: PassContext): Promise<BatchConsumer | undefined>;
   /** After the pass's consumers have finished: what it builds in SQL over the tables there. */
   complete?(pass: PassContext): Promise<void>;
 }
@@ -127,21 +131,29 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
       return { consume: (b) => replay.consume(b), finish: async () => writeResults(connection, await replay.finish(), schema) };
     },
   },
-  derived: {
-    relations: ['faults', 'blocked_intervals'],
-    // The views read events, trace_meta and vcpus; the replay's rows need none of them.
+  faults: {
+    relations: ['faults'],
+    // The view reads events, trace_meta and vcpus; the replay's rows need none of them.
     needs: (materialize) => (materialize ? [] : ['meta', 'vcpus', 'events']),
     reads: ({ materialize }) => materialize,
-    consumer: async ({ connection, meta, origin, reopen }) => createDerivedTablesConsumer(connection, meta, origin.path, reopen),
+    consumer: (pass) => derivedTablesConsumer(pass, 'faults'),
     complete: async ({ connection, materialize }) => {
-      if (materialize) return;
-      await createView(connection, 'faults');
-      await createView(connection, 'blocked_intervals');
+      if (!materialize) await createView(connection, 'faults');
+    },
+  },
+  intervals: {
+    relations: ['blocked_intervals'],
+    // The view reads faults; the replay's runs need nothing (a vCPU's runs merged again are merged from themselves).
+    needs: (materialize) => (materialize ? [] : ['faults']),
+    reads: ({ materialize }) => materialize,
+    consumer: (pass) => derivedTablesConsumer(pass, 'intervals'),
+    complete: async ({ connection, materialize }) => {
+      if (!materialize) await createView(connection, 'blocked_intervals');
     },
   },
   all_down: {
     relations: ['all_down_intervals'],
-    needs: () => ['meta', 'vcpus', 'derived'],
+    needs: () => ['meta', 'vcpus', 'faults', 'intervals'],
     reads: () => false,
     complete: ({ connection }) => createView(connection, 'all_down_intervals'),
   },
@@ -152,6 +164,23 @@ const DEFINITIONS: Record<Part, PartDefinition> = {
     complete: ({ connection, origin, meta }) => createMigrationTables(connection, origin, meta),
   },
 };
+
+/** The parts whose tables the replay's walk fills (derived-tables.ts), and those tables. */
+const DERIVED_PARTS = new Map<Part, DerivedTable>([
+  ['faults', 'faults'],
+  ['intervals', 'blocked_intervals'],
+]);
+
+/** The tables of the replay's rows that a pass reading for `reading` fills: one walk for all of them. */
+function derivedTablesOf(reading: readonly Part[]): DerivedTable[] {
+  return reading.flatMap((p) => DERIVED_PARTS.get(p) ?? []);
+}
+
+/** The walk's reader, made by the first of the derived parts in the pass for the tables of all of them. */
+async function derivedTablesConsumer({ connection, meta, origin, reading, reopen }: PassContext, part: Part): Promise<BatchConsumer | undefined> {
+  if (reading.find((p) => DERIVED_PARTS.has(p)) !== part) return undefined;
+  return createDerivedTablesConsumer(connection, meta, origin.path, reopen, derivedTablesOf(reading));
+}
 
 const PART_OF = new Map<Relation, Part>(PARTS.flatMap((part) => DEFINITIONS[part].relations.map((r): [Relation, Part] => [r, part])));
 
@@ -217,7 +246,12 @@ export async function buildParts(connection: DuckDBConnection, source: TraceSour
   try {
     if (pass.reopen && streamsEvents(pass.reading)) rows = await streamEvents(pass, pass.reopen, opts);
     else if (pass.reopen && derivedAlone(pass)) rows = await streamDerived(pass, pass.reopen, opts);
-    else for (const part of pass.reading) consumers.push(await DEFINITIONS[part].consumer!(pass));
+    else {
+      for (const part of pass.reading) {
+        const consumer = await DEFINITIONS[part].consumer!(pass);
+        if (consumer) consumers.push(consumer);
+      }
+    }
     if (consumers.length > 0) {
       for await (const batch of source.batches()) {
         for (const consumer of consumers) {
@@ -248,18 +282,19 @@ function streamsEvents(reading: readonly Part[]): boolean {
 }
 
 /**
- * Whether a pass that reads only for `faults` and `blocked_intervals` (and
+ * Whether a pass that reads only for `faults` or `blocked_intervals` (and
  * `trace_meta`, `vcpus`) leaves the whole read to the worker that computes
  * their rows (fault-row-stream.ts): this thread then only appends.
  */
 function derivedAlone(pass: PassContext): boolean {
-  return pass.materialize && pass.reading.includes('derived') && pass.reading.every((p) => p === 'meta' || p === 'vcpus' || p === 'derived') && faultRowStreamAvailable();
+  const { reading } = pass;
+  return pass.materialize && reading.some((p) => DERIVED_PARTS.has(p)) && reading.every((p) => p === 'meta' || p === 'vcpus' || DERIVED_PARTS.has(p)) && faultRowStreamAvailable();
 }
 
-/** `faults`, `blocked_intervals` (and `trace_meta`, `vcpus`, if asked) from the worker's walk; returns the row count. */
+/** `faults`, `blocked_intervals` or both (and `trace_meta`, `vcpus`, if asked) from the worker's walk; returns the row count. */
 async function streamDerived(pass: PassContext, reopen: { path: string; open: OpenOptions }, opts: PassOptions): Promise<number> {
   const { connection } = pass;
-  const facts = await buildDerivedTablesInWorker(connection, reopen, opts.onProgress);
+  const facts = await buildDerivedTablesInWorker(connection, reopen, derivedTablesOf(pass.reading), opts.onProgress);
   if (pass.reading.includes('vcpus')) await writeVcpusTable(connection, facts.vcpuTids, facts.vcpuCpus);
   if (pass.reading.includes('meta')) await writeMetaOf(connection, { ...pass.origin, meta: pass.meta, vcpus: facts.vcpus }, facts.rows, facts.range);
   return facts.rows;

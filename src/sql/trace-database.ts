@@ -37,8 +37,12 @@ import { readViews } from './views.js';
 import type { TraceWindow } from '../replay/window.js';
 import { WINDOW_SCHEMA, readWindowReport, windowViewSql } from './trace-window.js';
 
-/** Bump when the tables' layout changes; the views' text is hashed in as well. */
-const LAYOUT = 3;
+/**
+ * Bump when the tables' layout changes; the views' text is hashed in as
+ * well. 4: a file may hold `faults` without `blocked_intervals`, which a
+ * blocktime that built them together would take for neither.
+ */
+const LAYOUT = 4;
 
 export interface TraceDatabaseOptions {
   /** A DuckDB file to keep the load in (the trace must then be a path); in memory, or in the spill directory, when absent. */

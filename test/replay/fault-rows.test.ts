@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { pageShiftOf } from '../../src/replay/context.js';
-import { type BlockedRunBatch, CLOSED_BY, FAULT_STATUSES, type FaultRowBatch, FaultRows } from '../../src/replay/fault-rows.js';
+import { type BlockedRunBatch, CLOSED_BY, type DerivedRowSink, FAULT_STATUSES, type FaultRowBatch, FaultRows } from '../../src/replay/fault-rows.js';
+import { createSimulator } from '../../src/capture/sim/capture.js';
+import { SCENARIO_NAMES } from '../../src/capture/sim/scenarios.js';
 import { subBatch, type TraceBatch } from '../../src/trace/batch.js';
 import { Kind } from '../../src/trace/schema.js';
 import { toBatch, type Row } from './trace-arbitrary.js';
@@ -59,12 +61,16 @@ class Collect {
   }
 }
 
-function rowsOf(batches: TraceBatch[], opts: { pageSize?: number; vcpus?: number; batchRows?: number } = {}) {
+/** `take`: which rows the sink takes (both by default), so which the walk computes. */
+function rowsOf(batches: TraceBatch[], opts: { pageSize?: number; vcpus?: number; batchRows?: number; take?: 'faults' | 'runs' } = {}) {
   const pageSize = opts.pageSize ?? 4096;
   const sink = new Collect();
+  const takes: DerivedRowSink = {};
+  if (opts.take !== 'runs') takes.faults = (b) => sink.faults(b);
+  if (opts.take !== 'faults') takes.runs = (b) => sink.runs(b);
   const rows = new FaultRows(
     { pageSize, pageShift: pageShiftOf(pageSize), ...(opts.vcpus ? { vcpus: opts.vcpus } : {}), baseNs: 0n, file: 't.csv' },
-    sink,
+    takes,
     opts.batchRows ?? 64,
   );
   for (const b of batches) rows.consume(b);
@@ -111,7 +117,39 @@ describe('FaultRows: the faults and blocked_intervals rows from one pass', () =>
     ]);
     expect(rows.finish()).toEqual([1]);
     expect(sink.faultRows.find((r) => r.seq === 2n)).toMatchObject({ end: 40n, latency: 0n });
-    expect(sink.runRows).toEqual([]);
+    // cpu 1's [5, 15) starts before its run [10, 20) but reaches it: one run still.
+    expect(sink.runRows).toEqual([[1, 5n, 20n]]);
+  });
+
+  it('writes the runs of a vCPU whose waits start out of time order as pieces covering their union, for its caller to merge again', () => {
+    // cpu 0 waits [1, 2), [10, 20), then [0, 12): a run that reaches back over one already written.
+    const { rows, sink } = rowsOf([
+      toBatch([vcpu(1, 0), fault(1n, 1, 0x1000n), resolve(2n, 0x1000n), fault(10n, 1, 0x2000n), resolve(20n, 0x2000n), fault(0n, 1, 0x3000n), resolve(12n, 0x3000n)]),
+    ]);
+    expect(rows.finish()).toEqual([0]);
+    expect(sink.runRows).toEqual([
+      [0, 1n, 2n],
+      [0, 0n, 20n],
+    ]);
+  });
+
+  it('computes only the rows its sink takes: fault rows alone, or runs alone, are those of both', () => {
+    const disordered = toBatch([vcpu(1, 0), vcpu(2, 1), fault(1n, 1, 0x1000n), resolve(2n, 0x1000n), fault(10n, 1, 0x2000n), fault(11n, 2, 0x2000n), resolve(20n, 0x2000n), fault(0n, 1, 0x3000n), resolve(12n, 0x3000n)]);
+    const traces: Array<{ batches: TraceBatch[]; vcpus?: number }> = [{ batches: [disordered] }];
+    for (const scenario of SCENARIO_NAMES) {
+      const sim = createSimulator({ scenario, options: { seed: 3, vcpus: 3, faults: 500, memoryBytes: 64 * 4096, batchRows: 97 } });
+      traces.push({ batches: [...sim.batches()], ...(sim.meta.vcpus !== undefined ? { vcpus: sim.meta.vcpus } : {}) });
+    }
+    for (const { batches, vcpus } of traces) {
+      const walk = (take?: 'faults' | 'runs') => {
+        const { rows, sink } = rowsOf(batches, { ...(vcpus !== undefined ? { vcpus } : {}), ...(take ? { take } : {}) });
+        return { disordered: rows.finish(), faults: sink.faultRows, runs: sink.runRows };
+      };
+      const both = walk();
+      expect(both.faults.length).toBeGreaterThan(0);
+      expect(walk('faults')).toEqual({ disordered: [], faults: both.faults, runs: [] });
+      expect(walk('runs')).toEqual({ disordered: both.disordered, faults: [], runs: both.runs });
+    }
   });
 
   it('keeps int64 times and 64-bit page addresses exact, for page sizes up to 2^33', () => {

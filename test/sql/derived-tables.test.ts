@@ -4,13 +4,14 @@
  * definition: on every fixture, on simulated traces of every scenario and on
  * generated traces with times going backwards, `faults` and
  * `blocked_intervals` must hold the same rows, with the same column types,
- * and `all_down_intervals` over them the same windows.
+ * and `all_down_intervals` over them the same windows. Each table built
+ * alone, in either order, holds the rows of both built at once.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { buildParts, loadBatches, loadTrace } from '../../src/sql/load.js';
+import { type Part, buildParts, loadBatches, loadTrace } from '../../src/sql/load.js';
 import { dropTraceTables } from '../../src/sql/trace-tables.js';
 import { openTrace } from '../../src/formats/open.js';
 import { createSimulator } from '../../src/capture/sim/capture.js';
@@ -21,7 +22,8 @@ import { splitBatch, toBatch, traceArb } from '../replay/trace-arbitrary.js';
 import { blocktime } from '../cli/run.js';
 import { suiteDir } from '../tmp.js';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import type { TraceSource } from '../../src/trace/source.js';
 
 /** One database for the emitted tables, one for the views. */
 const db: Record<'emitted' | 'sql', { instance?: DuckDBInstance; connection?: DuckDBConnection }> = { emitted: {}, sql: {} };
@@ -229,7 +231,7 @@ describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQ
         await dropTraceTables(connection);
         const source = await openTrace(file);
         try {
-          const parts = ['meta', 'vcpus', 'derived'] as const;
+          const parts = ['meta', 'vcpus', 'faults', 'intervals'] as const;
           if (alone) {
             // The worker reads the file itself: this thread's source must not be read at all.
             const unread = { ...source, batches: (): never => expect.unreachable(`${file}: read on the main thread`) };
@@ -242,5 +244,127 @@ describe.skipIf(!existsSync('dist/sql/load.js'))('emitted by the worker = the SQ
       }
       expect(out[0], file).toEqual(out[1]);
     }
+  });
+
+  it('each table alone (the worker posts only its rows), in a read of its own or beside that of events, = both at once', async () => {
+    const built = (await import(dist)) as typeof import('../../src/sql/load.js');
+    const disordered = join(work, 'disordered.csv');
+    writeFileSync(disordered, DISORDERED_CSV);
+    const sim = join(work, 'apart.arrow');
+    const r = await blocktime(['capture', '--sim', '--faults', '20k', '--vcpus', '4', '-o', sim]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const file of ['fixtures/sample.arrow', 'fixtures/qemu/race-7.2.log', disordered, sim]) {
+      for (const withEvents of [false, true]) {
+        await expectApartAsTogether(async (connection, parts, done) => {
+          const source = await openTrace(file);
+          try {
+            // Beside events, the first pass reads the trace on this thread while the worker computes the rows; the second is the worker's alone.
+            const first = done.size === 0;
+            const read: Part[] = withEvents && first ? ['events', ...parts] : [...parts];
+            const before: Set<Part> = withEvents && !first ? new Set([...done, 'events']) : new Set(done);
+            await built.buildParts(connection, source, read, { built: before, reopen: { path: file, open: {} } });
+          } finally {
+            await source.close();
+          }
+        }, `${file}${withEvents ? ', beside events' : ''}`);
+      }
+    }
+  }, 120_000);
+});
+
+/** The two tables, in an order of their own. */
+const DERIVED = ['SELECT * FROM faults ORDER BY seq', 'SELECT * FROM blocked_intervals ORDER BY cpu, start_ns, end_ns'];
+
+async function derivedTablesIn(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name IN ('faults', 'blocked_intervals') ORDER BY 1`);
+  return reader.getRowsJS().map((r) => String(r[0]));
+}
+
+type Build = (connection: DuckDBConnection, parts: readonly Part[], built: ReadonlySet<Part>) => Promise<unknown>;
+
+/**
+ * The tables built in one pass (db.emitted) and each alone in a pass of its
+ * own (db.sql), first `faults` then `blocked_intervals` and the other way
+ * round: the same rows, and a pass builds no table it was not asked for.
+ */
+async function expectApartAsTogether(build: Build, label: string): Promise<void> {
+  const together = db.emitted.connection!;
+  await dropTraceTables(together);
+  await build(together, ['faults', 'intervals'], new Set());
+  const want = await Promise.all(DERIVED.map(async (sql) => (await together.runAndReadAll(sql)).getRowsJS()));
+  expect(want[0]!.length, label).toBeGreaterThan(0);
+  const apart = db.sql.connection!;
+  for (const order of [['faults', 'intervals'], ['intervals', 'faults']] as const) {
+    await dropTraceTables(apart);
+    await build(apart, [order[0]], new Set());
+    expect(await derivedTablesIn(apart), `${label}, ${order[0]} alone`).toEqual([order[0] === 'faults' ? 'faults' : 'blocked_intervals']);
+    await build(apart, [order[1]], new Set([order[0]]));
+    const got = await Promise.all(DERIVED.map(async (sql) => (await apart.runAndReadAll(sql)).getRowsJS()));
+    expect(got, `${label}, ${order.join(' then ')}`).toEqual(want);
+  }
+}
+
+/** A source over batches computed afresh at each read. */
+function batchSource(meta: TraceMeta, batches: () => Iterable<TraceBatch>): TraceSource {
+  return {
+    path: 'batches',
+    format: 'test',
+    meta,
+    async *batches() {
+      yield* batches();
+    },
+    close: async () => undefined,
+  };
+}
+
+/** cpu 0 waits [1, 2), [10, 20), then [0, 12): a wait that reaches back over a run already written. */
+const DISORDERED_CSV = `t_ns,kind,tid,addr,cpu
+0,vcpu,1,0,0
+0,vcpu,2,0,1
+1,fault,1,0x1000,
+2,resolve,0,0x1000,
+10,fault,1,0x2000,
+11,fault,2,0x2000,
+20,resolve,0,0x2000,
+0,fault,1,0x3000,
+12,resolve,0,0x3000,
+30,fault,2,0x4000,
+35,resolve,0,0x4000,
+`;
+
+describe('faults and blocked_intervals built apart = built together', () => {
+  const work = suiteDir('blocktime-derived-apart-');
+
+  it('on fixtures, simulated traces of every scenario and a trace whose waits start out of time order', async () => {
+    const disordered = join(work, 'disordered.csv');
+    writeFileSync(disordered, DISORDERED_CSV);
+    for (const file of ['fixtures/sample.arrow', 'fixtures/examples/example4.csv', 'fixtures/qemu/example3-11.1.log.zst', disordered]) {
+      await expectApartAsTogether(async (connection, parts, built) => {
+        const source = await openTrace(file);
+        try {
+          await buildParts(connection, source, parts, { built });
+        } finally {
+          await source.close();
+        }
+      }, file);
+    }
+    const r = (await db.sql.connection!.runAndReadAll('SELECT * FROM blocked_intervals ORDER BY cpu, start_ns')).getRowsJS();
+    expect(r).toEqual([[0, 0n, 20n], [1, 11n, 20n], [1, 30n, 35n]]);
+    for (const scenario of SCENARIO_NAMES) {
+      const sim = () => createSimulator({ scenario, options: { seed: 2, vcpus: 3, faults: 400, memoryBytes: 64 * 4096, batchRows: 97 } });
+      await expectApartAsTogether((connection, parts, built) => buildParts(connection, batchSource(sim().meta, () => sim().batches()), parts, { built }), scenario);
+    }
+  });
+
+  it('on generated traces with times going backwards', async () => {
+    await fc.assert(
+      fc.asyncProperty(traceArb(), fc.array(fc.integer({ min: -4_000_000, max: 4_000_000 }), { minLength: 1, maxLength: 40 }), async (g, jitter) => {
+        const rows = g.rows.map((r, i) => (r.kind === 0 ? r : { ...r, t: r.t + BigInt(jitter[i % jitter.length]!) }));
+        if (!rows.some((r) => r.kind === 1)) return;
+        const batch = toBatch(rows);
+        await expectApartAsTogether((connection, parts, built) => buildParts(connection, batchSource({ pageSize: 4096, vcpus: g.vcpus }, () => [batch]), parts, { built }), 'generated');
+      }),
+      { numRuns: 15 },
+    );
   });
 });

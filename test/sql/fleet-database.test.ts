@@ -65,6 +65,8 @@ describe('openFleetDatabase', () => {
         (await fleet.connection.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal ORDER BY 1`)).getRowsJS().map((r) => r[0]);
       expect(await views()).toEqual(['trace_meta']);
       await fleet.query('SELECT max(latency_ns) FROM faults');
+      expect(await views()).toEqual(['faults', 'trace_meta']);
+      await fleet.query('SELECT count(*) FROM blocked_intervals');
       expect(await views()).toEqual(['blocked_intervals', 'faults', 'trace_meta']);
     } finally {
       fleet.close();

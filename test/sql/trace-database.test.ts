@@ -187,15 +187,42 @@ describe('openTraceDatabase: what is built, and when', () => {
         (await database.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1`)).getRowsJS().map((r) => String(r[0]));
       expect(await tables()).toEqual(['events']);
 
-      // A query on faults builds faults (from the exact replay's rows), not the other variants' results.
+      // A query on faults builds faults (from the exact replay's rows), not blocked_intervals nor the other variants' results.
       const [latency] = await database.query("SELECT count(*)::INTEGER AS n FROM faults WHERE status = 'counted'");
-      expect(await tables()).toEqual(['blocked_intervals', 'events', 'faults']);
+      expect(await tables()).toEqual(['events', 'faults']);
       expect(database.built()).not.toContain('results');
 
       // results on first use: the exact replay's count of counted faults is the table's.
       const [exact] = await database.query("SELECT sum(faults)::INTEGER AS n FROM results WHERE variant = 'exact' AND cpu IS NULL");
       expect(exact).toEqual(latency);
-      expect(database.built().sort()).toEqual(['analysis', 'blocked_intervals', 'events', 'faults', 'results']);
+      expect(database.built().sort()).toEqual(['analysis', 'events', 'faults', 'results']);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('builds faults and blocked_intervals each when first read, with the rows of both built at once (waits out of time order too)', async () => {
+    const disordered = join(dir, 'disordered.csv');
+    // cpu 0 waits [1, 2), [10, 20), then [0, 12), which reaches back over the first.
+    writeFileSync(disordered, 't_ns,kind,tid,addr,cpu\n0,vcpu,1,0,0\n1,fault,1,0x1000,\n2,resolve,0,0x1000,\n10,fault,1,0x2000,\n20,resolve,0,0x2000,\n0,fault,1,0x3000,\n12,resolve,0,0x3000,\n');
+    for (const trace of ['fixtures/sample.arrow', 'fixtures/examples/example1.csv', disordered]) {
+      const together = await openTraceDatabase(trace, { build: { relations: ['faults', 'blocked_intervals'] } });
+      const apart = await openTraceDatabase(trace, { build: { relations: [] } });
+      try {
+        const rowsOf = (database: typeof together, relation: string) => database.query(`SELECT * FROM ${relation} ORDER BY ALL`);
+        expect(await rowsOf(apart, 'faults'), trace).toEqual(await rowsOf(together, 'faults'));
+        expect(apart.built(), trace).toEqual(['faults']);
+        expect(await rowsOf(apart, 'blocked_intervals'), trace).toEqual(await rowsOf(together, 'blocked_intervals'));
+        expect(apart.built().sort(), trace).toEqual(['blocked_intervals', 'faults']);
+      } finally {
+        together.close();
+        apart.close();
+      }
+    }
+    const database = await openTraceDatabase(disordered, { build: { relations: ['blocked_intervals'] } });
+    try {
+      expect(database.built()).toEqual(['blocked_intervals']);
+      expect(await database.query('SELECT cpu, start_ns, end_ns FROM blocked_intervals')).toEqual([{ cpu: 0, start_ns: 0n, end_ns: 20n }]);
     } finally {
       database.close();
     }
@@ -203,7 +230,7 @@ describe('openTraceDatabase: what is built, and when', () => {
 
   it('reads the trace only for what needs it: trace_meta and the views over built tables cost no new read', async () => {
     const rows: number[] = [];
-    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: ['events', 'faults', 'trace_meta'] }, onProgress: (n) => rows.push(n) });
+    const database = await openTraceDatabase('fixtures/examples/example1.csv', { build: { relations: ['events', 'faults', 'blocked_intervals', 'trace_meta'] }, onProgress: (n) => rows.push(n) });
     try {
       const reads = rows.filter((n) => n === 11).length;
       expect(reads).toBe(1);
@@ -254,6 +281,34 @@ describe('openTraceDatabase: what is built, and when', () => {
     second.close();
     const third = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM results, events'] } });
     expect(third.loaded).toBeUndefined();
+    third.close();
+  });
+
+  it('keeps faults without blocked_intervals in a database file, and builds just blocked_intervals when a later run reads it', async () => {
+    const trace = join(dir, 'apart.arrow');
+    const db = join(dir, 'apart.duckdb');
+    copyFileSync('fixtures/sample.arrow', trace);
+    const first = await openTraceDatabase(trace, { db, build: { statements: ['SELECT count(*) FROM faults'] } });
+    expect(first.loaded?.parts).toEqual(['faults']);
+    const faults = await first.query('SELECT * FROM faults ORDER BY seq');
+    first.close();
+    const second = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM blocked_intervals'] } });
+    try {
+      expect(second.loaded?.parts).toEqual(['intervals']);
+      expect(second.built().sort()).toEqual(['blocked_intervals', 'faults']);
+      expect(await second.query('SELECT * FROM faults ORDER BY seq')).toEqual(faults);
+      const together = await openTraceDatabase(trace, { build: { relations: ['faults', 'blocked_intervals'] } });
+      try {
+        const runs = 'SELECT * FROM blocked_intervals ORDER BY cpu, start_ns';
+        expect(await second.query(runs)).toEqual(await together.query(runs));
+      } finally {
+        together.close();
+      }
+    } finally {
+      second.close();
+    }
+    const third = await openTraceDatabase(trace, { db, build: { statements: ['SELECT * FROM all_down_intervals'] } });
+    expect(third.loaded?.parts).toEqual(['meta', 'vcpus', 'all_down']);
     third.close();
   });
 });
