@@ -1,11 +1,10 @@
 /**
  * `buildHtmlReport`: a trace to the HTML report.
  *
- * A trace file is read in two passes at once, one per core
- * (chart-walk.ts): a worker replays `exact` and `mutex` and draws the
- * timeline and latency CDFs from `exact` as it closes each wait
- * (chart-observer.ts); this thread replays `atomic` and gathers what
- * `trace_meta` would say. Nothing is copied into DuckDB, which only gives
+ * A trace file is read in three passes at once (chart-walk.ts), one per
+ * design: a worker replays `exact` and draws the timeline and latency CDFs
+ * from it as it closes each wait (chart-observer.ts), another replays
+ * `mutex`, and this thread `atomic`, gathering what `trace_meta` would say. Nothing is copied into DuckDB, which only gives
  * the migration's phases and legs (no read of the rows).
  *
  * An open source or a pipe, which can be read only once, goes into DuckDB
@@ -135,24 +134,26 @@ async function fromFile(path: string, job: Job): Promise<Gathered> {
 }
 
 /**
- * Both passes over the file: `exact` (with the charts) and `mutex` in a
- * worker, `atomic` and the trace's facts here, where the reader's warnings
- * and the progress come from; all on this thread when no worker can run.
+ * Three passes over the file at once: `exact` (with the charts) and `mutex`
+ * each in a worker, `atomic` and the trace's facts here, where the reader's
+ * warnings and the progress come from. The designs' replays cost about the
+ * same, so on two cores the system's scheduler shares them out better than
+ * any fixed split in two would; all on this thread when no worker can run.
  */
 async function walkFile(path: string, job: Job): Promise<ChartWalk & { path: string; format: string; source?: Record<string, unknown> }> {
   const source = await openTrace(path, job.open);
   try {
-    const common = { budget: job.budget, ...(job.window ? { window: job.window } : {}) };
+    const common = { budget: job.budget, facts: false, ...(job.window ? { window: job.window } : {}) };
     const described = { path: source.path, format: source.format, ...(source.meta.source ? { source: source.meta.source } : {}) };
     const here = { ...common, facts: true, ...(job.onRows ? { onProgress: job.onRows } : {}) };
     if (!chartWorkerAvailable()) return { ...(await walkForCharts(source, { ...here, variants: ['exact', 'mutex', 'atomic'] })), ...described };
-    const worker = walkInWorker(path, job.open, { ...common, facts: false, variants: ['exact', 'mutex'] });
+    const workers = [walkInWorker(path, job.open, { ...common, variants: ['exact'] }), walkInWorker(path, job.open, { ...common, variants: ['mutex'] })];
     try {
       const mine = await walkForCharts(source, { ...here, variants: ['atomic'] });
-      const theirs = await worker.outcome();
-      return { results: { ...theirs.results, ...mine.results }, charts: theirs.charts!, facts: mine.facts!, ...described };
+      const [exact, mutex] = await Promise.all(workers.map((w) => w.outcome()));
+      return { results: { ...exact!.results, ...mutex!.results, ...mine.results }, charts: exact!.charts!, facts: mine.facts!, ...described };
     } finally {
-      await worker.terminate();
+      await Promise.all(workers.map((w) => w.terminate()));
     }
   } finally {
     await source.close();
