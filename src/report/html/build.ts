@@ -1,10 +1,10 @@
 /**
  * `buildHtmlReport`: a trace to the HTML report.
  *
- * A trace file is read in three passes at once (chart-walk.ts), one per
- * design: a worker replays `exact` and draws the timeline and latency CDFs
- * from it as it closes each wait (chart-observer.ts), another replays
- * `mutex`, and this thread `atomic`, gathering what `trace_meta` would say. Nothing is copied into DuckDB, which only gives
+ * A trace file is read in two passes at once (chart-walk.ts): a worker
+ * replays `exact`, draws the timeline and latency CDFs from it as it closes
+ * each wait (chart-observer.ts) and gathers what `trace_meta` would say;
+ * this thread replays `mutex` and `atomic`. Nothing is copied into DuckDB, which only gives
  * the migration's phases and legs (no read of the rows).
  *
  * An open source or a pipe, which can be read only once, goes into DuckDB
@@ -134,26 +134,28 @@ async function fromFile(path: string, job: Job): Promise<Gathered> {
 }
 
 /**
- * Three passes over the file at once: `exact` (with the charts) and `mutex`
- * each in a worker, `atomic` and the trace's facts here, where the reader's
- * warnings and the progress come from. The designs' replays cost about the
- * same, so on two cores the system's scheduler shares them out better than
- * any fixed split in two would; all on this thread when no worker can run.
+ * Two passes over the file at once: `exact` with the charts and the trace's
+ * facts in a worker; `mutex` and `atomic` here, where the reader's warnings
+ * and the progress come from. That split is the even one: `exact` with its
+ * charts costs about what the other two together cost less their shared
+ * read, and a third thread for `mutex` alone made the report slower on two
+ * cores (its replay fights the others for the cache). All on this thread
+ * when no worker can run.
  */
 async function walkFile(path: string, job: Job): Promise<ChartWalk & { path: string; format: string; source?: Record<string, unknown> }> {
   const source = await openTrace(path, job.open);
   try {
-    const common = { budget: job.budget, facts: false, ...(job.window ? { window: job.window } : {}) };
+    const common = { budget: job.budget, ...(job.window ? { window: job.window } : {}) };
     const described = { path: source.path, format: source.format, ...(source.meta.source ? { source: source.meta.source } : {}) };
-    const here = { ...common, facts: true, ...(job.onRows ? { onProgress: job.onRows } : {}) };
-    if (!chartWorkerAvailable()) return { ...(await walkForCharts(source, { ...here, variants: ['exact', 'mutex', 'atomic'] })), ...described };
-    const workers = [walkInWorker(path, job.open, { ...common, variants: ['exact'] }), walkInWorker(path, job.open, { ...common, variants: ['mutex'] })];
+    const progress = job.onRows ? { onProgress: job.onRows } : {};
+    if (!chartWorkerAvailable()) return { ...(await walkForCharts(source, { ...common, ...progress, facts: true, variants: ['exact', 'mutex', 'atomic'] })), ...described };
+    const worker = walkInWorker(path, job.open, { ...common, facts: true, variants: ['exact'] });
     try {
-      const mine = await walkForCharts(source, { ...here, variants: ['atomic'] });
-      const [exact, mutex] = await Promise.all(workers.map((w) => w.outcome()));
-      return { results: { ...exact!.results, ...mutex!.results, ...mine.results }, charts: exact!.charts!, facts: mine.facts!, ...described };
+      const mine = await walkForCharts(source, { ...common, ...progress, facts: false, variants: ['mutex', 'atomic'] });
+      const theirs = await worker.outcome();
+      return { results: { ...theirs.results, ...mine.results }, charts: theirs.charts!, facts: theirs.facts!, ...described };
     } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await worker.terminate();
     }
   } finally {
     await source.close();

@@ -50,6 +50,9 @@ export class TimelineBuilder {
   /** Bin width (0 while runs are kept as they are) and the index of the first bin stored. */
   private width = 0;
   private lo = 0;
+  /** Where the bins stored begin and end, in ns: a run inside them needs no refit. */
+  private loEdge = 0;
+  private hiEdge = 0;
   /** Per track and bin (track * cap + bin - lo): time blocked, runs touching it, runs touching it and the next. */
   private blocked = new Float64Array(0);
   private touching = new Float64Array(0);
@@ -136,7 +139,7 @@ export class TimelineBuilder {
       this.verbatim.end.push(end);
       return;
     }
-    this.fit();
+    if (start < this.loEdge || end > this.hiEdge) this.fit();
     this.addToBins(track, start, end);
   }
 
@@ -151,6 +154,7 @@ export class TimelineBuilder {
     this.blocked = new Float64Array(size);
     this.touching = new Float64Array(size);
     this.onward = new Float64Array(size);
+    this.setEdges();
     for (let i = 0; i < v.track.length; i++) this.addToBins(v.track[i]!, v.start[i]!, v.end[i]!);
   }
 
@@ -164,6 +168,12 @@ export class TimelineBuilder {
     while (this.span(this.width) > this.cap) this.double();
     const lo = Math.floor(this.min / this.width);
     if (lo < this.lo) this.shift(this.lo - lo);
+    this.setEdges();
+  }
+
+  private setEdges(): void {
+    this.loEdge = this.lo * this.width;
+    this.hiEdge = (this.lo + this.cap) * this.width;
   }
 
   /** Bins twice as wide: bins 2b and 2b + 1 become bin b. */
