@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { buildHtmlReport } from '../report/html/build.js';
-import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-query.js';
+import { TIMELINE_BAR_BUDGET } from '../report/html/timeline-builder.js';
 import { writeOutputFile } from '../output-file.js';
 import { createTraceProgress } from './terminal/trace-progress.js';
 import { WINDOW_HELP, addWindowOptions, type WindowOptionValues, windowOf } from './options/window-options.js';

@@ -173,7 +173,7 @@ export async function runPass<C extends { consume(b: TraceBatch, rel: Float64Arr
       while (k < b.length && view[k]! < at) k++;
       if (k === b.length) break;
       feed(b, view, from, k);
-      for (const c of consumers) c.mark!(at);
+      for (const c of consumers) c.mark?.(at);
       marked.push(events + k);
       from = k;
     }

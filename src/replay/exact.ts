@@ -42,6 +42,21 @@ class IntervalPool extends FlaggedSlotPool {
   }
 }
 
+/**
+ * Sees what `exact` closes, as offsets from the first row, in row order: each
+ * vCPU's waits and the windows in which every vCPU was down. The report
+ * draws its timeline and latency CDFs from them (src/report/html/chart-observer.ts)
+ * instead of building the SQL tables that define them.
+ */
+export interface ExactObserver {
+  /** N is fixed: `n` vCPUs. */
+  size(n: number): void;
+  /** vCPU `cpu` waited from `start` until `end` (earlier than `start` when times go backwards). */
+  wait(cpu: number, start: number, end: number): void;
+  /** Every vCPU was down from `start` until `end` (later than `start`). */
+  allDown(start: number, end: number): void;
+}
+
 export class ExactVariant extends VariantScaffold {
   /** Page -> head of its open intervals; -1 when faulted since its last resolve but none is open any more. */
   private readonly pages = new PageMap(1024);
@@ -67,7 +82,10 @@ export class ExactVariant extends VariantScaffold {
   private alreadyReceived = 0;
   private negative = 0;
 
-  constructor(ctx: ReplayContext) {
+  constructor(
+    ctx: ReplayContext,
+    private readonly observer?: ExactObserver,
+  ) {
     super(ctx, 'exact');
   }
 
@@ -76,6 +94,7 @@ export class ExactVariant extends VariantScaffold {
     this.faults = new Float64Array(n);
     this.blockedNs = new Float64Array(n);
     this.hist = Array.from({ length: n }, () => new LatencyHistogram());
+    this.observer?.size(n);
   }
 
   /** The per-event loop: inline, apart from the other designs' (see scaffold.ts). */
@@ -208,6 +227,7 @@ export class ExactVariant extends VariantScaffold {
     if (cpu >= 0) {
       this.blockedNs[cpu] += d;
       this.hist[cpu]!.record(d);
+      this.observer?.wait(cpu, this.pool.tOpen[e]!, t);
     } else {
       this.nonVcpuNs += d;
       this.nonVcpuHist.record(d);
@@ -227,7 +247,10 @@ export class ExactVariant extends VariantScaffold {
 
   private endAllDown(t: number): void {
     const w = t - this.allDownSince;
-    if (w > 0) this.totalNs += w;
+    if (w > 0) {
+      this.totalNs += w;
+      this.observer?.allDown(this.allDownSince, t);
+    }
   }
 
   protected override figures(): DesignFigures {

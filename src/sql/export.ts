@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { META } from '../trace/schema.js';
 import type { OpenOptions } from '../formats/open.js';
 import { type PendingCopy, copyToTemporary, sqlString } from './copy-to-file.js';
-import { stat } from 'node:fs/promises';
+import { isRegularFile } from '../formats/regular-file.js';
 import { openTraceDatabase, type TraceDatabase } from './trace-database.js';
 import { rowStreamAvailable, streamTraceRows } from './trace-row-stream.js';
 import { registerTraceRowsFunction } from './trace-rows-function.js';
@@ -121,14 +121,4 @@ function copyOptions(m: { pageSize: string; vcpus: string; startNs: string | und
     ...(m.source !== undefined ? [[META.source, m.source]] : []),
   ];
   return `PARQUET_VERSION V2, KV_METADATA {${kv.map(([k, v]) => `${sqlString(k!)}: ${sqlString(v!)}`).join(', ')}}`;
-}
-
-async function isRegularFile(path: string): Promise<boolean> {
-  if (path === '-') return false;
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    // openTrace says what is wrong with the path.
-    return false;
-  }
 }

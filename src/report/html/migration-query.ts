@@ -7,7 +7,7 @@
  * per vCPU (stacked) and each leg's CDF.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CDF_POINTS } from './latency-cdf-query.js';
+import { CDF_POINTS } from './latency-cdf.js';
 import type { ReportMigration } from './report-data.js';
 
 const LEG_COLUMNS = ['request_transit', 'source_queue_wait', 'source_and_transit', 'page_transit'] as const;

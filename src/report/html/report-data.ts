@@ -25,13 +25,14 @@ export interface TimeRuns {
 export interface Timeline {
   /**
    * Width of the bins a downsampled timeline is drawn in (0: every interval
-   * drawn as it is). Chosen so that at most about `TIMELINE_BAR_BUDGET` bars
-   * are drawn whatever the trace's length (timeline-query.ts).
+   * drawn as it is): a power of two, chosen so that at most about
+   * `TIMELINE_BAR_BUDGET` bars are drawn whatever the trace's length
+   * (timeline-builder.ts).
    */
   resolution_ns: number;
   /** Blocked intervals before downsampling. */
   interval_count: number;
-  /** All-vCPUs-down windows before downsampling. */
+  /** All-vCPUs-down windows before downsampling (touching ones count as one). */
   all_down_count: number;
   blocked: TimeRuns;
   all_down: TimeRuns;
