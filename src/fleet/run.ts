@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { plainOpenOptions, runsInWorker } from '../sql/worker-channel.js';
+import { plainOpenOptions, runsInWorker } from '../worker-channel.js';
 import type { OpenOptions } from '../formats/open.js';
 import { runTraceTask, type TraceOutcome, type TraceTask } from './trace-task.js';
 import type { WorkerReply, WorkerTask } from './worker.js';

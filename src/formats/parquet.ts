@@ -19,9 +19,11 @@ export const PARQUET = {
           : `${input.name}: a compressed Parquet file cannot be read in place (Parquet is read by offsets from its footer); decompress it first (Parquet compresses its columns itself)`,
       );
     }
+    const { openParquetStream, parquetStreamAvailable } = await import('../trace/parquet-stream.js');
     const { openParquet } = await import('../trace/parquet-reader.js');
+    const open = parquetStreamAvailable() ? openParquetStream : openParquet;
     return {
-      reader: await openParquet(input.path, input.name, input.size, {
+      reader: await open(input.path, input.name, input.size, {
         ...(opts.batchRows !== undefined ? { batchRows: opts.batchRows } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       }),

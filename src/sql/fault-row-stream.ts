@@ -4,7 +4,7 @@
  * main thread appends them: on two cores the walk over the trace and
  * DuckDB's append, the two halves of building those tables, run side by
  * side instead of one after the other. Column batches cross as transferred
- * buffers on a bounded channel (worker-channel.ts), so memory stays a few
+ * buffers on a bounded channel (src/worker-channel.ts), so memory stays a few
  * batches whatever the trace's length.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -13,7 +13,7 @@ import { walkContext } from '../replay/context.js';
 import { type BlockedRunBatch, type DerivedRowSink, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
 import type { DerivedTable } from './derived-tables.js';
 import { type Facts, TraceFacts } from './trace-facts.js';
-import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
+import { type ChannelEnd, ChannelStopped, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from '../worker-channel.js';
 
 /** A batch's columns as they arrive: FaultRowBatch's fields, without its methods. */
 export type FaultColumns = Omit<FaultRowBatch, 'clear'>;
@@ -39,7 +39,7 @@ interface Task {
   warnings: boolean;
 }
 
-/** Whether the rows can be computed in a worker (worker-channel.ts). */
+/** Whether the rows can be computed in a worker (src/worker-channel.ts). */
 export function faultRowStreamAvailable(): boolean {
   return runsInWorker(import.meta.url);
 }
@@ -137,7 +137,8 @@ async function produce(task: Task, post: (m: Message, transfer?: ArrayBuffer[]) 
       await source.close();
     }
   } catch (err) {
-    post({ kind: 'error', error: toWire(err) });
+    // Stopped by the main thread, which wants nothing more.
+    if (!(err instanceof ChannelStopped)) post({ kind: 'error', error: toWire(err) });
   }
 }
 

@@ -13,7 +13,7 @@ import { type OpenOptions, openTrace } from '../formats/open.js';
 import { replayTrace } from '../replay/engine.js';
 import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/result.js';
 import type { TraceWindow } from '../replay/window.js';
-import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from './worker-channel.js';
+import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from '../worker-channel.js';
 
 type Results = Partial<Record<VariantName, AnalysisResult>>;
 
@@ -28,7 +28,7 @@ interface Task {
 
 type Reply = { results: Results } | { error: WireError };
 
-/** Whether replays can run in a worker (worker-channel.ts); if not, the replay stays on the main thread. */
+/** Whether replays can run in a worker (src/worker-channel.ts); if not, the replay stays on the main thread. */
 export function replayWorkerAvailable(): boolean {
   return runsInWorker(import.meta.url);
 }

@@ -5,7 +5,7 @@
  * table nor reads the trace on the thread that feeds DuckDB.
  *
  * The worker posts each batch (its columns copied into fresh buffers, which
- * are transferred, not copied again) on a bounded channel (worker-channel.ts),
+ * are transferred, not copied again) on a bounded channel (src/worker-channel.ts),
  * which the main thread can take from synchronously, as a table function must
  * answer. Before the first batch comes the trace's metadata with N, which the
  * worker fixes from the leading `vcpu` rows (as the replay does).
@@ -15,7 +15,7 @@ import { type OpenOptions, openTrace } from '../formats/open.js';
 import { VcpuTable, walkContext } from '../replay/context.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
-import { type ChannelEnd, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from './worker-channel.js';
+import { type ChannelEnd, ChannelStopped, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from '../worker-channel.js';
 
 /** What the worker knows once N is fixed: the trace's metadata as `trace_meta` holds it. */
 export interface StreamedMeta {
@@ -40,7 +40,7 @@ interface Task {
   open: OpenOptions;
 }
 
-/** Whether the stream can run (worker-channel.ts). */
+/** Whether the stream can run (src/worker-channel.ts). */
 export function rowStreamAvailable(): boolean {
   return runsInWorker(import.meta.url);
 }
@@ -138,7 +138,8 @@ async function produce(task: Task, channel: ReturnType<typeof channelSender<Mess
       await source.close();
     }
   } catch (err) {
-    post({ kind: 'error', error: toWire(err) });
+    // Stopped by the main thread, which wants nothing more.
+    if (!(err instanceof ChannelStopped)) post({ kind: 'error', error: toWire(err) });
   }
 }
 

@@ -20,9 +20,8 @@ import { DuckDBInstance, DuckDBTypeId, type DuckDBDataChunk, type DuckDBResult }
 import bindings from '@duckdb/node-bindings';
 import { allocBatch, sliceBatch, type TraceBatch } from './batch.js';
 import { asParquetError, describeParquet, readOrFail } from './parquet-schema.js';
-import type { FormatReader } from './reader.js';
+import type { BatchCheck, FormatReader } from './reader.js';
 import { DEFAULT_BATCH_ROWS } from './schema.js';
-import type { TraceValidator } from './validate.js';
 
 export interface ParquetReadOptions {
   /** Rows per batch (default 65536). */
@@ -61,7 +60,7 @@ export async function openParquet(path: string, file: string, size: number, opts
     const layout = await describeParquet(connection, path, file);
     const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
 
-    async function* batches(validator: TraceValidator): AsyncGenerator<TraceBatch> {
+    async function* batches(validator: BatchCheck): AsyncGenerator<TraceBatch> {
       const result = await readOrFail(file, () => connection.stream(`SELECT ${layout.select}\nFROM ${layout.scan}`));
       checkResultTypes(result);
       const fetch = (): Promise<DuckDBDataChunk | null> => {

@@ -49,8 +49,12 @@ export function sampleTrace(rows: number, vcpus = 4, seed = 1): TraceBatch {
 }
 
 /** Every row of a trace file, concatenated, with the batch lengths seen. */
-export async function readAll(path: string, opts: OpenOptions = {}): Promise<{ rows: TraceBatch; lengths: number[]; meta: Awaited<ReturnType<typeof openTrace>>['meta'] }> {
-  const src = await openTrace(path, opts);
+export async function readAll(
+  path: string,
+  opts: OpenOptions = {},
+  open: typeof openTrace = openTrace,
+): Promise<{ rows: TraceBatch; lengths: number[]; meta: Awaited<ReturnType<typeof openTrace>>['meta'] }> {
+  const src = await open(path, opts);
   const parts: TraceBatch[] = [];
   try {
     for await (const b of src.batches()) parts.push(copy(b));

@@ -2,12 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { describe, expect, it } from 'vitest';
-import { openTrace } from '../../src/formats/open.js';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openTrace as openHere } from '../../src/formats/open.js';
 import { createTraceWriter } from '../../src/formats/write.js';
 import { exportTrace } from '../../src/sql/export.js';
 import type { TraceMeta } from '../../src/trace/schema.js';
-import { columns, readAll, sampleTrace, scratchDir } from './helpers.js';
+import { columns, readAll as readAllWith, sampleTrace, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
 
@@ -47,7 +48,23 @@ const SMALL = `SELECT * FROM (VALUES (1, 'vcpu', 100, NULL, 0), (2, 'vcpu', 101,
   v(t, k, tid, addr, cpu)`;
 const SMALL_ROWS = { t: [1n, 2n, 5n, 9n], kind: [0, 0, 1, 2], tid: [100, 101, 100, 0], addr: [0n, 0n, 4096n, 4096n], cpu: [0, 1, -1, -1] };
 
-describe('Parquet traces', () => {
+/**
+ * Every test twice: read on this thread, and (from the build) by a worker
+ * (src/trace/parquet-stream.ts), which must give the same rows, the same
+ * batches and the same errors.
+ */
+const DIST = '../../dist/formats/open.js';
+for (const where of ['on this thread', 'by a worker'] as const) describe.skipIf(where === 'by a worker' && !existsSync('dist/formats/open.js'))(`Parquet traces, read ${where}`, () => {
+  let openTrace: typeof openHere = openHere;
+  const readAll = (path: string, opts = {}) => readAllWith(path, opts, openTrace);
+  beforeAll(async () => {
+    if (where === 'on this thread') return;
+    openTrace = ((await import(DIST)) as typeof import('../../src/formats/open.js')).openTrace;
+    const stream = (await import(DIST.replace('formats/open.js', 'trace/parquet-stream.js'))) as typeof import('../../src/trace/parquet-stream.js');
+    // Else the build would read on this thread too, and the tests would prove nothing about the worker.
+    expect(stream.parquetStreamAvailable()).toBe(true);
+  });
+
   it('reads back what export wrote: every row, in batches of 65536, and the metadata', async () => {
     const meta = { pageSize: 65536, vcpus: 4, startNs: 123n, source: { kind: 'sim', seed: 7 } };
     const { path, trace } = await exported('roundtrip', 150_000, meta);

@@ -23,7 +23,7 @@ import type { TraceWindow, WindowReport } from '../../replay/window.js';
 import { readResults } from '../../sql/trace-tables.js';
 import { openTraceDatabase } from '../../sql/trace-database.js';
 import type { Relation } from '../../sql/relations.js';
-import { plainOpenOptions } from '../../sql/worker-channel.js';
+import { plainOpenOptions } from '../../worker-channel.js';
 import type { TraceSource } from '../../trace/source.js';
 import type { VcpuOptionValues } from '../vcpu-selection.js';
 import type { Charts } from './chart-observer.js';

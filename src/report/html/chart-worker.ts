@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../../formats/open.js';
-import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from '../../sql/worker-channel.js';
+import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from '../../worker-channel.js';
 import { type ChartWalk, type ChartWalkOptions, walkForCharts } from './chart-walk.js';
 
 type Walk = Omit<ChartWalkOptions, 'onProgress'>;
@@ -25,7 +25,7 @@ interface Task {
 
 type Reply = { walk: ChartWalk } | { error: WireError };
 
-/** Whether the pass can run in a worker (worker-channel.ts); if not, the report makes one pass on the main thread. */
+/** Whether the pass can run in a worker (src/worker-channel.ts); if not, the report makes one pass on the main thread. */
 export function chartWorkerAvailable(): boolean {
   return runsInWorker(import.meta.url);
 }

@@ -1,6 +1,6 @@
 /**
- * What the load's worker threads (replay-worker.ts, trace-row-stream.ts,
- * fault-row-stream.ts) share: a message port with bounded flow, errors that
+ * What the worker threads that read a trace file beside the main thread
+ * share (the SQL load's in src/sql/, the report's, the Parquet reader's): a message port with bounded flow, errors that
  * cross the thread boundary as plain fields and come back as the same typed
  * errors, and whether a module can run in a worker at all.
  *
@@ -15,8 +15,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { BlocktimeError, InputError, type InputLocation, UsageError } from '../errors.js';
-import type { OpenOptions } from '../formats/open.js';
+import { BlocktimeError, InputError, type InputLocation, UsageError } from './errors.js';
 
 /** Messages posted and not yet taken, at most. */
 const QUEUE = 4;
@@ -24,6 +23,16 @@ const QUEUE = 4;
 const POSTED = 0;
 const TAKEN = 1;
 const EXITED = 2;
+/** Set by the main thread's `close`: the worker is to stop at its next post. */
+const STOPPED = 3;
+const COUNTERS = 4;
+
+/** What `post` throws once the main thread has closed the channel: the worker stops, closing what it holds. */
+export class ChannelStopped extends Error {
+  constructor() {
+    super('the main thread closed the channel');
+  }
+}
 
 /** An error as it crosses threads. */
 export interface WireError {
@@ -59,8 +68,8 @@ export function runsInWorker(moduleUrl: string): boolean {
 }
 
 /** Reading options without their callbacks, which cannot cross threads (warnings come back as messages). */
-export function plainOpenOptions(open: OpenOptions): OpenOptions {
-  return Object.fromEntries(Object.entries(open).filter(([, v]) => typeof v !== 'function')) as OpenOptions;
+export function plainOpenOptions<T extends object>(open: T): T {
+  return Object.fromEntries(Object.entries(open).filter(([, v]) => typeof v !== 'function')) as T;
 }
 
 /** What a worker started by `startChannelWorker` gets in its workerData, beside its task. */
@@ -83,7 +92,7 @@ export interface ChannelReceiver<M> {
 
 /** Starts `moduleUrl` as a worker with `task` and a channel's other end (in its workerData as `channel`). */
 export function startChannelWorker<M>(moduleUrl: string, task: object, whenGone: string): ChannelReceiver<M> {
-  const counters = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  const counters = new SharedArrayBuffer(COUNTERS * Int32Array.BYTES_PER_ELEMENT);
   const count = new Int32Array(counters);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(fileURLToPath(moduleUrl), {
@@ -92,7 +101,12 @@ export function startChannelWorker<M>(moduleUrl: string, task: object, whenGone:
   });
   let failure: unknown;
   worker.once('error', (err) => (failure = err));
-  worker.once('exit', () => markExited(count));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      markExited(count);
+      resolve();
+    }),
+  );
   let taken = 0;
   return {
     take() {
@@ -110,20 +124,39 @@ export function startChannelWorker<M>(moduleUrl: string, task: object, whenGone:
     waitAsync: async (seen) => void (await Atomics.waitAsync(count, POSTED, seen).value),
     posted: () => Atomics.load(count, POSTED),
     async close() {
+      Atomics.store(count, STOPPED, 1);
+      Atomics.notify(count, TAKEN);
       port1.close();
+      // Told to stop, a worker ends at its next post and closes what it holds: DuckDB aborts the whole process when
+      // the thread its instance lives on is terminated under it. One that does not end within a second is terminated.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };
 }
 
-/** The worker's end: `post` waits while QUEUE messages are untaken. Marks the exit, however the worker ends. */
+/** How long `close` waits for a worker told to stop. */
+const STOP_WAIT_MS = 1000;
+
+/**
+ * The worker's end: `post` waits while QUEUE messages are untaken, and
+ * throws ChannelStopped once the main thread has closed its end. Marks the
+ * exit, however the worker ends.
+ */
 export function channelSender<M>(end: ChannelEnd): { post(m: M, transfer?: ArrayBuffer[]): void; close(): void } {
   const count = new Int32Array(end.counters);
   process.once('exit', () => markExited(count));
   let posted = 0;
   return {
     post(m, transfer = []) {
-      while (posted - Atomics.load(count, TAKEN) >= QUEUE) Atomics.wait(count, TAKEN, Atomics.load(count, TAKEN));
+      for (;;) {
+        if (Atomics.load(count, STOPPED) === 1) throw new ChannelStopped();
+        const taken = Atomics.load(count, TAKEN);
+        if (posted - taken < QUEUE) break;
+        Atomics.wait(count, TAKEN, taken);
+      }
       end.port.postMessage(m, transfer);
       posted++;
       Atomics.store(count, POSTED, posted);
