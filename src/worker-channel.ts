@@ -14,7 +14,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { BlocktimeError, InputError, type InputLocation, UsageError } from './errors.js';
 
 /** Messages posted and not yet taken, at most. */
@@ -65,6 +65,38 @@ export function revive(e: WireError): Error {
 export function runsInWorker(moduleUrl: string): boolean {
   const script = fileURLToPath(moduleUrl);
   return script.endsWith('.js') && existsSync(script);
+}
+
+/** A worker that does one task and posts back its outcome. */
+export interface OneShotWorker<R> {
+  /** What the task gave, or its error as the same typed error. */
+  outcome(): Promise<R>;
+  /** Stops the worker (the work it was part of failed, or it has answered). */
+  terminate(): Promise<void>;
+}
+
+type OneShotReply<R> = { ok: R } | { error: WireError };
+
+/** Starts `moduleUrl` as a worker with `task` as its workerData; `what` names it in the error when it exits without answering. */
+export function startOneShotWorker<R>(moduleUrl: string, task: object, what: string): OneShotWorker<R> {
+  const worker = new Worker(fileURLToPath(moduleUrl), { workerData: task });
+  const outcome = new Promise<R>((resolve, reject) => {
+    worker.once('message', (reply: OneShotReply<R>) => ('ok' in reply ? resolve(reply.ok) : reject(revive(reply.error))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`${what} exited (${code}) without its results`)));
+  });
+  // Taken by `outcome()`, or dropped with the work that failed.
+  outcome.catch(() => undefined);
+  return { outcome: () => outcome, terminate: async () => void (await worker.terminate()) };
+}
+
+/** The worker's side of startOneShotWorker: runs `work`, then posts what it gave, or its error as plain fields. */
+export function answerOnce<R>(work: () => Promise<R>): void {
+  const port = parentPort!;
+  void work().then(
+    (ok) => port.postMessage({ ok } satisfies OneShotReply<R>),
+    (err: unknown) => port.postMessage({ error: toWire(err) } satisfies OneShotReply<R>),
+  );
 }
 
 /** Reading options without their callbacks, which cannot cross threads (warnings come back as messages). */

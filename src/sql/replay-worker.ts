@@ -7,13 +7,12 @@
  * threads; it posts back the results, or its error as plain fields that the
  * main thread turns back into the same typed error.
  */
-import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { replayTrace } from '../replay/engine.js';
 import { type AnalysisResult, VARIANTS, type VariantName } from '../replay/result.js';
 import type { TraceWindow } from '../replay/window.js';
-import { plainOpenOptions, revive, runsInWorker, toWire, type WireError } from '../worker-channel.js';
+import { answerOnce, plainOpenOptions, runsInWorker, startOneShotWorker } from '../worker-channel.js';
 
 type Results = Partial<Record<VariantName, AnalysisResult>>;
 
@@ -25,8 +24,6 @@ interface Task {
   open: OpenOptions;
   window?: TraceWindow;
 }
-
-type Reply = { results: Results } | { error: WireError };
 
 /** Whether replays can run in a worker (src/worker-channel.ts); if not, the replay stays on the main thread. */
 export function replayWorkerAvailable(): boolean {
@@ -40,34 +37,22 @@ export interface ReplayInWorker {
 }
 
 export function replayInWorker(path: string, open: OpenOptions, window?: TraceWindow): ReplayInWorker {
-  const worker = new Worker(fileURLToPath(import.meta.url), {
-    workerData: { blocktimeReplay: true, path, open: plainOpenOptions(open), ...(window ? { window } : {}) } satisfies Task,
-  });
-  const results = new Promise<Results>((resolve, reject) => {
-    worker.once('message', (reply: Reply) => ('results' in reply ? resolve(reply.results) : reject(revive(reply.error))));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the replay worker exited (${code}) without its results`)));
-  });
-  // Taken by `results()`, or dropped with the pass that failed.
-  results.catch(() => undefined);
-  return { results: () => results, terminate: async () => void (await worker.terminate()) };
+  const worker = startOneShotWorker<Results>(
+    import.meta.url,
+    { blocktimeReplay: true, path, open: plainOpenOptions(open), ...(window ? { window } : {}) } satisfies Task,
+    'the replay worker',
+  );
+  return { results: () => worker.outcome(), terminate: () => worker.terminate() };
 }
 
-async function work(task: Task): Promise<Reply> {
+async function work(task: Task): Promise<Results> {
+  const source = await openTrace(task.path, task.open);
   try {
-    const source = await openTrace(task.path, task.open);
-    try {
-      return { results: (await replayTrace(source, [...VARIANTS], task.window ? { window: task.window } : {})).results };
-    } finally {
-      await source.close();
-    }
-  } catch (err) {
-    return { error: toWire(err) };
+    return (await replayTrace(source, [...VARIANTS], task.window ? { window: task.window } : {})).results;
+  } finally {
+    await source.close();
   }
 }
 
 // No top-level await: a module graph with one cannot be require()d, which is how tslab's notebooks load the package.
-if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeReplay === true && parentPort) {
-  const port = parentPort;
-  void work(workerData as Task).then((reply) => port.postMessage(reply));
-}
+if (!isMainThread && (workerData as Partial<Task> | undefined)?.blocktimeReplay === true) answerOnce(() => work(workerData as Task));
