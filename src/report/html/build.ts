@@ -130,17 +130,16 @@ async function fromFile(path: string, job: Job): Promise<Gathered> {
   } finally {
     db.close();
   }
-
 }
 
 /**
  * Two passes over the file at once: `exact` with the charts and the trace's
  * facts in a worker; `mutex` and `atomic` here, where the reader's warnings
- * and the progress come from. That split is the even one: `exact` with its
- * charts costs about what the other two together cost less their shared
- * read, and a third thread for `mutex` alone made the report slower on two
- * cores (its replay fights the others for the cache). All on this thread
- * when no worker can run.
+ * and the progress come from. Of the splits, that one is the most even
+ * (`exact` with its charts costs a little less than the other two
+ * together), and a third thread for `mutex` alone made the report slower on
+ * two cores (its replay fights the others for the cache). All on this
+ * thread when no worker can run.
  */
 async function walkFile(path: string, job: Job): Promise<ChartWalk & { path: string; format: string; source?: Record<string, unknown> }> {
   const source = await openTrace(path, job.open);
