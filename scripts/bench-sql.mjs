@@ -38,7 +38,8 @@ import { replayBatches } from '../dist/replay/engine.js';
 import { subBatch } from '../dist/trace/batch.js';
 import { EventAppender } from '../dist/sql/event-appender.js';
 import { createTraceTables, writeTraceMeta } from '../dist/sql/trace-tables.js';
-import { DERIVED_TABLES, createDerivedTablesConsumer } from '../dist/sql/derived-tables.js';
+import { createDerivedTablesConsumer } from '../dist/sql/derived-tables.js';
+import { DERIVED_TABLES } from '../dist/sql/fault-row-stream.js';
 import { MATERIALIZED_VIEWS, createViews } from '../dist/sql/views.js';
 import { formatTable, measureCliCosts } from './bench/cli-costs.mjs';
 

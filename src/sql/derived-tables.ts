@@ -23,13 +23,19 @@ import type { OpenOptions } from '../formats/open.js';
 import { CLOSED_BY, FAULT_STATUSES, FaultRows } from '../replay/fault-rows.js';
 import type { TraceBatch } from '../trace/batch.js';
 import type { TraceMeta } from '../trace/schema.js';
-import { type FaultColumns, type FaultRowSink, type FaultRowStream, type RunColumns, faultRowStreamAvailable, streamFaultRows } from './fault-row-stream.js';
+import {
+  DERIVED_TABLES,
+  type DerivedTable,
+  type FaultColumns,
+  type FaultRowSink,
+  type FaultRowStream,
+  type RunColumns,
+  faultRowStreamAvailable,
+  streamFaultRows,
+} from './fault-row-stream.js';
 import type { Facts } from './trace-facts.js';
 import { viewQuery } from './views.js';
 
-/** The views this module fills as tables instead. */
-export const DERIVED_TABLES = ['faults', 'blocked_intervals'] as const;
-export type DerivedTable = (typeof DERIVED_TABLES)[number];
 
 /** An ENUM of `names`, in their order (a row's code is its index). */
 const enumType = (names: readonly string[]): string => `ENUM(${names.map((n) => `'${n}'`).join(', ')})`;

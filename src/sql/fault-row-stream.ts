@@ -11,7 +11,6 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { type OpenOptions, openTrace } from '../formats/open.js';
 import { walkContext } from '../replay/context.js';
 import { type BlockedRunBatch, type DerivedRowSink, type FaultRowBatch, FaultRows } from '../replay/fault-rows.js';
-import type { DerivedTable } from './derived-tables.js';
 import { type Facts, TraceFacts } from './trace-facts.js';
 import { type ChannelEnd, ChannelStopped, channelSender, plainOpenOptions, revive, runsInWorker, startChannelWorker, toWire, type WireError } from '../worker-channel.js';
 
@@ -26,6 +25,10 @@ type Message =
   | { kind: 'warning'; message: string }
   | { kind: 'end'; disordered: number[]; facts: Facts }
   | { kind: 'error'; error: WireError };
+
+/** The views whose rows the walk computes, which derived-tables.ts fills as tables instead. */
+export const DERIVED_TABLES = ['faults', 'blocked_intervals'] as const;
+export type DerivedTable = (typeof DERIVED_TABLES)[number];
 
 interface Task {
   /** Tells this worker's data from that of other workers that load this module. */
