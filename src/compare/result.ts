@@ -7,7 +7,7 @@
  * `exact`, and `null` when `exact` is 0 and the design is not.
  */
 import type { AnalysisResult } from '../replay/result.js';
-import type { WindowReport } from '../replay/window.js';
+import type { WindowReport } from '../replay/result.js';
 
 /** One design's figure next to the exact one. */
 export interface DesignFigure {

@@ -11,8 +11,8 @@ import { AtomicVariant } from './atomic.js';
 import { pageShiftOf, type ReplayContext, type Variant } from './context.js';
 import { ExactVariant } from './exact.js';
 import { MutexVariant } from './mutex.js';
-import type { AnalysisResult, VariantName } from './result.js';
-import { type TraceWindow, type WindowBounds, type WindowMarker, type WindowReport, windowBounds, windowReport } from './window.js';
+import type { AnalysisResult, VariantName, WindowReport } from './result.js';
+import { type TraceWindow, type WindowBounds, type WindowMarker, windowBounds, windowReport } from './window.js';
 
 /**
  * How a pass runs. The vCPU count and page size are the metadata's: a

@@ -4,7 +4,20 @@
  * state at the end of the pass.
  */
 
-import type { WindowReport } from './window.js';
+/** The window a result covers, in its JSON (`window`): absolute trace times in ns, as decimal strings (int64). */
+export interface WindowReport {
+  /** The first row's time when `--since` was not given. */
+  since_ns: string;
+  /** null: to the end of the trace. */
+  until_ns: string | null;
+  /** The same instants as ns after the first row, for people (null when open, or 2^53 ns or more away from it). */
+  since_offset_ns: number | null;
+  until_offset_ns: number | null;
+  /** Rows from the first row that reaches `since` up to the first that reaches `until`. */
+  rows: number;
+  /** Present when the window holds no row of the trace: every figure is then 0. */
+  note?: string;
+}
 
 export type VariantName = 'mutex' | 'atomic' | 'exact';
 export const VARIANTS: readonly VariantName[] = ['mutex', 'atomic', 'exact'];

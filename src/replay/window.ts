@@ -12,7 +12,7 @@
  */
 import { UsageError } from '../errors.js';
 import { formatCount, formatDuration, formatDurationCompact } from '../units.js';
-import type { AnalysisResult } from './result.js';
+import type { AnalysisResult, WindowReport } from './result.js';
 
 /** An instant as the user gives it: nanoseconds after the trace's first row, or an absolute trace time. */
 export type WindowInstant = { afterFirstNs: number } | { atNs: bigint };
@@ -26,21 +26,6 @@ export interface TraceWindow {
 export interface WindowBounds {
   since: number;
   until: number;
-}
-
-/** The window a result covers, in its JSON (`window`): absolute trace times in ns, as decimal strings (int64). */
-export interface WindowReport {
-  /** The first row's time when `--since` was not given. */
-  since_ns: string;
-  /** null: to the end of the trace. */
-  until_ns: string | null;
-  /** The same instants as ns after the first row, for people (null when open, or 2^53 ns or more away from it). */
-  since_offset_ns: number | null;
-  until_offset_ns: number | null;
-  /** Rows from the first row that reaches `since` up to the first that reaches `until`. */
-  rows: number;
-  /** Present when the window holds no row of the trace: every figure is then 0. */
-  note?: string;
 }
 
 /** Any consumer of a windowed pass: records its state before the next row, at `at` (an offset). Called for `since`, then `until`. */

@@ -15,7 +15,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Relation } from './relations.js';
-import type { TraceWindow, WindowReport } from '../replay/window.js';
+import type { WindowReport } from '../replay/result.js';
+import type { TraceWindow } from '../replay/window.js';
 
 export const WINDOW_SCHEMA = 'blocktime_window';
 

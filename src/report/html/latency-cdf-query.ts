@@ -6,7 +6,7 @@
  * The latencies stream through latency-cdf.ts, a chunk at a time.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { WindowReport } from '../../replay/window.js';
+import type { WindowReport } from '../../replay/result.js';
 import { LatencyCdfBuilder } from './latency-cdf.js';
 import type { LatencyCdf } from './report-data.js';
 import { eachChunk } from './sql-chunks.js';
