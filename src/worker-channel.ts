@@ -17,8 +17,14 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { BlocktimeError, InputError, type InputLocation, UsageError } from './errors.js';
 
-/** Messages posted and not yet taken, at most. */
-const QUEUE = 4;
+/**
+ * Messages posted and not yet taken, at most: a batch each, a few MB in all.
+ * Deep enough to ride out the taker's bursts (DuckDB's appender compresses a
+ * row group now and then): with 4, the fault-row worker spent 1.6 s of the
+ * 20M-event p99 query blocked in `post` while the main thread was busy, and
+ * the query took 12% longer than with 16.
+ */
+const QUEUE = 16;
 /** Indexes into the shared counters. */
 const POSTED = 0;
 const TAKEN = 1;
