@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, toExit } from '../errors.js';
 import { appendExamples, withExamples } from './help-examples.js';
@@ -27,6 +28,11 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
 const NEEDS_ALL = new Set(['completion']);
 
 export async function main(argv: string[]): Promise<void> {
+  // V8 optimizes on the thread that runs the code, not on a background one. Node 20's V8 can deadlock at exit (a
+  // background compile waits for a collection that the main thread, draining platform tasks, never runs) and
+  // abort the process when a worker thread ends during such a compile ("Assertion failed" in
+  // NodePlatform::ForIsolate): a CLI run hung or crashed about once in thirty. Compiling in line costs a few ms.
+  setFlagsFromString('--no-concurrent-recompilation');
   // `blocktime ... | head` closes our stdout early: that is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
