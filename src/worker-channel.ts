@@ -123,6 +123,8 @@ export interface ChannelReceiver<M> {
   /** Blocks this thread until a message is posted after `seen` (or the worker exits). */
   waitSync(seen: number): void;
   waitAsync(seen: number): Promise<void>;
+  /** The next message, waiting for it without blocking this thread; throws once the worker is gone with none left. */
+  receive(): Promise<M>;
   /** The posted count, to wait on when `take` finds nothing. */
   posted(): number;
   close(): Promise<void>;
@@ -146,7 +148,8 @@ export function startChannelWorker<M>(moduleUrl: string, task: object, whenGone:
     }),
   );
   let taken = 0;
-  return {
+  const waitAsync = async (seen: number): Promise<void> => void (await Atomics.waitAsync(count, POSTED, seen).value);
+  const receiver: ChannelReceiver<M> = {
     take() {
       const got = receiveMessageOnPort(port1) as { message: M } | undefined;
       if (got) {
@@ -159,7 +162,15 @@ export function startChannelWorker<M>(moduleUrl: string, task: object, whenGone:
       return undefined;
     },
     waitSync: (seen) => void Atomics.wait(count, POSTED, seen),
-    waitAsync: async (seen) => void (await Atomics.waitAsync(count, POSTED, seen).value),
+    waitAsync,
+    async receive() {
+      for (;;) {
+        const seen = Atomics.load(count, POSTED);
+        const m = receiver.take();
+        if (m !== undefined) return m;
+        await waitAsync(seen);
+      }
+    },
     posted: () => Atomics.load(count, POSTED),
     async close() {
       Atomics.store(count, STOPPED, 1);
@@ -173,6 +184,7 @@ export function startChannelWorker<M>(moduleUrl: string, task: object, whenGone:
       await worker.terminate();
     },
   };
+  return receiver;
 }
 
 /** How long `close` waits for a worker told to stop. */

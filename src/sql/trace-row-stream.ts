@@ -68,16 +68,11 @@ export function streamTraceRows(path: string, open: OpenOptions): TraceRowStream
     path: path === '-' ? 'stdin' : path,
     async meta() {
       for (;;) {
-        const seen = channel.posted();
-        const m = channel.take();
-        if (m?.kind === 'meta') return m.meta;
-        if (m?.kind === 'warning') {
-          open.onWarning?.(m.message);
-          continue;
-        }
-        if (m?.kind === 'error') throw revive(m.error);
-        if (m) throw new Error(`the trace reader sent ${m.kind} before the metadata`);
-        await channel.waitAsync(seen);
+        const m = await channel.receive();
+        if (m.kind === 'meta') return m.meta;
+        if (m.kind === 'warning') open.onWarning?.(m.message);
+        else if (m.kind === 'error') throw revive(m.error);
+        else throw new Error(`the trace reader sent ${m.kind} before the metadata`);
       }
     },
     nextSync() {

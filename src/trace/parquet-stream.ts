@@ -44,13 +44,9 @@ export async function openParquetStream(path: string, file: string, size: number
   const channel = startChannelWorker<Message>(import.meta.url, task, `${file}: the Parquet reader stopped before the end of the trace`);
   /** The next message, waiting for the worker if need be; the worker's error thrown as it was. */
   const next = async (): Promise<Exclude<Message, { kind: 'error' }>> => {
-    for (;;) {
-      const seen = channel.posted();
-      const m = channel.take();
-      if (m?.kind === 'error') throw revive(m.error);
-      if (m) return m;
-      await channel.waitAsync(seen);
-    }
+    const m = await channel.receive();
+    if (m.kind === 'error') throw revive(m.error);
+    return m;
   };
   let meta: TraceMeta;
   try {
