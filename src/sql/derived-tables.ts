@@ -185,13 +185,8 @@ class ChunkSink implements FaultRowSink {
     if (runAppender) this.runs = (b) => this.appendRuns(runAppender, b);
   }
 
-  /** A batch of any length: one chunk per `chunkRows` of it. */
   private appendFaults(appender: DuckDBAppender, b: FaultColumns): void {
-    const chunk = this.faultChunk;
-    for (let at = 0; at < b.length; at += this.chunkRows) {
-      const n = Math.min(this.chunkRows, b.length - at);
-      chunk.reset();
-      bindings.data_chunk_set_size(chunk.chunk, n);
+    this.append(appender, this.faultChunk, b.length, (chunk, at, n) => {
       fill(chunk, 0, INT64, b.seq, at, n);
       fill(chunk, 1, INT64, b.t, at, n);
       fill(chunk, 2, INT32, b.tid, at, n);
@@ -203,19 +198,24 @@ class ChunkSink implements FaultRowSink {
       fill(chunk, 8, ENUM_CODE, b.closedBy, at, n, b.closed);
       fill(chunk, 9, INT64, b.end, at, n, b.closed);
       fill(chunk, 10, INT64, b.latency, at, n, b.closed);
-      appender.appendDataChunk(chunk);
-    }
+    });
   }
 
   private appendRuns(appender: DuckDBAppender, b: RunColumns): void {
-    const chunk = this.runChunk;
-    for (let at = 0; at < b.length; at += this.chunkRows) {
-      const n = Math.min(this.chunkRows, b.length - at);
-      chunk.reset();
-      bindings.data_chunk_set_size(chunk.chunk, n);
+    this.append(appender, this.runChunk, b.length, (chunk, at, n) => {
       fill(chunk, 0, INT32, b.cpu, at, n);
       fill(chunk, 1, INT64, b.start, at, n);
       fill(chunk, 2, INT64, b.end, at, n);
+    });
+  }
+
+  /** A batch of `rows` rows of any length: one chunk per `chunkRows` of it, its columns filled by `columns`. */
+  private append(appender: DuckDBAppender, chunk: DuckDBDataChunk, rows: number, columns: (chunk: DuckDBDataChunk, at: number, n: number) => void): void {
+    for (let at = 0; at < rows; at += this.chunkRows) {
+      const n = Math.min(this.chunkRows, rows - at);
+      chunk.reset();
+      bindings.data_chunk_set_size(chunk.chunk, n);
+      columns(chunk, at, n);
       appender.appendDataChunk(chunk);
     }
   }
