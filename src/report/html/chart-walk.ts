@@ -8,6 +8,7 @@
 import { ExactVariant } from '../../replay/exact.js';
 import { createVariant, runPass } from '../../replay/engine.js';
 import type { AnalysisResult, VariantName } from '../../replay/result.js';
+import type { Variant } from '../../replay/context.js';
 import type { TraceWindow } from '../../replay/window.js';
 import type { TraceBatch } from '../../trace/batch.js';
 import type { TraceSource } from '../../trace/source.js';
@@ -38,16 +39,18 @@ export async function walkForCharts(source: TraceSource, opts: ChartWalkOptions)
   const facts = opts.facts ? new TraceFacts(source.meta, source.path) : undefined;
   const names = [...new Set(opts.variants)];
   let observer: ChartObserver | undefined;
+  let variants: Variant<AnalysisResult>[] = [];
   const pass = await runPass(
     source.meta,
     source.batches(),
     { file: source.path, ...(opts.window ? { window: opts.window } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
     (ctx) => {
-      const consumers: Consumer[] = names.map((name) => {
+      variants = names.map((name) => {
         if (name !== 'exact') return createVariant(name, ctx);
         observer = new ChartObserver(ctx.window, opts.budget);
         return new ExactVariant(ctx, observer);
       });
+      const consumers: Consumer[] = [...variants];
       if (observer) consumers.push(observer);
       if (facts) consumers.push({ consume: (b) => facts.consume(b) });
       return consumers;
@@ -55,7 +58,7 @@ export async function walkForCharts(source: TraceSource, opts: ChartWalkOptions)
   );
   const results: ChartWalk['results'] = {};
   names.forEach((name, k) => {
-    const result = (pass.consumers[k] as ReturnType<typeof createVariant>).result();
+    const result = variants[k]!.result();
     results[name] = pass.window ? { ...result, window: pass.window } : result;
   });
   return {
